@@ -1,0 +1,4 @@
+import { createMemoryLogStore } from '@syncropel/log';
+import { describeLogStoreContract } from '../test/log-store.contract.js';
+
+describeLogStoreContract('memory', createMemoryLogStore);

@@ -1,0 +1,232 @@
+import { fileURLToPath } from 'node:url';
+import type { Act, DataType, JsonObject, StoredRecord } from '@syncropel/algebra';
+import Database from 'better-sqlite3';
+import { and, asc, count, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { startCheckpointWorker, type CheckpointWorker } from './checkpoint-worker.js';
+import { LogError } from './log-error.js';
+import { SCAN_PAGE_SIZE, type AppendEntry, type LogHead, type LogQuery, type LogStore } from './log-store.js';
+import { records } from './schema.js';
+
+/**
+ * How hard a commit is pushed to disk. Both survive a killed process (WAL). `full` also survives
+ * power loss, at one fsync per commit group; `normal` may lose the last commits on power loss.
+ */
+export type Durability = 'full' | 'normal';
+
+/** The default: acknowledged writes survive power loss too. */
+export const DEFAULT_DURABILITY: Durability = 'full';
+
+/** Options for {@link openSqliteLogStore}. */
+export interface SqliteLogStoreOptions {
+  /** Database file; `:memory:` for a throwaway store. */
+  readonly path: string;
+  readonly durability?: Durability;
+  /** Background WAL checkpoint interval; 0 leaves checkpoints to SQLite's autocheckpoint. */
+  readonly checkpointIntervalMs?: number;
+}
+
+/** The SQLite store plus the handles an operator tool needs (integrity checks, WAL flush on stop). */
+export interface SqliteLogStore extends LogStore {
+  readonly path: string;
+  /** `PRAGMA quick_check`: 'ok' or the first problems found. */
+  quickCheck(): string;
+  /** Flushes the WAL into the main file and truncates it (used at shutdown). */
+  checkpointTruncate(): void;
+  /** Closes the store after a final truncating checkpoint; waits for the background checkpointer. */
+  closeAsync(): Promise<void>;
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+/**
+ * Opens (creating if needed) the SQLite log at `path` in WAL mode, applies the shipped
+ * migrations and returns a {@link LogStore}. One process owns a database file at a time.
+ */
+export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogStore {
+  const { path, durability = DEFAULT_DURABILITY } = options;
+  const inMemory = path === ':memory:';
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (cause) {
+    throw new LogError('STORE_UNAVAILABLE', `cannot open the log at ${path}: ${(cause as Error).message}`, { cause });
+  }
+  const db = drizzle({ client: sqlite });
+  try {
+    migrate(db, { migrationsFolder: MIGRATIONS });
+  } catch (cause) {
+    sqlite.close();
+    throw new LogError('STORE_UNAVAILABLE', `cannot prepare the log at ${path}: ${(cause as Error).message}`, { cause });
+  }
+
+  const interval = options.checkpointIntervalMs ?? 200;
+  let worker: CheckpointWorker | undefined;
+  if (!inMemory && interval > 0) {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    worker = startCheckpointWorker(path, interval);
+  }
+
+  const insert = db
+    .insert(records)
+    .values({
+      id: sql.placeholder('id'),
+      thread: sql.placeholder('thread'),
+      actor: sql.placeholder('actor'),
+      act: sql.placeholder('act'),
+      clock: sql.placeholder('clock'),
+      dataType: sql.placeholder('dataType'),
+      judgedBy: sql.placeholder('judgedBy'),
+      parents: sql.placeholder('parents'),
+      body: sql.placeholder('body'),
+      sig: sql.placeholder('sig'),
+      ingestedAt: sql.placeholder('ingestedAt'),
+    })
+    .prepare();
+  const byId = db.select().from(records).where(eq(records.id, sql.placeholder('id'))).prepare();
+  const page = db
+    .select()
+    .from(records)
+    .where(gt(records.seq, sql.placeholder('after')))
+    .orderBy(asc(records.seq))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+  const headQuery = db.select({ seq: records.seq, id: records.id }).from(records).orderBy(desc(records.seq)).limit(1).prepare();
+  const appendAll = sqlite.transaction((entries: readonly AppendEntry[], now: number): StoredRecord[] =>
+    entries.map(({ id, record }) => {
+      const result = insert.run({
+        id,
+        thread: record.thread,
+        actor: record.actor,
+        act: record.act,
+        clock: record.clock,
+        dataType: record.data_type,
+        judgedBy: record.judged_by,
+        parents: JSON.stringify(record.parents),
+        body: JSON.stringify(record.body),
+        sig: record.sig ?? null,
+        ingestedAt: now,
+      });
+      return { ...record, id, seq: Number(result.lastInsertRowid) };
+    }),
+  );
+
+  // Counting rows is O(n) in SQLite; this process is the only writer, so count once and keep up.
+  let total = db.select({ n: count() }).from(records).get()?.n ?? 0;
+  let closed = false;
+  const open = () => {
+    if (closed) throw new LogError('STORE_CLOSED', `the log at ${path} is closed`);
+  };
+
+  const store: SqliteLogStore = {
+    path,
+    description: `sqlite:${path}`,
+    append(entries) {
+      open();
+      if (entries.length === 0) return [];
+      try {
+        const stored = appendAll(entries, Date.now());
+        total += stored.length;
+        return stored;
+      } catch (cause) {
+        if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new LogError('DUPLICATE_ID', 'a record in this append is already in the log', { cause });
+        }
+        throw cause;
+      }
+    },
+    get(id) {
+      open();
+      const row = byId.get({ id });
+      return row ? toRecord(row) : undefined;
+    },
+    query(q: LogQuery) {
+      open();
+      const where: SQL[] = [gt(records.seq, q.after ?? 0)];
+      if (q.thread !== undefined) where.push(eq(records.thread, q.thread));
+      if (q.actor !== undefined) where.push(eq(records.actor, q.actor));
+      return db
+        .select()
+        .from(records)
+        .where(and(...where))
+        .orderBy(asc(records.seq))
+        .limit(q.limit)
+        .all()
+        .map(toRecord);
+    },
+    *scan(afterSeq = 0, pageSize = SCAN_PAGE_SIZE) {
+      open();
+      let after = afterSeq;
+      for (;;) {
+        const rows = page.all({ after, limit: pageSize });
+        for (const row of rows) yield toRecord(row);
+        if (rows.length < pageSize) return;
+        after = (rows[rows.length - 1] as Row).seq;
+      }
+    },
+    count() {
+      open();
+      return total;
+    },
+    head(): LogHead | undefined {
+      open();
+      return headQuery.get();
+    },
+    checkpoint() {
+      open();
+      sqlite.pragma('wal_checkpoint(PASSIVE)');
+    },
+    checkpointTruncate() {
+      open();
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    },
+    quickCheck() {
+      open();
+      const rows = sqlite.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+      return rows.map((r) => r.quick_check).join('; ');
+    },
+    close() {
+      if (closed) return;
+      void worker?.stop();
+      finalClose();
+    },
+    async closeAsync() {
+      if (closed) return;
+      await worker?.stop();
+      finalClose();
+    },
+  };
+
+  function finalClose() {
+    closed = true;
+    try {
+      if (!inMemory) sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      sqlite.close();
+    }
+  }
+
+  return store;
+}
+
+type Row = typeof records.$inferSelect;
+
+function toRecord(row: Row): StoredRecord {
+  return {
+    parents: JSON.parse(row.parents) as string[],
+    thread: row.thread,
+    actor: row.actor,
+    act: row.act as Act,
+    body: JSON.parse(row.body) as JsonObject,
+    clock: row.clock,
+    data_type: row.dataType as DataType,
+    judged_by: row.judgedBy,
+    ...(row.sig === null ? {} : { sig: row.sig }),
+    id: row.id,
+    seq: row.seq,
+  };
+}
