@@ -1,0 +1,36 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { instanceKey, isKernelError, loadOrCreateIdentity, readIdentity } from '@syncropel/kernel';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'spl-id-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('daemon identity', () => {
+  it('creates an Ed25519 identity with mode 0600 once, then shows the same one', () => {
+    const path = join(dir, 'home', 'identity.json');
+    const first = loadOrCreateIdentity(path);
+    expect(first.created).toBe(true);
+    expect(first.identity.did).toMatch(/^did:sync:instance:[0-9a-f]{64}$/);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(JSON.stringify(first.identity)).not.toContain(JSON.parse(readFileSync(path, 'utf8')).secret_key);
+    const second = loadOrCreateIdentity(path);
+    expect(second).toEqual({ identity: first.identity, created: false });
+    expect(instanceKey(first.identity.did)).toBe(`instance-${first.identity.did.slice(-24)}`);
+  });
+
+  it('refuses a tampered identity file instead of replacing it', () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, JSON.stringify({ did: 'did:sync:instance:00', public_key: '00', secret_key: '11'.repeat(32) }));
+    let thrown: unknown;
+    try {
+      readIdentity(path);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isKernelError(thrown)).toBe(true);
+    writeFileSync(path, 'not json');
+    expect(() => loadOrCreateIdentity(path)).toThrow(/not valid JSON/);
+  });
+});

@@ -1,0 +1,70 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { generateInstanceKeyPair, instanceDid, publicKeyOf } from '@syncropel/algebra';
+import { KernelError } from './kernel-error.js';
+
+/** The public half of the daemon identity: safe to print, log and publish. */
+export interface DaemonIdentity {
+  readonly did: string;
+  readonly public_key: string;
+  readonly created_at: string;
+}
+
+/** Mode of files holding secrets: owner read/write only. */
+export const SECRET_FILE_MODE = 0o600;
+
+interface IdentityFile extends DaemonIdentity {
+  readonly secret_key: string;
+}
+
+/**
+ * Loads the daemon identity from `path` or, when the file does not exist, generates an Ed25519
+ * key and writes it there with mode 0600. Returns the public half and whether it was created.
+ * A file that exists but is unreadable or inconsistent is an error, never silently replaced:
+ * replacing it would change the instance's DID.
+ */
+export function loadOrCreateIdentity(path: string): { identity: DaemonIdentity; created: boolean } {
+  const existing = readIdentity(path);
+  if (existing) return { identity: existing, created: false };
+  const pair = generateInstanceKeyPair();
+  const file: IdentityFile = { did: pair.did, public_key: pair.publicKey, secret_key: pair.secretKey, created_at: new Date().toISOString() };
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // 'wx' refuses to overwrite a file another process created meanwhile.
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: SECRET_FILE_MODE, flag: 'wx' });
+  chmodSync(path, SECRET_FILE_MODE);
+  return { identity: publicHalf(file), created: true };
+}
+
+/** Reads the daemon identity at `path`; undefined when there is none. */
+export function readIdentity(path: string): DaemonIdentity | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new KernelError('VALIDATION_FAILED', `cannot read the identity file ${path}: ${(e as Error).message}`, 'identity');
+  }
+  let file: Partial<IdentityFile>;
+  try {
+    file = JSON.parse(text) as Partial<IdentityFile>;
+  } catch {
+    throw new KernelError('VALIDATION_FAILED', `the identity file ${path} is not valid JSON`, 'identity');
+  }
+  const ok =
+    typeof file.secret_key === 'string' &&
+    /^[0-9a-f]{64}$/.test(file.secret_key) &&
+    typeof file.public_key === 'string' &&
+    publicKeyOf(file.secret_key) === file.public_key &&
+    file.did === instanceDid(file.public_key);
+  if (!ok) throw new KernelError('VALIDATION_FAILED', `the identity file ${path} is inconsistent (key and DID do not match)`, 'identity');
+  return publicHalf(file as IdentityFile);
+}
+
+/** The folder name of an instance's backups: `instance-` + the last 24 hex of its DID. */
+export function instanceKey(did: string): string {
+  return `instance-${did.slice(-24)}`;
+}
+
+function publicHalf(file: IdentityFile): DaemonIdentity {
+  return { did: file.did, public_key: file.public_key, created_at: file.created_at };
+}

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { threadIdFor, type StoredRecord } from '@syncropel/algebra';
+import { createKernel, isKernelError, MAX_RECORD_BYTES, type Kernel } from '@syncropel/kernel';
+import { createMemoryLogStore, openSqliteLogStore, type LogStore } from '@syncropel/log';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const thread = threadIdFor('kernel-test');
+const rec = (clock: number, extra: object = {}) => ({
+  parents: [],
+  thread,
+  actor: 'did:sync:user:alice',
+  act: 'INTEND',
+  body: { n: clock },
+  clock,
+  data_type: 'SCALAR',
+  ...extra,
+});
+
+async function started(store: LogStore = createMemoryLogStore()): Promise<Kernel> {
+  const k = createKernel({ store });
+  await k.start();
+  return k;
+}
+
+async function refusal(p: Promise<unknown>): Promise<{ code: string; field?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (isKernelError(e)) return { code: e.code, ...(e.field === undefined ? {} : { field: e.field }) };
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'spl-kernel-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('kernel ingest (embedded, no HTTP)', () => {
+  it('stores a record, answers a retry as a duplicate with the same id, stores nothing new', async () => {
+    const store = createMemoryLogStore();
+    const k = await started(store);
+    const first = await k.ingest(rec(0));
+    expect(first.status).toBe('created');
+    expect(first.record).toMatchObject({ seq: 1, clock: 0, judged_by: null });
+    const again = await k.ingest(rec(0));
+    expect(again).toEqual({ status: 'duplicate', record: first.record });
+    expect(store.count()).toBe(1);
+    expect(k.record(first.record.id)).toEqual(first.record);
+    await k.stop();
+  });
+
+  it('refuses a repeated or backwards clock for the same actor and thread, naming clock', async () => {
+    const store = createMemoryLogStore();
+    const k = await started(store);
+    await k.ingest(rec(5));
+    expect(await refusal(k.ingest(rec(5, { body: { other: true } })))).toEqual({ code: 'CLOCK_CONFLICT', field: 'clock' });
+    expect(await refusal(k.ingest(rec(3)))).toEqual({ code: 'CLOCK_CONFLICT', field: 'clock' });
+    // Another actor or thread has its own clock; gaps are allowed.
+    await k.ingest(rec(5, { actor: 'did:sync:user:bob' }));
+    await k.ingest(rec(9));
+    expect(store.count()).toBe(3);
+  });
+
+  it('refuses clashing clocks even between writes waiting in the same commit group', async () => {
+    const k = await started();
+    const [a, b] = await Promise.allSettled([k.ingest(rec(1)), k.ingest(rec(1, { body: { different: 1 } }))]);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { status: 'created' } });
+    expect(b).toMatchObject({ status: 'rejected', reason: { code: 'CLOCK_CONFLICT', field: 'clock' } });
+  });
+
+  it('names the field of a malformed record and stores nothing', async () => {
+    const store = createMemoryLogStore();
+    const k = await started(store);
+    expect(await refusal(k.ingest(rec(1, { act: 'SHOUT' })))).toEqual({ code: 'VALIDATION_FAILED', field: 'act' });
+    expect(await refusal(k.ingest({ ...rec(1), body: undefined }))).toEqual({ code: 'VALIDATION_FAILED', field: 'body' });
+    expect(await refusal(k.ingest(42))).toEqual({ code: 'VALIDATION_FAILED', field: 'record' });
+    const big = rec(1, { body: { blob: 'x'.repeat(MAX_RECORD_BYTES) } });
+    expect(await refusal(k.ingest(big))).toEqual({ code: 'PAYLOAD_TOO_LARGE', field: 'body' });
+    expect(store.count()).toBe(0);
+  });
+
+  it('applies a batch atomically: one bad record refuses the whole batch', async () => {
+    const store = createMemoryLogStore();
+    const k = await started(store);
+    expect(await refusal(k.ingestBatch([rec(1), rec(2), rec(3, { clock: -1 })]))).toEqual({ code: 'VALIDATION_FAILED', field: 'records[2].clock' });
+    expect(await refusal(k.ingestBatch([rec(1), rec(1, { body: {} })]))).toEqual({ code: 'CLOCK_CONFLICT', field: 'records[1].clock' });
+    expect(store.count()).toBe(0);
+    const ok = await k.ingestBatch([rec(1), rec(2), rec(1)]);
+    expect(ok.map((r) => r.status)).toEqual(['created', 'created', 'duplicate']);
+    expect(ok[2]!.record.id).toBe(ok[0]!.record.id);
+    expect(store.count()).toBe(2);
+  });
+
+  it('commits concurrent writes in one group and acknowledges only after the commit', async () => {
+    const inner = createMemoryLogStore();
+    const appends: number[] = [];
+    const store: LogStore = { ...inner, description: inner.description, append: (es) => (appends.push(es.length), inner.append(es)) };
+    const k = await started(store);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => k.ingest(rec(i + 1))));
+    expect(appends).toEqual([50]);
+    expect(results.map((r) => r.record.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('fails every write of a group whose commit fails, and acknowledges none', async () => {
+    const inner = createMemoryLogStore();
+    let broken = true;
+    const store: LogStore = {
+      ...inner,
+      description: 'flaky',
+      append: (es) => {
+        if (broken) throw new Error('disk full');
+        return inner.append(es);
+      },
+    };
+    const errors: string[] = [];
+    const k = createKernel({ store, onError: (_e, where) => errors.push(where) });
+    await k.start();
+    const outcomes = await Promise.allSettled([k.ingest(rec(1)), k.ingest(rec(2))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(isKernelError((outcomes[0] as PromiseRejectedResult).reason) && (outcomes[0] as PromiseRejectedResult).reason.code).toBe('STORE_FAILED');
+    expect(errors).toEqual(['commit']);
+    broken = false;
+    // The failed clocks were never committed, so the same writes succeed now.
+    await expect(k.ingest(rec(1))).resolves.toMatchObject({ status: 'created' });
+  });
+
+  it('broadcasts committed records in log order to subscribers', async () => {
+    const k = await started();
+    const seen: StoredRecord[] = [];
+    const off = k.subscribe((rs) => seen.push(...rs));
+    k.subscribe(() => {
+      throw new Error('a broken listener does not break ingest');
+    });
+    await Promise.all([k.ingest(rec(1)), k.ingest(rec(2))]);
+    off();
+    await k.ingest(rec(3));
+    expect(seen.map((r) => r.clock)).toEqual([1, 2]);
+  });
+
+  it('refuses writes before start and after stop; stop waits for the pending group', async () => {
+    const store = createMemoryLogStore();
+    const k = createKernel({ store });
+    expect(await refusal(k.ingest(rec(1)))).toEqual({ code: 'STARTING' });
+    await k.start();
+    const pending = k.ingest(rec(1));
+    await k.stop();
+    await expect(pending).resolves.toMatchObject({ status: 'created' });
+    expect(await refusal(k.ingest(rec(2)))).toEqual({ code: 'STOPPED' });
+    expect(k.health()).toMatchObject({ status: 'stopped', ingested_total: 1, record_count: 1 });
+  });
+
+  it('rebuilds the same state from the log on restart (SQLite file)', async () => {
+    const path = join(dir, 'rebuild.db');
+    const s1 = openSqliteLogStore({ path });
+    const k1 = await started(s1);
+    const written = await k1.ingestBatch(Array.from({ length: 30 }, (_, i) => rec(i * 2)));
+    await k1.stop();
+    s1.close();
+
+    const s2 = openSqliteLogStore({ path });
+    const k2 = await started(s2);
+    expect(k2.records({ thread, limit: 1000 }).map((r) => [r.id, r.seq])).toEqual(written.map((w) => [w.record.id, w.record.seq]));
+    // The rebuilt clock state still refuses a stale clock and accepts the next one.
+    expect(await refusal(k2.ingest(rec(58, { body: {} })))).toEqual({ code: 'CLOCK_CONFLICT', field: 'clock' });
+    await expect(k2.ingest(rec(59))).resolves.toMatchObject({ status: 'created', record: { seq: 31 } });
+    expect(k2.health()).toMatchObject({ status: 'ready', record_count: 31, ingested_total: 1, head_seq: 31 });
+    await k2.stop();
+    s2.close();
+  });
+
+  it('clamps read limits and pages with the seq cursor', async () => {
+    const k = await started();
+    await k.ingestBatch(Array.from({ length: 5 }, (_, i) => rec(i)));
+    expect(k.records({ limit: 0 }).length).toBe(1);
+    expect(k.records({ after: 3, limit: 10 }).map((r) => r.seq)).toEqual([4, 5]);
+  });
+});

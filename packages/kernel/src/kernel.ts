@@ -1,0 +1,253 @@
+import { canonicalRecord, sha256Hex, validateRecord, type Record, type StoredRecord } from '@syncropel/algebra';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry, type LogQuery, type LogStore } from '@syncropel/log';
+import { clockFold, clockKey, type ClockState } from './clock-fold.js';
+import { GroupCommit } from './group-commit.js';
+import { KernelError } from './kernel-error.js';
+import { MAX_BATCH_RECORDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limits.js';
+
+/** Where the kernel is in its life. Only `ready` accepts writes. */
+export type KernelStatus = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped';
+
+/** The outcome of one ingested record: newly stored, or already in the log (an idempotent retry). */
+export interface IngestResult {
+  readonly status: 'created' | 'duplicate';
+  readonly record: StoredRecord;
+}
+
+/** Called with each committed group of records, in log order. Must only enqueue work, never block. */
+export type RecordListener = (records: readonly StoredRecord[]) => void;
+
+/** Counters and facts for health surfaces. */
+export interface KernelHealth {
+  readonly status: KernelStatus;
+  readonly started_at: string | null;
+  readonly uptime_secs: number;
+  readonly ingested_total: number;
+  readonly record_count: number;
+  readonly head_seq: number;
+  readonly pending_commit: number;
+  readonly store: string;
+}
+
+/** Options for {@link createKernel}. */
+export interface KernelOptions {
+  /** The log; the kernel never closes it (whoever opened it does). */
+  readonly store: LogStore;
+  /** Wall clock in ms since the epoch; injectable for tests. */
+  readonly now?: () => number;
+  /** Called when a listener throws or a commit fails, so the host can log it. */
+  readonly onError?: (error: unknown, where: string) => void;
+}
+
+/**
+ * The embeddable kernel: INGEST (validate → canonical JSON → id → durable append → broadcast)
+ * over a {@link LogStore}, with live state rebuilt from the log at start.
+ *
+ * Invariants:
+ * - a write is acknowledged only after the transaction holding it has committed;
+ * - the log never holds two records with the same id, nor a clock that fails to increase per
+ *   (actor, thread);
+ * - a refused write (or batch) changes nothing;
+ * - live state equals a fold of the log: after a restart, `start()` rebuilds the same state.
+ *
+ * @example
+ * const kernel = createKernel({ store: createMemoryLogStore() });
+ * await kernel.start();
+ * const { status, record } = await kernel.ingest({ parents: [], thread, actor, act: 'INTEND', body: {}, clock: 0, data_type: 'SCALAR' });
+ */
+export interface Kernel {
+  readonly status: KernelStatus;
+  /** Rebuilds live state from the log, then accepts writes. */
+  start(): Promise<void>;
+  /** Refuses new writes, waits for the pending commit group, then stops. Idempotent. */
+  stop(): Promise<void>;
+  /** Ingests one record. Throws a KernelError naming the field when it is refused. */
+  ingest(input: unknown): Promise<IngestResult>;
+  /** Ingests records atomically: all are accepted (created or duplicate) or none is stored. */
+  ingestBatch(inputs: readonly unknown[]): Promise<IngestResult[]>;
+  /** One record by id. */
+  record(id: string): StoredRecord | undefined;
+  /** Records in log order, filtered and paged (`limit` is clamped to 1..MAX_PAGE_SIZE). */
+  records(query: Partial<LogQuery>): StoredRecord[];
+  /** Subscribes to committed records; returns the unsubscribe function. */
+  subscribe(listener: RecordListener): () => void;
+  /** A snapshot of the health counters. */
+  health(): KernelHealth;
+}
+
+/** Creates a kernel over a store. Call `start()` before ingesting. */
+export function createKernel(options: KernelOptions): Kernel {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const report = options.onError ?? (() => undefined);
+  const listeners = new Set<RecordListener>();
+
+  let status: KernelStatus = 'created';
+  let startedAt: number | undefined;
+  let ingestedTotal = 0;
+  let clocks: ClockState = clockFold.initial();
+  // Writes accepted but not yet committed: consulted so two writes in one group cannot clash.
+  const pendingIds = new Set<string>();
+  const pendingClocks: ClockState = new Map();
+
+  const group = new GroupCommit(
+    (entries) => store.append(entries),
+    (stored) => {
+      for (const r of stored) clockFold.step(clocks, r);
+      ingestedTotal += stored.length;
+      pendingIds.clear();
+      pendingClocks.clear();
+      for (const listener of listeners) {
+        try {
+          listener(stored);
+        } catch (error) {
+          report(error, 'listener');
+        }
+      }
+    },
+    (error) => {
+      pendingIds.clear();
+      pendingClocks.clear();
+      report(error, 'commit');
+    },
+  );
+
+  function assertWritable(): void {
+    if (status === 'ready') return;
+    if (status === 'created' || status === 'starting') throw new KernelError('STARTING', 'the kernel is starting; retry shortly');
+    throw new KernelError('STOPPED', 'the kernel is stopping or stopped');
+  }
+
+  async function ingestAll(inputs: readonly unknown[], fieldOf: (i: number) => string): Promise<IngestResult[]> {
+    assertWritable();
+    const plan = prepare(inputs, fieldOf);
+    const fresh = plan.filter((p): p is Planned & { kind: 'new' } => p.kind === 'new');
+    for (const p of fresh) {
+      pendingIds.add(p.entry.id);
+      pendingClocks.set(clockKey(p.entry.record.actor, p.entry.record.thread), p.entry.record.clock);
+    }
+    const needsCommit = fresh.length > 0 || plan.some((p) => p.kind === 'pending');
+    let committed: ReadonlyMap<string, StoredRecord> = new Map();
+    if (needsCommit) {
+      try {
+        committed = await group.enqueue(fresh.map((p) => p.entry));
+      } catch (cause) {
+        throw new KernelError('STORE_FAILED', 'the log could not commit this write; nothing was stored', undefined, { cause });
+      }
+    }
+    return plan.map((p): IngestResult => {
+      if (p.kind === 'existing') return { status: 'duplicate', record: p.record };
+      const record = committed.get(p.id) ?? store.get(p.id);
+      // A planned id is in this commit group or already in the log; anything else is a bug.
+      if (!record) throw new Error(`record ${p.id} missing after commit`);
+      return { status: p.kind === 'new' ? 'created' : 'duplicate', record };
+    });
+  }
+
+  type Planned =
+    | { kind: 'new'; id: string; entry: AppendEntry }
+    | { kind: 'pending'; id: string }
+    | { kind: 'existing'; id: string; record: StoredRecord };
+
+  /** Validates every input and decides its fate without changing anything (so a batch is atomic). */
+  function prepare(inputs: readonly unknown[], fieldOf: (i: number) => string): Planned[] {
+    const batchIds = new Set<string>();
+    const batchClocks: ClockState = new Map();
+    return inputs.map((input, i): Planned => {
+      const field = fieldOf(i);
+      const valid = validateRecord(input, field);
+      if (!valid.ok) throw new KernelError('VALIDATION_FAILED', valid.error.message, valid.error.field);
+      const record: Record = valid.value;
+      const canonical = canonicalRecord(record);
+      if (byteLength(canonical) > MAX_RECORD_BYTES) {
+        const at = field ? `${field}.body` : 'body';
+        throw new KernelError('PAYLOAD_TOO_LARGE', `${at} makes the record larger than ${MAX_RECORD_BYTES} bytes`, at);
+      }
+      const id = sha256Hex(canonical);
+      if (batchIds.has(id) || pendingIds.has(id)) return { kind: 'pending', id };
+      const existing = store.get(id);
+      if (existing) return { kind: 'existing', id, record: existing };
+
+      const key = clockKey(record.actor, record.thread);
+      const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? clocks.get(key);
+      if (last !== undefined && record.clock <= last) {
+        const at = field ? `${field}.clock` : 'clock';
+        throw new KernelError(
+          'CLOCK_CONFLICT',
+          `${at} ${record.clock} must be greater than ${last}, the last clock of ${record.actor} on ${record.thread}`,
+          at,
+        );
+      }
+      batchIds.add(id);
+      batchClocks.set(key, record.clock);
+      return { kind: 'new', id, entry: { id, record } };
+    });
+  }
+
+  return {
+    get status() {
+      return status;
+    },
+    async start() {
+      if (status !== 'created') return;
+      status = 'starting';
+      startedAt = now();
+      const state = clockFold.initial();
+      let n = 0;
+      for (const r of store.scan()) {
+        clockFold.step(state, r);
+        // Yield now and then so a host can answer liveness probes during a long rebuild.
+        if (++n % REBUILD_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      clocks = state;
+      status = 'ready';
+    },
+    async stop() {
+      if (status === 'stopped' || status === 'stopping') return group.drained();
+      status = 'stopping';
+      await group.drained();
+      status = 'stopped';
+    },
+    async ingest(input) {
+      const [result] = await ingestAll([input], () => '');
+      return result as IngestResult;
+    },
+    async ingestBatch(inputs) {
+      if (inputs.length > MAX_BATCH_RECORDS) {
+        throw new KernelError('PAYLOAD_TOO_LARGE', `records holds ${inputs.length} records; at most ${MAX_BATCH_RECORDS} per batch`, 'records');
+      }
+      return ingestAll(inputs, (i) => `records[${i}]`);
+    },
+    record(id) {
+      return store.get(id);
+    },
+    records(query) {
+      const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
+      return store.query({ ...query, limit });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    health(): KernelHealth {
+      const uptime = startedAt === undefined ? 0 : Math.floor((now() - startedAt) / 1000);
+      return {
+        status,
+        started_at: startedAt === undefined ? null : new Date(startedAt).toISOString(),
+        uptime_secs: uptime,
+        ingested_total: ingestedTotal,
+        record_count: store.count(),
+        head_seq: store.head()?.seq ?? 0,
+        pending_commit: group.pending,
+        store: store.description,
+      };
+    },
+  };
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 length; skips encoding when even the worst case (3 bytes per UTF-16 unit) fits. */
+function byteLength(text: string): number {
+  return text.length * 3 <= MAX_RECORD_BYTES ? text.length : encoder.encode(text).length;
+}

@@ -1,0 +1,14 @@
+/** Largest canonical JSON of one record, in UTF-8 bytes. Larger payloads belong in files, referenced. */
+export const MAX_RECORD_BYTES = 256 * 1024;
+
+/** Most records accepted in one batch append. */
+export const MAX_BATCH_RECORDS = 1000;
+
+/**
+ * Most records committed in one group. Ingest gathers the writes that arrive within one turn of
+ * the event loop into a single transaction; past this size it commits at once instead of waiting.
+ */
+export const MAX_GROUP_RECORDS = 4096;
+
+/** Records folded between yields to the event loop during the startup rebuild. */
+export const REBUILD_YIELD_EVERY = 5000;
