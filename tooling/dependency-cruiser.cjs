@@ -145,7 +145,7 @@ module.exports = {
     doNotFollow: { path: '(^|/)node_modules/' },
     // Only *our* build output is excluded. An unanchored `dist/` would also match npm entry points
     // such as `node_modules/.pnpm/hono@…/node_modules/hono/dist/index.js` and hide those imports.
-    exclude: { path: '(^|/)(dist|node_modules|\\.turbo)/' },
+    exclude: { path: ['^(packages|apps)/[^/]+/(dist|\\.turbo)/', '^(bench/)?(dist|\\.turbo)/'] },
     // Type-only imports count: a type import of a higher layer still couples the layers.
     tsPreCompilationDeps: true,
     // No tsConfig: the repo has no `paths`/`baseUrl` aliases (STYLE.md), so plain node resolution

@@ -1,0 +1,51 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isKernelError, type KernelErrorCode } from '@syncropel/kernel';
+
+/** Error codes only the HTTP layer produces (request shape, routing). */
+export type HttpErrorCode = 'INVALID_JSON' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL';
+
+/** The JSON every non-2xx answer carries. */
+export interface ErrorEnvelope {
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+}
+
+/** A refusal raised by a route, carrying its status. Recognised by brand in the error handler. */
+export class HttpError extends Error {
+  readonly brand = 'syncropel.HttpError' as const;
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: HttpErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** The one table from kernel error codes to HTTP statuses. */
+export const KERNEL_STATUS: { readonly [C in KernelErrorCode]: ContentfulStatusCode } = {
+  VALIDATION_FAILED: 422,
+  CLOCK_CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  STARTING: 503,
+  STOPPED: 503,
+  STORE_FAILED: 500,
+};
+
+/** Turns any thrown value into a status and envelope; unknown errors become a bare 500 (details stay in the log). */
+export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; body: ErrorEnvelope } {
+  if (isHttpError(e)) return { status: e.status, body: envelope(e.code, e.message, e.field) };
+  if (isKernelError(e)) return { status: KERNEL_STATUS[e.code], body: envelope(e.code, e.message, e.field) };
+  return { status: 500, body: envelope('INTERNAL', 'internal error; see the daemon log') };
+}
+
+/** Builds an error envelope. */
+export function envelope(code: string, message: string, field?: string): ErrorEnvelope {
+  return { error: { code, message, ...(field === undefined ? {} : { field }) } };
+}
+
+function isHttpError(e: unknown): e is HttpError {
+  return typeof e === 'object' && e !== null && (e as { brand?: unknown }).brand === 'syncropel.HttpError';
+}

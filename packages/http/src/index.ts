@@ -1,0 +1,12 @@
+/**
+ * @syncropel/http — the HTTP API as a Hono app over a kernel, the error envelope, and the Node
+ * server binding.
+ */
+export { createApp } from './app.js';
+export type { AppOptions } from './app.js';
+export { listen } from './serve.js';
+export type { RunningServer } from './serve.js';
+export { HttpError, KERNEL_STATUS, envelope, toErrorResponse } from './api-error.js';
+export type { ErrorEnvelope, HttpErrorCode } from './api-error.js';
+export type { DaemonInfo } from './routes/engine.js';
+export { MAX_REQUEST_BYTES } from './limits.js';

@@ -1,0 +1,21 @@
+import type { Kernel } from '@syncropel/kernel';
+import { Hono } from 'hono';
+
+/** Facts about the running daemon that the kernel does not own (the host supplies them). */
+export interface DaemonInfo {
+  readonly version: string;
+  readonly instance_did: string | null;
+  readonly bind: string | null;
+  readonly db_path: string | null;
+  readonly backup_dir: string | null;
+}
+
+/** `/v1/engine`: readiness with the kernel's counters; 503 unless the kernel is ready. */
+export function engineRoutes(kernel: Kernel, info: () => DaemonInfo): Hono {
+  const app = new Hono();
+  app.get('/health', (c) => {
+    const health = kernel.health();
+    return c.json({ ...health, ...info() }, health.status === 'ready' ? 200 : 503);
+  });
+  return app;
+}

@@ -1,0 +1,74 @@
+import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@syncropel/log';
+import type { Kernel } from '@syncropel/kernel';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { envelope, HttpError } from '../api-error.js';
+import { MAX_REQUEST_BYTES } from '../limits.js';
+
+const THREAD = /^(th_[0-9a-f]{64}|th_[a-z_]+)$/;
+
+/** `/v1/records`: append (one or a batch) and read back. */
+export function recordRoutes(kernel: Kernel): Hono {
+  const app = new Hono();
+
+  app.post(
+    '/',
+    bodyLimit({
+      maxSize: MAX_REQUEST_BYTES,
+      onError: (c) => c.json(envelope('PAYLOAD_TOO_LARGE', `the request body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body'), 413),
+    }),
+    async (c) => {
+      const input = parseJson(await c.req.text());
+      if (isBatch(input)) {
+        if (!Array.isArray(input.records)) throw new HttpError(422, 'VALIDATION_FAILED', 'records must be an array of records', 'records');
+        const results = await kernel.ingestBatch(input.records);
+        const data = results.map((r) => ({ status: r.status, id: r.record.id, record: r.record }));
+        return c.json({ object: 'list', data, next_cursor: null }, results.some((r) => r.status === 'created') ? 201 : 200);
+      }
+      const result = await kernel.ingest(input);
+      return c.json(result.record, result.status === 'created' ? 201 : 200);
+    },
+  );
+
+  app.get('/:id', (c) => {
+    const id = c.req.param('id');
+    const record = kernel.record(id);
+    if (!record) throw new HttpError(404, 'NOT_FOUND', `no record with id ${id.slice(0, 64)}`, 'id');
+    return c.json(record);
+  });
+
+  app.get('/', (c) => {
+    const thread = c.req.query('thread');
+    const actor = c.req.query('actor');
+    if (thread !== undefined && !THREAD.test(thread)) throw new HttpError(422, 'VALIDATION_FAILED', 'thread must be a thread id', 'thread');
+    const after = integerParam(c.req.query('after'), 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const limit = integerParam(c.req.query('limit'), 'limit', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
+    const data = kernel.records({ after, limit, ...(thread ? { thread } : {}), ...(actor ? { actor } : {}) });
+    const last = data[data.length - 1];
+    return c.json({ object: 'list', data, next_cursor: data.length === limit && last ? String(last.seq) : null });
+  });
+
+  return app;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new HttpError(400, 'INVALID_JSON', `the request body is not valid JSON: ${(e as Error).message}`, 'body');
+  }
+}
+
+/** A batch is an object with `records` and none of a record's own fields. */
+function isBatch(input: unknown): input is { records: unknown } {
+  return typeof input === 'object' && input !== null && !Array.isArray(input) && 'records' in input && !('act' in input);
+}
+
+function integerParam(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new HttpError(422, 'VALIDATION_FAILED', `${name} must be an integer from ${min} to ${max}`, name);
+  }
+  return n;
+}
