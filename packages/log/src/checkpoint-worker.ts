@@ -28,6 +28,8 @@ export function startCheckpointWorker(path: string, intervalMs = CHECKPOINT_INTE
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         worker.once('exit', () => resolve());
+        // Hold the process open until the worker has closed its connection.
+        worker.ref();
         worker.postMessage('stop');
       });
       return stopped;

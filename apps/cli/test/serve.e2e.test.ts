@@ -1,0 +1,171 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadIdFor } from '@syncropel/algebra';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+
+const thread = threadIdFor('e2e');
+const rec = (clock: number, actor = 'alice') => ({
+  parents: [],
+  thread,
+  actor: `did:sync:user:${actor}`,
+  act: 'DO',
+  body: { n: clock },
+  clock,
+  data_type: 'SCALAR',
+});
+const post = (url: string, body: unknown) =>
+  fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+let homes: TempHome[] = [];
+let running: ServeProcess[] = [];
+afterEach(async () => {
+  for (const p of running) await p.stop('SIGKILL');
+  for (const h of homes) h.remove();
+  homes = [];
+  running = [];
+});
+function home(): TempHome {
+  const h = tempHome();
+  homes.push(h);
+  return h;
+}
+async function start(h: TempHome, extra: string[] = []): Promise<ServeProcess> {
+  const p = await serve(h.env, extra);
+  running.push(p);
+  return p;
+}
+
+describe('spl init', () => {
+  it('creates the home and a 0600 identity, then shows the same identity; starts nothing', () => {
+    const h = home();
+    const first = spl(['init'], h.env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/daemon identity {2}did:sync:instance:[0-9a-f]{64} \(new\)/);
+    expect(first.stdout).toContain('spl serve --foreground');
+    const identityFile = join(h.dir, '.syncro', 'identity.json');
+    expect(statSync(identityFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(h.dir, '.syncro')).mode & 0o777).toBe(0o700);
+    const again = JSON.parse(spl(['init', '--json'], h.env).stdout) as { did: string; created: boolean; backup_dir: string };
+    expect(again.created).toBe(false);
+    expect(again.did).toBe(JSON.parse(readFileSync(identityFile, 'utf8')).did);
+    expect(again.backup_dir).toBe(join(h.dir, '.local', 'share', 'syncropel', 'backups', `instance-${again.did.slice(-24)}`));
+    // The secret key is never printed.
+    expect(first.stdout + again.did).not.toContain(JSON.parse(readFileSync(identityFile, 'utf8')).secret_key);
+    expect(spl(['status'], h.env).code).toBe(1);
+  });
+});
+
+describe('spl serve --foreground', () => {
+  it('prints the banner, serves /health, stores records, reports status, and stops cleanly on SIGTERM', async () => {
+    const h = home();
+    const daemon = await start(h);
+    const banner = daemon.output();
+    expect(banner).toMatch(/listening {2}http:\/\/127\.0\.0\.1:\d+/);
+    expect(banner).toContain(`database   ${join(h.dir, '.syncro', 'hub.db')}`);
+    expect(banner).toMatch(new RegExp(`backups {4}${join(h.dir, '.local', 'share', 'syncropel', 'backups')}/instance-[0-9a-f]{24}`));
+
+    expect(await (await fetch(`${daemon.url}/health`)).text()).toBe('ok');
+    expect((await post(daemon.url, rec(1))).status).toBe(201);
+    expect((await post(daemon.url, rec(1))).status).toBe(200);
+
+    const status = spl(['status', '--json', '--url', daemon.url], h.env);
+    expect(status.code).toBe(0);
+    const s = JSON.parse(status.stdout) as { up: boolean; bind: string; record_count: number; uptime_secs: number };
+    expect(s).toMatchObject({ up: true, bind: daemon.url.replace('http://', ''), record_count: 1 });
+    expect(s.uptime_secs).toBeGreaterThanOrEqual(0);
+    const human = spl(['status'], { ...h.env, SPL_URL: daemon.url });
+    expect(human.stdout).toContain('records    1');
+
+    expect(await daemon.stop('SIGTERM')).toBe(0);
+    expect(daemon.output()).toContain('WAL checkpointed');
+    expect(statSync(join(h.dir, '.syncro', 'hub.db-wal'), { throwIfNoEntry: false })?.size ?? 0).toBe(0);
+    const down = spl(['status', '--url', daemon.url], h.env);
+    expect(down.code).toBe(1);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(down.stderr).toContain('not running');
+  });
+
+  it('keeps every acknowledged record, with the same ids and order, across a clean restart', async () => {
+    const h = home();
+    const first = await start(h);
+    const acked: string[] = [];
+    for (let i = 0; i < 20; i++) acked.push(((await (await post(first.url, rec(i))).json()) as { id: string }).id);
+    expect(await first.stop('SIGINT')).toBe(0);
+
+    const second = await start(h);
+    expect(second.output()).toContain('(20 records');
+    const list = (await (await fetch(`${second.url}/v1/records?thread=${thread}&limit=1000`)).json()) as { data: { id: string; seq: number }[] };
+    expect(list.data.map((r) => r.id)).toEqual(acked);
+    expect(list.data.map((r) => r.seq)).toEqual(acked.map((_, i) => i + 1));
+    // The rebuilt clocks still refuse a repeat.
+    expect((await post(second.url, { ...rec(19), body: { changed: true } })).status).toBe(409);
+  });
+
+  it('loses no acknowledged write when killed with SIGKILL mid-traffic', async () => {
+    const h = home();
+    const daemon = await start(h);
+    const acked = new Set<string>();
+    // 8 writers in parallel so commits are grouped; kill while they are still writing.
+    const writers = Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; ; i++) {
+        let res: Response;
+        try {
+          res = await post(daemon.url, rec(i, `writer${w}`));
+        } catch {
+          return; // the daemon died under us: this write was never acknowledged
+        }
+        if (res.status === 201) acked.add(((await res.json()) as { id: string }).id);
+      }
+    });
+    while (acked.size < 300) await new Promise((r) => setTimeout(r, 5));
+    expect(await daemon.stop('SIGKILL')).toBe('SIGKILL');
+    await Promise.all(writers);
+
+    const again = await start(h);
+    const seen = new Set<string>();
+    let cursor = '0';
+    for (;;) {
+      const page = (await (await fetch(`${again.url}/v1/records?after=${cursor}&limit=1000`)).json()) as { data: { id: string }[]; next_cursor: string | null };
+      for (const r of page.data) seen.add(r.id);
+      if (!page.next_cursor) break;
+      cursor = page.next_cursor;
+    }
+    const missing = [...acked].filter((id) => !seen.has(id));
+    expect(missing).toEqual([]);
+    expect(acked.size).toBeGreaterThanOrEqual(300);
+  });
+
+  it('refuses a second daemon on the same port with a one-line reason', async () => {
+    const h = home();
+    const daemon = await start(h);
+    const port = daemon.url.split(':').pop() as string;
+    const other = home();
+    const r = spl(['serve', '--foreground', '--port', port], other.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`address already in use: 127.0.0.1:${port}`);
+  });
+
+  it('refuses to bind beyond loopback and rejects bad flags, naming them', () => {
+    const h = home();
+    const wide = spl(['serve', '--foreground', '--host', '0.0.0.0'], h.env);
+    expect(wide.code).toBe(2);
+    expect(wide.stderr).toContain('refusing to bind 0.0.0.0');
+    expect(spl(['serve', '--port', 'abc'], h.env).stderr).toContain('--port');
+    expect(spl(['serve', '--durability', 'yolo'], h.env).stderr).toContain('--durability');
+    expect(spl(['serve', '--daemon'], h.env).stderr).toContain('not available yet');
+    expect(spl(['frobnicate'], h.env).code).not.toBe(0);
+  });
+});
+
+describe('spl --help', () => {
+  it('answers --help for the program and every command with exit 0', () => {
+    const h = home();
+    for (const args of [['--help'], ['init', '--help'], ['serve', '--help'], ['status', '--help'], ['version', '--help']]) {
+      const r = spl(args, h.env);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toContain('Usage: spl');
+    }
+    expect(spl(['version'], h.env).stdout).toMatch(/^spl \d+\.\d+\.\d+/);
+  });
+});
