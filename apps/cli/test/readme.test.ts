@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { validateRecord } from '@syncropel/algebra';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const readme = readFileSync(`${root}README.md`, 'utf8');
+
+/** The fenced blocks of a language that follow a heading. */
+function blocksUnder(heading: string, lang: string): string[] {
+  const section = readme.split(/^## /m).find((s) => s.startsWith(heading));
+  if (!section) throw new Error(`README has no section "${heading}"`);
+  return [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1] as string);
+}
+
+describe('README examples run as written', () => {
+  it('names the two commands, and package.json defines them', () => {
+    const [commands] = blocksUnder('Set up and test', 'sh');
+    expect(commands).toMatch(/^npm run setup/m);
+    expect(commands).toMatch(/^npm test/m);
+    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.setup).toContain('--frozen-lockfile');
+    expect(pkg.scripts.test).toBe('vitest run');
+  });
+
+  it('the embedding example runs and prints what its comment says', () => {
+    const [example] = blocksUnder('Embedding the kernel', 'js');
+    // Run it from inside the CLI package, whose dependencies include every package the example imports.
+    const file = fileURLToPath(new URL('./.readme-embedding-example.mjs', import.meta.url));
+    writeFileSync(file, example as string);
+    try {
+      const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('committed 1\ncreated 1 64\n');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it('the quick-start record is a valid record', () => {
+    const [shell] = blocksUnder('Quick start', 'sh').filter((b) => b.includes('/v1/records'));
+    const body = /-d '([\s\S]*?)'/.exec(shell as string)?.[1];
+    expect(validateRecord(JSON.parse(body as string)).ok).toBe(true);
+  });
+});
