@@ -1,0 +1,37 @@
+import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, DEFAULT_DURABILITY } from '@syncropel/log';
+import { MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from '@syncropel/kernel';
+import { MAX_REQUEST_BYTES } from '@syncropel/http';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HOST, DEFAULT_PORT, SHUTDOWN_GRACE_MS } from '@syncropel/cli';
+import { resolvePaths } from './paths.js';
+
+// Every number the README promises is a named constant; these pin them so docs and code agree.
+describe('documented defaults and limits', () => {
+  it('binds 127.0.0.1:9100 by default with full durability', () => {
+    expect(DEFAULT_HOST).toBe('127.0.0.1');
+    expect(DEFAULT_PORT).toBe(9100);
+    expect(DEFAULT_DURABILITY).toBe('full');
+    expect(SHUTDOWN_GRACE_MS).toBe(10_000);
+  });
+
+  it('limits records, batches, requests and pages as documented', () => {
+    expect(MAX_RECORD_BYTES).toBe(256 * 1024);
+    expect(MAX_BATCH_RECORDS).toBe(1000);
+    expect(MAX_REQUEST_BYTES).toBe(4 * 1024 * 1024);
+    expect(MAX_PAGE_SIZE).toBe(1000);
+    expect(DEFAULT_PAGE_SIZE).toBe(100);
+  });
+
+  it('resolves every path from HOME, SYNCROPEL_HOME and XDG_DATA_HOME', () => {
+    expect(resolvePaths({ HOME: '/h' })).toMatchObject({
+      home: '/h/.syncro',
+      db: '/h/.syncro/hub.db',
+      identity: '/h/.syncro/identity.json',
+      pidFile: '/h/.syncro/run/spl.pid',
+      logFile: '/h/.syncro/logs/spl.log',
+      dataDir: '/h/.syncro-data',
+      backupRoot: '/h/.local/share/syncropel/backups',
+    });
+    expect(resolvePaths({ HOME: '/h', SYNCROPEL_HOME: '/s', XDG_DATA_HOME: '/x' })).toMatchObject({ home: '/s', db: '/s/hub.db', backupRoot: '/x/syncropel/backups' });
+  });
+});

@@ -1,0 +1,374 @@
+#!/usr/bin/env node
+// Ingest benchmark: prints figures, never asserts timing. See bench/README.md.
+//
+//   npm run bench:ingest [-- --durability full|normal] [--records N] [--duration S] [--json]
+//
+// Three measurements on fresh temp stores, same record shape throughout:
+//   ceiling  raw better-sqlite3 INSERTs, 1000 rows per transaction, real schema
+//   (a)      kernel.ingest() in-process, 1000 calls outstanding (group commit batches them)
+//   (b)      POST /v1/records against the real daemon (`spl serve`) over loopback, autocannon
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+
+import { canonicalRecord, threadIdFor } from '@syncropel/algebra';
+import { createKernel } from '@syncropel/kernel';
+import { openSqliteLogStore } from '@syncropel/log';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(REPO, 'apps', 'cli', 'dist', 'main.js');
+
+const TARGET_A = 0.5; // (a) ≥ 50% of the ceiling
+const TARGET_B = 0.25; // (b) ≥ 25% of the ceiling
+const TX_ROWS = 1000; // ceiling: rows per transaction
+const WINDOW = 1000; // (a): ingest calls outstanding at once
+const CONNECTIONS = 32; // (b)
+const WARMUP_S = 2; // (b)
+const ACTORS = 16; // (ceiling, a): actors did:sync:user:w0..w15
+const THREADS = Array.from({ length: 4 }, (_, i) => threadIdFor(`bench-ingest-thread-${i}`));
+
+// ---------------------------------------------------------------------------------------------
+// Flags
+
+function parseFlags() {
+  const { values } = parseArgs({
+    options: {
+      durability: { type: 'string', default: 'full' },
+      records: { type: 'string', default: '100000' },
+      duration: { type: 'string', default: '10' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(
+      'usage: node bench/ingest.mjs [--durability full|normal] [--records N] [--duration S] [--json]\n' +
+        '  --durability  synchronous level for every store (default full, the daemon default)\n' +
+        '  --records     rows for the ceiling and records for (a) (default 100000)\n' +
+        '  --duration    seconds of measured HTTP load for (b), after a 2 s warm-up (default 10)\n' +
+        '  --json        print the figures as one JSON object\n',
+    );
+    process.exit(0);
+  }
+  if (values.durability !== 'full' && values.durability !== 'normal') usage(`--durability must be full or normal, got ${values.durability}`);
+  const records = Number(values.records);
+  if (!Number.isSafeInteger(records) || records < 1000) usage(`--records must be an integer ≥ 1000, got ${values.records}`);
+  const duration = Number(values.duration);
+  if (!Number.isFinite(duration) || duration < 1 || duration > 60) usage(`--duration must be 1..60 seconds, got ${values.duration}`);
+  return { durability: values.durability, records, duration, json: values.json };
+}
+
+function usage(message) {
+  process.stderr.write(`bench:ingest: ${message}\n`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The record shape: a DO record, ~420 bytes canonical, with a ~250-character string in its body.
+
+const NOTE_CHARS = 200;
+const FILLER = ' progress note: '.padEnd(NOTE_CHARS, 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ');
+
+function makeRecord(worker, thread, clock, n) {
+  return {
+    parents: [],
+    thread,
+    actor: `did:sync:user:w${worker}`,
+    act: 'DO',
+    body: { kind: 'step', n, ok: true, note: `${n}${FILLER}`.slice(0, NOTE_CHARS) },
+    clock,
+    data_type: 'SCALAR',
+    judged_by: null,
+  };
+}
+
+/** N records over ACTORS actors × THREADS threads, clock increasing per (actor, thread). */
+function makeRecords(n) {
+  const clocks = new Map();
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const worker = i % ACTORS;
+    const thread = THREADS[Math.floor(i / ACTORS) % THREADS.length];
+    const key = `${worker}|${thread}`;
+    const clock = (clocks.get(key) ?? -1) + 1;
+    clocks.set(key, clock);
+    out[i] = makeRecord(worker, thread, clock, i);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ceiling: raw better-sqlite3, real schema, 1000-row transactions.
+
+function measureCeiling(dir, durability, records) {
+  const path = join(dir, 'ceiling.db');
+  // The shipped migrations (table, indexes, append-only triggers), then a plain connection.
+  openSqliteLogStore({ path, durability, checkpointIntervalMs: 0 }).close();
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  const insert = db.prepare(
+    'INSERT INTO records (id, thread, actor, act, clock, data_type, judged_by, parents, body, sig, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const now = Date.now();
+  // Precomputed so the timed part is SQLite only.
+  const rows = records.map((r) => [
+    createHash('sha256').update(canonicalRecord(r)).digest('hex'),
+    r.thread,
+    r.actor,
+    r.act,
+    r.clock,
+    r.data_type,
+    r.judged_by,
+    JSON.stringify(r.parents),
+    JSON.stringify(r.body),
+    null,
+    now,
+  ]);
+  const insertMany = db.transaction((from, to) => {
+    for (let i = from; i < to; i++) insert.run(rows[i]);
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += TX_ROWS) insertMany(i, Math.min(i + TX_ROWS, rows.length));
+  const elapsed = (performance.now() - t0) / 1000;
+  db.close();
+  return { recPerS: rows.length / elapsed, elapsedS: elapsed };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) kernel.ingest in-process, a sliding window of WINDOW outstanding calls.
+
+async function measureKernel(dir, durability, records) {
+  const store = openSqliteLogStore({ path: join(dir, 'kernel.db'), durability });
+  const kernel = createKernel({ store });
+  await kernel.start();
+  const n = records.length;
+  const latency = new Float64Array(n);
+  let next = 0;
+  let done = 0;
+  const t0 = performance.now();
+  await new Promise((resolve, reject) => {
+    const launch = () => {
+      const i = next++;
+      const start = performance.now();
+      kernel.ingest(records[i]).then((result) => {
+        latency[i] = performance.now() - start;
+        if (result.status !== 'created') return reject(new Error(`record ${i} was ${result.status}, expected created`));
+        if (++done === n) resolve();
+        else if (next < n) launch();
+      }, reject);
+    };
+    for (let k = 0; k < Math.min(WINDOW, n); k++) launch();
+  });
+  const elapsed = (performance.now() - t0) / 1000;
+  const stored = store.count();
+  await kernel.stop();
+  await store.closeAsync();
+  if (stored !== n) throw new Error(`kernel run stored ${stored} records, expected ${n}`);
+  latency.sort();
+  return {
+    recPerS: n / elapsed,
+    elapsedS: elapsed,
+    p50Ms: latency[Math.floor(n * 0.5)],
+    p99Ms: latency[Math.min(n - 1, Math.floor(n * 0.99))],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) the real daemon over loopback, driven by autocannon.
+
+function startDaemon(dir, durability) {
+  const env = {
+    ...process.env,
+    HOME: dir,
+    SYNCROPEL_HOME: join(dir, '.syncro'),
+    XDG_DATA_HOME: join(dir, '.local', 'share'),
+  };
+  const child = spawn(process.execPath, [CLI, 'serve', '--foreground', '--port', '0', '--durability', durability], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const url = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`daemon did not print its address within 20 s\n${stdout}${stderr}`)), 20_000);
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      stdout += chunk;
+      const m = /^\s*listening\s+(http:\/\/\S+)/m.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited early (code ${code}, signal ${signal})\n${stdout}${stderr}`));
+    });
+  });
+  return {
+    child,
+    url,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** Each connection writes as its own actor, with a clock that increases per request. */
+function loadOptions(url, seconds, nextActor) {
+  return {
+    url: `${url}/v1/records`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    setupClient(client) {
+      const worker = nextActor();
+      let clock = 0;
+      client.setRequests([
+        {
+          setupRequest(req) {
+            const thread = THREADS[clock % THREADS.length];
+            req.body = JSON.stringify(makeRecord(worker, thread, clock, clock));
+            clock++;
+            return req;
+          },
+        },
+      ]);
+    },
+  };
+}
+
+async function measureHttp(dir, durability, seconds) {
+  const daemon = startDaemon(dir, durability);
+  try {
+    const url = await daemon.url;
+    let actor = 1000; // w1000.. so the HTTP actors never look like the in-process ones
+    const nextActor = () => actor++;
+    const warm = await autocannon(loadOptions(url, WARMUP_S, nextActor));
+    const result = await autocannon(loadOptions(url, seconds, nextActor));
+    const health = await fetch(`${url}/v1/engine/health`).then((r) => r.json());
+    const ok = result['2xx'];
+    const expected = warm['2xx'] + ok;
+    return {
+      recPerS: ok / result.duration,
+      elapsedS: result.duration,
+      ok,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count])),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      warmup: { ok: warm['2xx'], non2xx: warm.non2xx, errors: warm.errors },
+      storedRecords: health.record_count,
+      // Records stored but not counted (answered after autocannon stopped listening) are fine.
+      storedMismatch: health.record_count < expected ? expected - health.record_count : 0,
+    };
+  } finally {
+    const { code, signal } = await daemon.stop();
+    if (code !== 0) process.stderr.write(`bench:ingest: daemon exited with code ${code} signal ${signal}\n${daemon.stderr()}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+const int = (x) => Math.round(x).toLocaleString('en-US');
+const pct = (x) => `${Math.round(x * 100)}%`;
+const ms = (x) => (x < 10 ? x.toFixed(1) : Math.round(x).toString());
+
+function printText(f) {
+  const pad = (s, n) => s.padEnd(n);
+  const rate = (x) => `${int(x)} rec/s`.padStart(14);
+  const lines = [
+    `ingest benchmark (durability ${f.durability}, ${f.records} records of ~${f.recordBytes} bytes, node ${process.version}, ${f.cpus} cpus)`,
+    `  ${pad('ceiling', 9)} ${pad('raw better-sqlite3, 1000-row transactions', 44)} ${rate(f.ceiling.recPerS)}`,
+    `  ${pad('(a)', 9)} ${pad(`kernel ingest in-process, ${WINDOW} outstanding`, 44)} ${rate(f.kernel.recPerS)}   ` +
+      `${pct(f.kernel.ratio).padStart(4)} of ceiling (target ≥ ${pct(TARGET_A)}) ${f.kernel.meetsTarget ? 'ok  ' : 'MISS'}   ` +
+      `p50 ${ms(f.kernel.p50Ms)} ms  p99 ${ms(f.kernel.p99Ms)} ms`,
+    `  ${pad('(b)', 9)} ${pad(`POST /v1/records, ${CONNECTIONS} connections, ${f.http.elapsedS} s`, 44)} ${rate(f.http.recPerS)}   ` +
+      `${pct(f.http.ratio).padStart(4)} of ceiling (target ≥ ${pct(TARGET_B)}) ${f.http.meetsTarget ? 'ok  ' : 'MISS'}   ` +
+      `p50 ${ms(f.http.p50Ms)} ms  p99 ${ms(f.http.p99Ms)} ms`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function warnings(f) {
+  const out = [];
+  const h = f.http;
+  if (h.non2xx > 0 || h.errors > 0 || h.timeouts > 0) {
+    out.push(`(b) had ${h.non2xx} non-2xx answers, ${h.errors} errors, ${h.timeouts} timeouts (status codes ${JSON.stringify(h.statusCodes)}); expected none`);
+  }
+  if (h.warmup.non2xx > 0 || h.warmup.errors > 0) out.push(`(b) warm-up had ${h.warmup.non2xx} non-2xx answers and ${h.warmup.errors} errors`);
+  if (h.storedMismatch > 0) out.push(`(b) the daemon holds ${h.storedMismatch} fewer records than the 2xx answers counted`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const flags = parseFlags();
+  const dir = mkdtempSync(join(tmpdir(), 'spl-bench-ingest-'));
+  const say = (line) => {
+    if (!flags.json && process.stderr.isTTY) process.stderr.write(`  … ${line}\n`);
+  };
+  try {
+    const records = makeRecords(flags.records);
+    const recordBytes = Math.round(
+      records.slice(0, 100).reduce((sum, r) => sum + Buffer.byteLength(canonicalRecord(r)), 0) / 100,
+    );
+
+    say(`ceiling: ${flags.records} raw inserts`);
+    const ceiling = measureCeiling(dir, flags.durability, records);
+    say(`(a): ${flags.records} kernel.ingest calls`);
+    const kernel = await measureKernel(dir, flags.durability, records);
+    say(`(b): daemon + autocannon, ${WARMUP_S} s warm-up + ${flags.duration} s`);
+    const http = await measureHttp(join(dir, 'daemon'), flags.durability, flags.duration);
+
+    const figures = {
+      durability: flags.durability,
+      records: flags.records,
+      recordBytes,
+      node: process.version,
+      cpus: typeof availableParallelism === 'function' ? availableParallelism() : cpus().length,
+      ceiling,
+      kernel: { ...kernel, ratio: kernel.recPerS / ceiling.recPerS, target: TARGET_A, meetsTarget: kernel.recPerS / ceiling.recPerS >= TARGET_A, window: WINDOW },
+      http: { ...http, ratio: http.recPerS / ceiling.recPerS, target: TARGET_B, meetsTarget: http.recPerS / ceiling.recPerS >= TARGET_B, connections: CONNECTIONS },
+    };
+    const warn = warnings(figures);
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({ ...figures, warnings: warn }) + '\n');
+    } else {
+      printText(figures);
+      for (const w of warn) process.stdout.write(`  warning: ${w}\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:ingest crashed: ${error?.stack ?? error}\n`);
+  process.exit(1);
+});

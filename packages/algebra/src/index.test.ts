@@ -1,0 +1,32 @@
+import { expect, it } from 'vitest';
+import * as api from '@syncropel/algebra';
+
+// The public surface is checked by machine, so any API change shows up in review.
+it('exports exactly the public API', () => {
+  expect(Object.keys(api).sort()).toEqual([
+    'ACTS',
+    'DATA_TYPES',
+    'RESERVED_THREADS',
+    'canonicalJson',
+    'canonicalRecord',
+    'combineFolds',
+    'didKind',
+    'err',
+    'fold',
+    'generateInstanceKeyPair',
+    'instanceDid',
+    'isDid',
+    'isReservedThread',
+    'isThreadId',
+    'newThreadId',
+    'ok',
+    'publicKeyOf',
+    'recordId',
+    'runFold',
+    'sha256Hex',
+    'signText',
+    'threadIdFor',
+    'validateRecord',
+    'verifyText',
+  ]);
+});

@@ -1,0 +1,15 @@
+import { expect, it } from 'vitest';
+import * as api from '@syncropel/http';
+
+// The public surface is checked by machine, so any API change shows up in review.
+it('exports exactly the public API', () => {
+  expect(Object.keys(api).sort()).toEqual([
+    'HttpError',
+    'KERNEL_STATUS',
+    'MAX_REQUEST_BYTES',
+    'createApp',
+    'envelope',
+    'listen',
+    'toErrorResponse',
+  ]);
+});

@@ -1,0 +1,18 @@
+import { expect, it } from 'vitest';
+import * as api from '@syncropel/log';
+
+// The public surface is checked by machine, so any API change shows up in review.
+it('exports exactly the public API', () => {
+  expect(Object.keys(api).sort()).toEqual([
+    'CHECKPOINT_INTERVAL_MS',
+    'DEFAULT_DURABILITY',
+    'DEFAULT_PAGE_SIZE',
+    'LOG_ERROR_CODES',
+    'LogError',
+    'MAX_PAGE_SIZE',
+    'SCAN_PAGE_SIZE',
+    'createMemoryLogStore',
+    'isLogError',
+    'openSqliteLogStore',
+  ]);
+});
