@@ -38,7 +38,9 @@ const THREADS = Array.from({ length: 4 }, (_, i) => threadIdFor(`bench-ingest-th
 // Flags
 
 function parseFlags() {
-  const { values } = parseArgs({
+  let values;
+  try {
+    ({ values } = parseArgs({
     options: {
       durability: { type: 'string', default: 'full' },
       records: { type: 'string', default: '100000' },
@@ -47,7 +49,10 @@ function parseFlags() {
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
-  });
+    }));
+  } catch (error) {
+    usage(error.message);
+  }
   if (values.help) {
     process.stdout.write(
       'usage: node bench/ingest.mjs [--durability full|normal] [--records N] [--duration S] [--json]\n' +
@@ -185,6 +190,9 @@ async function measureKernel(dir, durability, records) {
 // ---------------------------------------------------------------------------------------------
 // (b) the real daemon over loopback, driven by autocannon.
 
+/** Daemons still running, so Ctrl-C can stop them before the temp dir is removed. */
+const running = new Set();
+
 function startDaemon(dir, durability) {
   const env = {
     ...process.env,
@@ -218,11 +226,12 @@ function startDaemon(dir, durability) {
       reject(new Error(`daemon exited early (code ${code}, signal ${signal})\n${stdout}${stderr}`));
     });
   });
-  return {
+  const daemon = {
     child,
     url,
     stderr: () => stderr,
     async stop() {
+      running.delete(daemon);
       if (child.exitCode !== null || child.signalCode !== null) return exited;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -231,6 +240,8 @@ function startDaemon(dir, durability) {
       return result;
     },
   };
+  running.add(daemon);
+  return daemon;
 }
 
 /** Each connection writes as its own actor, with a clock that increases per request. */
@@ -330,6 +341,11 @@ function warnings(f) {
 async function main() {
   const flags = parseFlags();
   const dir = mkdtempSync(join(tmpdir(), 'spl-bench-ingest-'));
+  process.once('SIGINT', async () => {
+    await Promise.all([...running].map((d) => d.stop()));
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
   const say = (line) => {
     if (!flags.json && process.stderr.isTTY) process.stderr.write(`  … ${line}\n`);
   };

@@ -1,5 +1,6 @@
 import { CLIENT_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 import { CliError } from './cli-error.js';
+import { resolveToken } from './saved-token.js';
 
 /** Picks the daemon URL: `--url`, then `SPL_URL`, then the default bind address. */
 export function daemonUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -17,6 +18,34 @@ export function daemonUrl(flag: string | undefined, env: NodeJS.ProcessEnv = pro
 export interface DaemonAnswer<T> {
   readonly status: number;
   readonly body: T;
+}
+
+/** Flags every client command takes. */
+export interface ClientFlags {
+  readonly url?: string;
+  readonly token?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * Calls the daemon's API with the resolved URL and token; any non-2xx answer becomes a one-line
+ * CliError with the daemon's code and message.
+ */
+export async function api<T>(flags: ClientFlags, method: string, path: string, body?: unknown): Promise<T> {
+  const base = daemonUrl(flags.url);
+  const token = resolveToken(flags.token);
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const answer = await callDaemon<T | { error?: { code?: string; message?: string } }>(base, path, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (answer.status >= 200 && answer.status < 300) return answer.body as T;
+  const error = (answer.body as { error?: { code?: string; message?: string } })?.error;
+  const hint = answer.status === 401 ? (token ? ' (check the saved token: spl token save <bearer>)' : ' (no token: use --token, SPL_TOKEN or spl token save <bearer>)') : '';
+  throw new CliError(`${answer.status} ${error?.code ?? 'ERROR'}: ${error?.message ?? 'the daemon refused the request'}${hint}`);
 }
 
 /** Sends a request to the daemon; a daemon that does not answer becomes a one-line CliError. */

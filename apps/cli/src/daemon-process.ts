@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
 import { createApp, listen, type RunningServer } from '@syncropel/http';
 import { createKernel, instanceKey, loadOrCreateIdentity, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
 import { openSqliteLogStore, type Durability, type SqliteLogStore } from '@syncropel/log';
@@ -14,6 +15,10 @@ export interface DaemonOptions {
   readonly host: string;
   readonly port: number;
   readonly durability: Durability;
+  /** `--insecure-localhost`: auth off (the caller has already pinned the host to 127.0.0.1). */
+  readonly insecureLocalhost: boolean;
+  /** The value of SPL_BOOTSTRAP_TOKEN, if set (Path A). */
+  readonly bootstrapSecret: string | undefined;
   /** Where progress and problems are written (the terminal, or later the log file). */
   readonly say: (line: string) => void;
 }
@@ -23,18 +28,23 @@ export interface Daemon {
   readonly identity: DaemonIdentity;
   readonly server: RunningServer;
   readonly kernel: Kernel;
+  readonly auth: Auth;
   readonly store: SqliteLogStore;
+  /** What SPL_BOOTSTRAP_TOKEN led to at this start. */
+  readonly bootstrap: EnvBootstrapOutcome;
   readonly backupDir: string;
   /** Shuts down in the documented order; safe to call more than once. */
   stop(reason: string): Promise<void>;
 }
 
 /**
- * Owns the daemon's life. Start order: identity → open store (migrate) → kernel rebuild →
- * bind HTTP. Shutdown order, the reverse, so nothing acknowledged is lost:
+ * Owns the daemon's life. Start order: identity → open store (migrate) → auth attaches its
+ * fold → kernel rebuild → Path A bootstrap (before anything can be requested) → bind HTTP.
+ * Shutdown order, the reverse, so nothing acknowledged is lost:
  *   1. stop accepting connections and let in-flight requests finish (bounded by a grace period);
- *   2. stop the kernel (its pending commit group is written before it returns);
- *   3. checkpoint the WAL into hub.db and close SQLite.
+ *   2. flush the aggregated audit records;
+ *   3. stop the kernel (its pending commit group is written before it returns);
+ *   4. checkpoint the WAL into hub.db and close SQLite.
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { paths, say } = options;
@@ -45,6 +55,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   const store = openStore(paths.db, options.durability);
   const kernel = createKernel({ store, onError: (e, where) => say(`error in ${where}: ${(e as Error).message}`) });
+  const auth = createAuth({ kernel, actor: identity.did });
+  const authRequired = !options.insecureLocalhost;
   let server: RunningServer | undefined;
   const info = () => ({
     version: VERSION,
@@ -52,12 +64,17 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     bind: server?.address ?? null,
     db_path: paths.db,
     backup_dir: backupDir,
+    auth_required: authRequired,
   });
-  const app = createApp({ kernel, info, onError: (e) => say(`internal error: ${(e as Error).stack ?? String(e)}`) });
+  const app = createApp({ kernel, auth, authRequired: () => authRequired, info, onError: (e) => say(`internal error: ${(e as Error).stack ?? String(e)}`) });
+  let bootstrap: EnvBootstrapOutcome = { kind: 'unset' };
   try {
     await kernel.start();
+    // Path A runs before the port opens, so there is never a window without an admin.
+    bootstrap = await auth.bootstrapFromEnv(options.bootstrapSecret);
     server = await listen(app, options.host, options.port);
   } catch (e) {
+    await auth.stop();
     await kernel.stop();
     await store.closeAsync();
     const code = (e as NodeJS.ErrnoException).code;
@@ -73,7 +90,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     identity,
     server: running,
     kernel,
+    auth,
     store,
+    bootstrap,
     backupDir,
     stop(reason) {
       stopping ??= (async () => {
@@ -81,6 +100,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         const grace = setTimeout(() => say(`in-flight requests did not finish within ${SHUTDOWN_GRACE_MS} ms; closing their connections`), SHUTDOWN_GRACE_MS);
         await Promise.race([running.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
         clearTimeout(grace);
+        await auth.stop();
         await kernel.stop();
         await store.closeAsync();
         say('stopped: WAL checkpointed, database closed');

@@ -4,6 +4,9 @@ import { registerInit } from './commands/init.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerVersion } from './commands/version.js';
+import { registerToken } from './commands/token.js';
+import { registerServiceAccount } from './commands/service-account.js';
+import { registerConfig } from './commands/config.js';
 import { VERSION } from './version.js';
 
 /** Builds the `spl` command tree. */
@@ -17,7 +20,11 @@ export function buildProgram(): Command {
   registerServe(program);
   registerStatus(program);
   registerVersion(program);
-  for (const command of program.commands) command.exitOverride();
+  registerToken(program);
+  registerServiceAccount(program);
+  registerConfig(program);
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const command of all(program)) command.exitOverride();
   return program;
 }
 

@@ -14,8 +14,11 @@ const rec = (clock: number, actor = 'alice') => ({
   clock,
   data_type: 'SCALAR',
 });
+let bearer = '';
+const auth = () => ({ authorization: `Bearer ${bearer}` });
 const post = (url: string, body: unknown) =>
-  fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}/v1/records`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth() }, body: JSON.stringify(body) });
+const get = (url: string) => fetch(url, { headers: auth() });
 
 let homes: TempHome[] = [];
 let running: ServeProcess[] = [];
@@ -28,6 +31,7 @@ afterEach(async () => {
 function home(): TempHome {
   const h = tempHome();
   homes.push(h);
+  bearer = h.bearer;
   return h;
 }
 async function start(h: TempHome, extra: string[] = []): Promise<ServeProcess> {
@@ -69,13 +73,16 @@ describe('spl serve --foreground', () => {
     expect((await post(daemon.url, rec(1))).status).toBe(201);
     expect((await post(daemon.url, rec(1))).status).toBe(200);
 
-    const status = spl(['status', '--json', '--url', daemon.url], h.env);
+    const status = spl(['status', '--json', '--url', daemon.url, '--token', h.bearer], h.env);
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as { up: boolean; bind: string; record_count: number; uptime_secs: number };
-    expect(s).toMatchObject({ up: true, bind: daemon.url.replace('http://', ''), record_count: 1 });
+    // The log also holds the bootstrap's own records (service account, token, audit).
+    const all = (await (await get(`${daemon.url}/v1/records?limit=1000`)).json()) as { data: { thread: string }[] };
+    expect(all.data.filter((r) => r.thread === thread)).toHaveLength(1);
+    expect(s).toMatchObject({ up: true, bind: daemon.url.replace('http://', ''), record_count: all.data.length });
     expect(s.uptime_secs).toBeGreaterThanOrEqual(0);
-    const human = spl(['status'], { ...h.env, SPL_URL: daemon.url });
-    expect(human.stdout).toContain('records    1');
+    const human = spl(['status'], { ...h.env, SPL_URL: daemon.url, SPL_TOKEN: h.bearer });
+    expect(human.stdout).toContain(`records    ${all.data.length}`);
 
     expect(await daemon.stop('SIGTERM')).toBe(0);
     expect(daemon.output()).toContain('WAL checkpointed');
@@ -94,10 +101,12 @@ describe('spl serve --foreground', () => {
     expect(await first.stop('SIGINT')).toBe(0);
 
     const second = await start(h);
-    expect(second.output()).toContain('(20 records');
-    const list = (await (await fetch(`${second.url}/v1/records?thread=${thread}&limit=1000`)).json()) as { data: { id: string; seq: number }[] };
+    expect(second.output()).toMatch(/\(\d+ records/);
+    const list = (await (await get(`${second.url}/v1/records?thread=${thread}&limit=1000`)).json()) as { data: { id: string; seq: number }[] };
     expect(list.data.map((r) => r.id)).toEqual(acked);
-    expect(list.data.map((r) => r.seq)).toEqual(acked.map((_, i) => i + 1));
+    // seq is the log position: strictly increasing in acknowledgement order, unchanged by the restart.
+    const seqs = list.data.map((r) => r.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     // The rebuilt clocks still refuse a repeat.
     expect((await post(second.url, { ...rec(19), body: { changed: true } })).status).toBe(409);
   });
@@ -126,7 +135,7 @@ describe('spl serve --foreground', () => {
     const seen = new Set<string>();
     let cursor = '0';
     for (;;) {
-      const page = (await (await fetch(`${again.url}/v1/records?after=${cursor}&limit=1000`)).json()) as { data: { id: string }[]; next_cursor: string | null };
+      const page = (await (await get(`${again.url}/v1/records?after=${cursor}&limit=1000`)).json()) as { data: { id: string }[]; next_cursor: string | null };
       for (const r of page.data) seen.add(r.id);
       if (!page.next_cursor) break;
       cursor = page.next_cursor;
@@ -146,11 +155,11 @@ describe('spl serve --foreground', () => {
     expect(r.stderr).toContain(`address already in use: 127.0.0.1:${port}`);
   });
 
-  it('refuses to bind beyond loopback and rejects bad flags, naming them', () => {
+  it('refuses --insecure-localhost on any host but 127.0.0.1 and rejects bad flags, naming them', () => {
     const h = home();
-    const wide = spl(['serve', '--foreground', '--host', '0.0.0.0'], h.env);
+    const wide = spl(['serve', '--foreground', '--insecure-localhost', '--host', '0.0.0.0'], h.env);
     expect(wide.code).toBe(2);
-    expect(wide.stderr).toContain('refusing to bind 0.0.0.0');
+    expect(wide.stderr).toContain('--insecure-localhost binds 127.0.0.1 only; refusing --host 0.0.0.0');
     expect(spl(['serve', '--port', 'abc'], h.env).stderr).toContain('--port');
     expect(spl(['serve', '--durability', 'yolo'], h.env).stderr).toContain('--durability');
     expect(spl(['serve', '--daemon'], h.env).stderr).toContain('not available yet');

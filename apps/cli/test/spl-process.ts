@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,19 +14,26 @@ if (!existsSync(SPL_BIN)) throw new Error(`${SPL_BIN} is missing: run the README
 export interface TempHome {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The Path A admin bearer (`spl_prod_sa-bootstrap-env_<secret>`) minted from the env's SPL_BOOTSTRAP_TOKEN. */
+  readonly bearer: string;
   remove(): void;
 }
 
-/** Creates a throwaway home; nothing a test does touches the real ~/.syncro. */
+/**
+ * Creates a throwaway home; nothing a test does touches the real ~/.syncro. The environment
+ * carries SPL_BOOTSTRAP_TOKEN (Path A) so a daemon started with it has an admin from the start.
+ */
 export function tempHome(): TempHome {
   const dir = mkdtempSync(join(tmpdir(), 'spl-e2e-'));
+  const secret = randomBytes(24).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: dir,
     SYNCROPEL_HOME: join(dir, '.syncro'),
     XDG_DATA_HOME: join(dir, '.local', 'share'),
+    SPL_BOOTSTRAP_TOKEN: secret,
   };
-  return { dir, env, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, env, bearer: `spl_prod_sa-bootstrap-env_${secret}`, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Runs `spl args…` to completion. */

@@ -27,9 +27,8 @@ function reorder(value: unknown, seed: number): unknown {
   if (value && typeof value === 'object') {
     const keys = Object.keys(value);
     const shuffled = keys.map((k, i) => ({ k, r: (i * 7919 + seed * 104729) % (keys.length + 13) })).sort((a, b) => a.r - b.r);
-    const out: { [k: string]: unknown } = {};
-    for (const { k } of shuffled) out[k] = reorder((value as { [k: string]: unknown })[k], seed + 1);
-    return out;
+    // fromEntries defines own properties, so a "__proto__" key stays a key.
+    return Object.fromEntries(shuffled.map(({ k }) => [k, reorder((value as { [k: string]: unknown })[k], seed + 1)]));
   }
   return value;
 }

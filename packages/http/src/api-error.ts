@@ -1,8 +1,9 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isAuthError, type AuthErrorCode } from '@syncropel/auth';
 import { isKernelError, type KernelErrorCode } from '@syncropel/kernel';
 
 /** Error codes only the HTTP layer produces (request shape, routing). */
-export type HttpErrorCode = 'INVALID_JSON' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL';
+export type HttpErrorCode = 'INVALID_JSON' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'RESERVED_THREAD' | 'INTERNAL';
 
 /** The JSON every non-2xx answer carries. */
 export interface ErrorEnvelope {
@@ -34,9 +35,21 @@ export const KERNEL_STATUS: { readonly [C in KernelErrorCode]: ContentfulStatusC
   STORE_FAILED: 500,
 };
 
+/** The one table from auth error codes to HTTP statuses. */
+export const AUTH_STATUS: { readonly [C in AuthErrorCode]: ContentfulStatusCode } = {
+  AUTH_REQUIRED: 401,
+  SCOPE_FORBIDDEN: 403,
+  BOOTSTRAP_CLOSED: 409,
+  BOOTSTRAP_FORBIDDEN: 403,
+  VALIDATION_FAILED: 422,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+};
+
 /** Turns any thrown value into a status and envelope; unknown errors become a bare 500 (details stay in the log). */
 export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; body: ErrorEnvelope } {
   if (isHttpError(e)) return { status: e.status, body: envelope(e.code, e.message, e.field) };
+  if (isAuthError(e)) return { status: AUTH_STATUS[e.code], body: envelope(e.code, e.message, e.field) };
   if (isKernelError(e)) return { status: KERNEL_STATUS[e.code], body: envelope(e.code, e.message, e.field) };
   return { status: 500, body: envelope('INTERNAL', 'internal error; see the daemon log') };
 }

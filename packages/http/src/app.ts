@@ -1,37 +1,60 @@
+import type { Auth } from '@syncropel/auth';
 import type { Kernel } from '@syncropel/kernel';
 import { Hono } from 'hono';
 import { envelope, toErrorResponse } from './api-error.js';
+import { authenticate, type AuthVariables } from './middleware/authenticate.js';
+import { corsAllowlist } from './middleware/cors-allowlist.js';
+import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes } from './routes/auth-admin.js';
 import { engineRoutes, type DaemonInfo } from './routes/engine.js';
 import { recordRoutes } from './routes/records.js';
 
 /** What {@link createApp} needs. */
 export interface AppOptions {
   readonly kernel: Kernel;
+  /**
+   * The auth layer. Without it the API is open (embedding, tests); with it every route but
+   * `GET /health` and the bootstrap route needs a bearer with the route's scope, unless
+   * `authRequired` says otherwise (`--insecure-localhost`).
+   */
+  readonly auth?: Auth;
+  /** Whether auth is enforced; read per request. Default: true when `auth` is given. */
+  readonly authRequired?: () => boolean;
   /** Daemon facts for the health surface, read on every request (the bind address is known only after listen). */
   readonly info?: () => DaemonInfo;
   /** Receives unexpected errors (the response says only "internal error"). */
   readonly onError?: (error: unknown) => void;
 }
 
-const NO_INFO: DaemonInfo = { version: '0.0.0', instance_did: null, bind: null, db_path: null, backup_dir: null };
+const NO_INFO: DaemonInfo = { version: '0.0.0', instance_did: null, bind: null, db_path: null, backup_dir: null, auth_required: false };
 
 /**
- * Builds the HTTP API over a kernel: `GET /health`, `/v1/records`, `/v1/engine/health`.
+ * Builds the HTTP API over a kernel (and auth): `GET /health`, `/v1/records`,
+ * `/v1/engine/health`, service accounts and tokens, bootstrap, the CORS allowlist.
  * Every non-2xx answer is `{"error":{"code","message","field"?}}`.
  *
  * @example
  * const app = createApp({ kernel });
  * const res = await app.request('/health'); // 200 "ok"
  */
-export function createApp(options: AppOptions): Hono {
-  const { kernel } = options;
+export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables }> {
+  const { kernel, auth } = options;
   const info = options.info ?? (() => NO_INFO);
-  const app = new Hono();
+  const required = options.authRequired ?? (() => auth !== undefined);
+  const app = new Hono<{ Variables: AuthVariables }>();
 
+  if (auth) {
+    app.use('*', corsAllowlist(() => auth.corsOrigins()));
+    app.use('*', authenticate(auth, required));
+  }
   // Liveness: answers while the process is alive and bound, whatever the kernel is doing.
   app.get('/health', (c) => c.text('ok'));
-  app.route('/v1/records', recordRoutes(kernel));
+  app.route('/v1/records', recordRoutes(kernel, auth));
   app.route('/v1/engine', engineRoutes(kernel, info));
+  if (auth) {
+    app.route('/v1/bootstrap', bootstrapRoutes(auth, required));
+    app.route('/v1', authAdminRoutes(auth));
+    app.route('/v1/config', corsConfigRoutes(auth));
+  }
 
   app.notFound((c) => c.json(envelope('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
   app.onError((e, c) => {

@@ -4,11 +4,16 @@ import * as api from '@syncropel/http';
 // The public surface is checked by machine, so any API change shows up in review.
 it('exports exactly the public API', () => {
   expect(Object.keys(api).sort()).toEqual([
+    'AUTH_STATUS',
+    'CORS_MAX_AGE_SECS',
     'HttpError',
+    'INSECURE_PRINCIPAL',
     'KERNEL_STATUS',
     'MAX_REQUEST_BYTES',
+    'ROUTE_SCOPES',
     'createApp',
     'envelope',
+    'guardFor',
     'listen',
     'toErrorResponse',
   ]);

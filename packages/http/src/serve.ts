@@ -1,7 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
+
+/** Anything with a fetch handler, such as a Hono app (method syntax keeps the env parameter bivariant). */
+export interface FetchApp {
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+}
 
 /** A listening HTTP server. */
 export interface RunningServer {
@@ -14,9 +18,10 @@ export interface RunningServer {
 }
 
 /** Binds the app on `host:port` (port 0 picks a free one); rejects with the OS error (e.g. EADDRINUSE). */
-export function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
+export function listen(app: FetchApp, host: string, port: number): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }) as Server;
+    const server = // The node server passes { incoming, outgoing } as env; the app reads the peer address from it.
+    serve({ fetch: (request: Request, env: unknown) => app.fetch(request, env), hostname: host, port }) as Server;
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);

@@ -4,7 +4,7 @@
  * Runs with no HTTP and no CLI.
  */
 export { createKernel } from './kernel.js';
-export type { IngestResult, Kernel, KernelHealth, KernelOptions, KernelStatus, RecordListener } from './kernel.js';
+export type { Emission, IngestResult, Kernel, KernelHealth, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel.js';
 export { KERNEL_ERROR_CODES, KernelError, isKernelError } from './kernel-error.js';
 export type { KernelErrorCode } from './kernel-error.js';
 export { MAX_BATCH_RECORDS, MAX_GROUP_RECORDS, MAX_RECORD_BYTES } from './limits.js';

@@ -177,3 +177,35 @@ describe('kernel ingest (embedded, no HTTP)', () => {
     expect(k.records({ after: 3, limit: 10 }).map((r) => r.seq)).toEqual([4, 5]);
   });
 });
+
+describe('live views and emissions', () => {
+  it('keeps an attached fold equal to a fold of the log, across restarts', async () => {
+    const { fold, runFold } = await import('@syncropel/algebra');
+    const countByAct = fold<Map<string, number>, StoredRecord>(
+      () => new Map(),
+      (m, r) => m.set(r.act, (m.get(r.act) ?? 0) + 1),
+    );
+    const store = createMemoryLogStore();
+    const k1 = createKernel({ store });
+    const v1 = k1.attach(countByAct);
+    await k1.start();
+    await k1.ingestBatch([rec(1), rec(2, { act: 'KNOW' }), rec(3)]);
+    expect(Object.fromEntries(v1.get())).toEqual({ INTEND: 2, KNOW: 1 });
+    await k1.stop();
+    expect(() => k1.attach(countByAct)).toThrow(/before start/);
+
+    const k2 = createKernel({ store });
+    const v2 = k2.attach(countByAct);
+    await k2.start();
+    expect(v2.get()).toEqual(runFold(countByAct, store.scan()));
+  });
+
+  it('emits with the next clock for the actor and thread, even concurrently', async () => {
+    const k = await started();
+    const actor = 'did:sync:instance:abc';
+    const results = await Promise.all([1, 2, 3].map((n) => k.emit(actor, { thread: 'th_audit', act: 'KNOW', body: { n } })));
+    expect(results.map((r) => r.record.clock)).toEqual([0, 1, 2]);
+    expect(k.lastClock(actor, 'th_audit')).toBe(2);
+    expect(k.lastClock(actor, thread)).toBeUndefined();
+  });
+});

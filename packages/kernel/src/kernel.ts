@@ -1,4 +1,4 @@
-import { canonicalRecord, sha256Hex, validateRecord, type Record, type StoredRecord } from '@syncropel/algebra';
+import { canonicalRecord, sha256Hex, validateRecord, type Act, type DataType, type Fold, type JsonObject, type Record, type StoredRecord } from '@syncropel/algebra';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry, type LogQuery, type LogStore } from '@syncropel/log';
 import { clockFold, clockKey, type ClockState } from './clock-fold.js';
 import { GroupCommit } from './group-commit.js';
@@ -16,6 +16,21 @@ export interface IngestResult {
 
 /** Called with each committed group of records, in log order. Must only enqueue work, never block. */
 export type RecordListener = (records: readonly StoredRecord[]) => void;
+
+/** A fold the kernel keeps current: rebuilt from the whole log at start, then stepped on every commit. */
+export interface LiveView<S> {
+  /** The current state. Callers must treat it as read-only. */
+  get(): S;
+}
+
+/** A record the kernel writes on behalf of an actor it speaks for (the daemon, a layer above). */
+export interface Emission {
+  readonly thread: string;
+  readonly act: Act;
+  readonly body: JsonObject;
+  readonly parents?: readonly string[];
+  readonly data_type?: DataType;
+}
 
 /** Counters and facts for health surfaces. */
 export interface KernelHealth {
@@ -71,6 +86,19 @@ export interface Kernel {
   records(query: Partial<LogQuery>): StoredRecord[];
   /** Subscribes to committed records; returns the unsubscribe function. */
   subscribe(listener: RecordListener): () => void;
+  /**
+   * Keeps a fold over the log current (state = fold(records)). Must be called before `start()`,
+   * so the startup rebuild folds every record into it in the same single pass.
+   */
+  attach<S>(fold: Fold<S, StoredRecord>): LiveView<S>;
+  /** The last clock accepted (committed or pending) for an actor on a thread. */
+  lastClock(actor: string, thread: string): number | undefined;
+  /**
+   * Appends a record as `actor` with the next clock for that actor and thread. For layers that
+   * write their own records (auth, config, audit); the clock is reserved synchronously, so
+   * concurrent emissions never clash.
+   */
+  emit(actor: string, emission: Emission): Promise<IngestResult>;
   /** A snapshot of the health counters. */
   health(): KernelHealth;
 }
@@ -81,6 +109,7 @@ export function createKernel(options: KernelOptions): Kernel {
   const now = options.now ?? Date.now;
   const report = options.onError ?? (() => undefined);
   const listeners = new Set<RecordListener>();
+  const views: { fold: Fold<unknown, StoredRecord>; state: unknown }[] = [];
 
   let status: KernelStatus = 'created';
   let startedAt: number | undefined;
@@ -93,7 +122,10 @@ export function createKernel(options: KernelOptions): Kernel {
   const group = new GroupCommit(
     (entries) => store.append(entries),
     (stored) => {
-      for (const r of stored) clockFold.step(clocks, r);
+      for (const r of stored) {
+        clockFold.step(clocks, r);
+        for (const v of views) v.state = v.fold.step(v.state, r);
+      }
       ingestedTotal += stored.length;
       pendingIds.clear();
       pendingClocks.clear();
@@ -111,6 +143,11 @@ export function createKernel(options: KernelOptions): Kernel {
       report(error, 'commit');
     },
   );
+
+  function lastClock(actor: string, thread: string): number | undefined {
+    const key = clockKey(actor, thread);
+    return pendingClocks.get(key) ?? clocks.get(key);
+  }
 
   function assertWritable(): void {
     if (status === 'ready') return;
@@ -193,9 +230,11 @@ export function createKernel(options: KernelOptions): Kernel {
       status = 'starting';
       startedAt = now();
       const state = clockFold.initial();
+      for (const v of views) v.state = v.fold.initial();
       let n = 0;
       for (const r of store.scan()) {
         clockFold.step(state, r);
+        for (const v of views) v.state = v.fold.step(v.state, r);
         // Yield now and then so a host can answer liveness probes during a long rebuild.
         if (++n % REBUILD_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -228,6 +267,26 @@ export function createKernel(options: KernelOptions): Kernel {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    attach<S>(f: Fold<S, StoredRecord>): LiveView<S> {
+      if (status !== 'created') throw new Error('attach() must be called before start()');
+      const view = { fold: f as Fold<unknown, StoredRecord>, state: f.initial() as unknown };
+      views.push(view);
+      return { get: () => view.state as S };
+    },
+    lastClock,
+    async emit(actor, emission) {
+      const last = lastClock(actor, emission.thread);
+      const [result] = await ingestAll([{
+        parents: emission.parents ?? [],
+        thread: emission.thread,
+        actor,
+        act: emission.act,
+        body: emission.body,
+        clock: last === undefined ? 0 : last + 1,
+        data_type: emission.data_type ?? 'SCALAR',
+      }], () => '');
+      return result as IngestResult;
     },
     health(): KernelHealth {
       const uptime = startedAt === undefined ? 0 : Math.floor((now() - startedAt) / 1000);

@@ -8,6 +8,7 @@ export interface DaemonInfo {
   readonly bind: string | null;
   readonly db_path: string | null;
   readonly backup_dir: string | null;
+  readonly auth_required: boolean;
 }
 
 /** `/v1/engine`: readiness with the kernel's counters; 503 unless the kernel is ready. */

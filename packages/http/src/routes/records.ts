@@ -1,15 +1,22 @@
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@syncropel/log';
+import { isReservedThread } from '@syncropel/algebra';
+import type { Auth } from '@syncropel/auth';
 import type { Kernel } from '@syncropel/kernel';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { envelope, HttpError } from '../api-error.js';
 import { MAX_REQUEST_BYTES } from '../limits.js';
+import type { AuthVariables } from '../middleware/authenticate.js';
+import { readJson } from '../read-json.js';
+
+/** Reserved threads only the daemon itself writes; config LEARNs go to th_engine_config with config:write. */
+const DAEMON_ONLY_THREADS = new Set(['th_service_accounts', 'th_audit', 'th_federation_pairs']);
 
 const THREAD = /^(th_[0-9a-f]{64}|th_[a-z_]+)$/;
 
 /** `/v1/records`: append (one or a batch) and read back. */
-export function recordRoutes(kernel: Kernel): Hono {
-  const app = new Hono();
+export function recordRoutes(kernel: Kernel, auth?: Auth): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
 
   app.post(
     '/',
@@ -18,13 +25,15 @@ export function recordRoutes(kernel: Kernel): Hono {
       onError: (c) => c.json(envelope('PAYLOAD_TOO_LARGE', `the request body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body'), 413),
     }),
     async (c) => {
-      const input = parseJson(await c.req.text());
+      const input = await readJson(c);
       if (isBatch(input)) {
         if (!Array.isArray(input.records)) throw new HttpError(422, 'VALIDATION_FAILED', 'records must be an array of records', 'records');
+        input.records.forEach((r: unknown, i: number) => checkThread(c, auth, r, `records[${i}].thread`));
         const results = await kernel.ingestBatch(input.records);
         const data = results.map((r) => ({ status: r.status, id: r.record.id, record: r.record }));
         return c.json({ object: 'list', data, next_cursor: null }, results.some((r) => r.status === 'created') ? 201 : 200);
       }
+      checkThread(c, auth, input, 'thread');
       const result = await kernel.ingest(input);
       return c.json(result.record, result.status === 'created' ? 201 : 200);
     },
@@ -51,12 +60,19 @@ export function recordRoutes(kernel: Kernel): Hono {
   return app;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new HttpError(400, 'INVALID_JSON', `the request body is not valid JSON: ${(e as Error).message}`, 'body');
-  }
+/**
+ * Write rules that depend on the record's thread: daemon-only reserved threads are refused to
+ * everyone (forging a service account would bypass auth), config needs config:write, and a
+ * token holding only thread grains may write just those threads.
+ */
+function checkThread(c: Context<{ Variables: AuthVariables }>, auth: Auth | undefined, record: unknown, field: string): void {
+  const thread = typeof record === 'object' && record !== null ? (record as { thread?: unknown }).thread : undefined;
+  if (typeof thread !== 'string') return; // validation names the field
+  if (DAEMON_ONLY_THREADS.has(thread)) throw new HttpError(403, 'RESERVED_THREAD', `${field} ${thread} is written only by the daemon`, field);
+  const principal = c.get('principal');
+  if (!auth || !principal) return;
+  if (isReservedThread(thread)) auth.authorize(principal, 'config:write');
+  else auth.authorize(principal, 'records:write', thread);
 }
 
 /** A batch is an object with `records` and none of a record's own fields. */

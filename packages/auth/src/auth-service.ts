@@ -1,0 +1,282 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { JsonObject } from '@syncropel/algebra';
+import type { Kernel, LiveView } from '@syncropel/kernel';
+import { AuthError } from './auth-error.js';
+import { AUDIT_THREAD, FailureAudit, type FailureReason } from './audit-log.js';
+import { DEFAULT_TOKEN_ENV, SA_ID, TOKEN_ENV, formatBearer, generateSecret, generateTokenId, parseBearer, secretProblem } from './bearer.js';
+import { ENGINE_CONFIG_THREAD, SERVICE_ACCOUNTS_THREAD, authRegistryFold, type AuthRegistry, type ServiceAccount, type TokenMeta } from './registry.js';
+import { allows, invalidScope, type Scope } from './scopes.js';
+
+/** The service account and token behind an authenticated request. */
+export interface Principal {
+  readonly sa_id: string;
+  readonly token_id: string;
+  readonly scopes: readonly string[];
+}
+
+/** A freshly minted token: the only object that ever carries the bearer. */
+export interface MintedToken {
+  readonly token_id: string;
+  readonly sa_id: string;
+  readonly env: string;
+  readonly scopes: readonly string[];
+  readonly label: string;
+  /** Shown once; only its SHA-256 is stored. */
+  readonly bearer: string;
+}
+
+/** What happened to `SPL_BOOTSTRAP_TOKEN` at startup (never includes the value). */
+export type EnvBootstrapOutcome =
+  | { readonly kind: 'unset' }
+  | { readonly kind: 'minted'; readonly sa_id: string; readonly token_id: string }
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+/** Options for {@link createAuth}. */
+export interface AuthOptions {
+  readonly kernel: Kernel;
+  /** The daemon's own DID: the actor of every record auth writes. */
+  readonly actor: string;
+  readonly now?: () => number;
+  /** Aggregation window for failure audit records (0 disables the timer; `flush` still works). */
+  readonly auditWindowMs?: number;
+}
+
+/** The SA minted by Path A. */
+export const BOOTSTRAP_ENV_SA = 'sa-bootstrap-env';
+
+/**
+ * Service accounts, tokens, bootstrap and the CORS allowlist, all as records folded into a live
+ * registry. Create it before `kernel.start()` (it attaches its fold to the kernel's rebuild).
+ */
+export interface Auth {
+  /** Resolves an `Authorization` header to a principal, or throws AUTH_REQUIRED. */
+  authenticate(header: string | undefined): Principal;
+  /** Throws SCOPE_FORBIDDEN unless the principal's token scopes allow `scope` (on `thread`, for grains). */
+  authorize(principal: Principal, scope: Scope, thread?: string): void;
+  /** Counts a refused request for the aggregated audit trail. */
+  noteFailure(source: string, reason: FailureReason, route: string): void;
+  /** Path A: mints `sa-bootstrap-env` (admin) with the given secret when no service account exists yet. */
+  bootstrapFromEnv(secret: string | undefined): Promise<EnvBootstrapOutcome>;
+  /** Path B: mints the first service account over HTTP; BOOTSTRAP_CLOSED once any exists. */
+  bootstrapServiceAccount(input: unknown): Promise<MintedToken>;
+  /** True while no service account has ever existed. */
+  bootstrapOpen(): boolean;
+  createServiceAccount(input: unknown): Promise<ServiceAccount>;
+  updateServiceAccount(saId: string, input: unknown): Promise<ServiceAccount>;
+  revokeServiceAccount(saId: string): Promise<ServiceAccount>;
+  listServiceAccounts(): ServiceAccount[];
+  mintToken(saId: string, input?: unknown): Promise<MintedToken>;
+  listTokens(saId?: string): Omit<TokenMeta, 'secret_sha256'>[];
+  revokeToken(tokenId: string, reason?: string): Promise<Omit<TokenMeta, 'secret_sha256'>>;
+  /** Mints a replacement (with the SA's current scopes) first, then revokes the old token. */
+  rotateToken(tokenId: string): Promise<MintedToken>;
+  setCorsOrigins(input: unknown): Promise<readonly string[]>;
+  corsOrigins(): readonly string[];
+  /** Writes pending audit aggregates and stops the audit timer. */
+  stop(): Promise<void>;
+}
+
+/** Creates the auth layer over a kernel (before `kernel.start()`). */
+export function createAuth(options: AuthOptions): Auth {
+  const { kernel, actor } = options;
+  const now = options.now ?? Date.now;
+  const registry: LiveView<AuthRegistry> = kernel.attach(authRegistryFold);
+  const state = () => registry.get();
+  const audit = new FailureAudit((body) => kernel.emit(actor, { thread: AUDIT_THREAD, act: 'KNOW', body }), now, options.auditWindowMs);
+  const stamp = () => new Date(now()).toISOString();
+
+  const writeRegistry = (body: JsonObject) => kernel.emit(actor, { thread: SERVICE_ACCOUNTS_THREAD, act: 'LEARN', body: { ...body, at: stamp() } });
+  const writeAudit = (body: JsonObject) => kernel.emit(actor, { thread: AUDIT_THREAD, act: 'KNOW', body: { ...body, at: stamp() } });
+
+  function account(saId: string): ServiceAccount {
+    const sa = state().accounts.get(saId);
+    if (!sa || sa.revoked) throw new AuthError('NOT_FOUND', `no active service account ${saId}`, 'sa_id');
+    return sa;
+  }
+
+  function token(tokenId: string): TokenMeta {
+    const t = state().tokens.get(tokenId);
+    if (!t) throw new AuthError('NOT_FOUND', `no token ${tokenId}`, 'token_id');
+    return t;
+  }
+
+  async function putAccount(saId: string, scopes: readonly string[], description: string): Promise<ServiceAccount> {
+    await writeRegistry({ topic: 'service_account', name: saId, sa_id: saId, scopes: [...scopes], description, namespace: 'default', enabled: true });
+    return account(saId);
+  }
+
+  async function mint(saId: string, env: string, label: string): Promise<MintedToken> {
+    const sa = account(saId);
+    return mintWithSecret(sa, env, label, generateSecret());
+  }
+
+  async function mintWithSecret(sa: ServiceAccount, env: string, label: string, secret: string): Promise<MintedToken> {
+    const tokenId = generateTokenId();
+    const scopes = [...sa.scopes];
+    await writeRegistry({ topic: 'token', name: tokenId, token_id: tokenId, sa_id: sa.sa_id, env, scopes, label, secret_sha256: sha256(secret), enabled: true });
+    await writeAudit({ topic: 'token_minted', token_id: tokenId, sa_id: sa.sa_id, scopes });
+    return { token_id: tokenId, sa_id: sa.sa_id, env, scopes, label, bearer: formatBearer(env, sa.sa_id, secret) };
+  }
+
+  async function revoke(t: TokenMeta, reason: string) {
+    if (!t.revoked) {
+      await writeRegistry({ topic: 'token', name: t.token_id, token_id: t.token_id, sa_id: t.sa_id, enabled: false, reason });
+      await writeAudit({ topic: 'token_revoked', token_id: t.token_id, sa_id: t.sa_id, reason });
+    }
+    return publicToken(token(t.token_id));
+  }
+
+  return {
+    authenticate(header) {
+      if (header === undefined || header === '') throw new AuthError('AUTH_REQUIRED', 'this route needs a bearer token (Authorization: Bearer spl_…)');
+      const m = /^Bearer ([^\s]+)$/i.exec(header);
+      const parsed = m ? parseBearer(m[1] as string) : undefined;
+      if (!parsed) throw new AuthError('AUTH_REQUIRED', 'the Authorization header is not a Syncropel bearer token (Bearer spl_<env>_<sa>_<secret>)');
+      const hash = sha256(parsed.secret);
+      const reg = state();
+      const t = reg.tokens.get(reg.byHash.get(hash) ?? '');
+      const valid =
+        t !== undefined &&
+        timingSafeEqual(Buffer.from(t.secret_sha256, 'hex'), Buffer.from(hash, 'hex')) &&
+        t.sa_id === parsed.sa &&
+        t.env === parsed.env &&
+        !t.revoked &&
+        reg.accounts.get(t.sa_id)?.revoked === false;
+      if (!valid) throw new AuthError('AUTH_REQUIRED', 'unknown or revoked token');
+      return { sa_id: t.sa_id, token_id: t.token_id, scopes: t.scopes };
+    },
+    authorize(principal, scope, thread) {
+      if (!allows(principal.scopes, scope, thread)) {
+        throw new AuthError('SCOPE_FORBIDDEN', `token ${principal.token_id} of ${principal.sa_id} lacks the ${scope} scope`);
+      }
+    },
+    noteFailure(source, reason, route) {
+      audit.note(source, reason, route);
+    },
+    async bootstrapFromEnv(secret) {
+      if (secret === undefined || secret === '') return { kind: 'unset' };
+      const problem = secretProblem(secret);
+      if (problem) return { kind: 'invalid', reason: `SPL_BOOTSTRAP_TOKEN ${problem}; ignoring it` };
+      if (state().everCreated > 0) return { kind: 'skipped', reason: 'service accounts already exist; SPL_BOOTSTRAP_TOKEN is ignored' };
+      const sa = await putAccount(BOOTSTRAP_ENV_SA, ['admin'], 'minted from SPL_BOOTSTRAP_TOKEN');
+      const minted = await mintWithSecret(sa, DEFAULT_TOKEN_ENV, 'bootstrap (SPL_BOOTSTRAP_TOKEN)', secret);
+      await writeAudit({ topic: 'bootstrap', path: 'env', sa_id: sa.sa_id, token_id: minted.token_id });
+      return { kind: 'minted', sa_id: sa.sa_id, token_id: minted.token_id };
+    },
+    async bootstrapServiceAccount(input) {
+      if (state().everCreated > 0) throw new AuthError('BOOTSTRAP_CLOSED', 'bootstrap is closed: a service account already exists; use an admin token');
+      const { saId, scopes, description } = accountInput(input);
+      const sa = await putAccount(saId, scopes, description);
+      const minted = await mint(sa.sa_id, DEFAULT_TOKEN_ENV, 'bootstrap (HTTP)');
+      await writeAudit({ topic: 'bootstrap', path: 'http', sa_id: sa.sa_id, token_id: minted.token_id });
+      return minted;
+    },
+    bootstrapOpen() {
+      return state().everCreated === 0;
+    },
+    async createServiceAccount(input) {
+      const { saId, scopes, description } = accountInput(input);
+      const existing = state().accounts.get(saId);
+      if (existing && !existing.revoked) throw new AuthError('ALREADY_EXISTS', `service account ${saId} already exists`, 'sa_id');
+      return putAccount(saId, scopes, description);
+    },
+    async updateServiceAccount(saId, input) {
+      const sa = account(saId);
+      const body = (typeof input === 'object' && input !== null ? input : {}) as { scopes?: unknown; description?: unknown };
+      const scopes = body.scopes === undefined ? sa.scopes : scopeList(body.scopes);
+      const description = typeof body.description === 'string' ? body.description : sa.description;
+      return putAccount(saId, scopes, description);
+    },
+    async revokeServiceAccount(saId) {
+      const sa = account(saId);
+      // Revoke its tokens explicitly, so re-creating the same id later never revives them.
+      for (const t of [...state().tokens.values()]) if (t.sa_id === saId && !t.revoked) await revoke(t, 'service account revoked');
+      await writeRegistry({ topic: 'service_account', name: saId, sa_id: saId, enabled: false });
+      await writeAudit({ topic: 'service_account_revoked', sa_id: saId });
+      return { ...sa, revoked: true };
+    },
+    listServiceAccounts() {
+      return [...state().accounts.values()];
+    },
+    async mintToken(saId, input) {
+      const body = (typeof input === 'object' && input !== null ? input : {}) as { env?: unknown; label?: unknown };
+      const env = body.env === undefined ? DEFAULT_TOKEN_ENV : body.env;
+      if (typeof env !== 'string' || !TOKEN_ENV.test(env)) throw new AuthError('VALIDATION_FAILED', 'env must be lowercase letters and digits (e.g. prod)', 'env');
+      if (body.label !== undefined && (typeof body.label !== 'string' || body.label.length > 200)) {
+        throw new AuthError('VALIDATION_FAILED', 'label must be a string of at most 200 characters', 'label');
+      }
+      return mint(saId, env, (body.label as string | undefined) ?? '');
+    },
+    listTokens(saId) {
+      return [...state().tokens.values()].filter((t) => saId === undefined || t.sa_id === saId).map(publicToken);
+    },
+    async revokeToken(tokenId, reason = 'revoked by an admin') {
+      return revoke(token(tokenId), reason);
+    },
+    async rotateToken(tokenId) {
+      const old = token(tokenId);
+      if (old.revoked) throw new AuthError('NOT_FOUND', `token ${tokenId} is already revoked`, 'token_id');
+      const fresh = await mint(old.sa_id, old.env, old.label);
+      await revoke(old, `rotated to ${fresh.token_id}`);
+      return fresh;
+    },
+    async setCorsOrigins(input) {
+      const origins = (typeof input === 'object' && input !== null ? (input as { origins?: unknown }).origins : undefined) as unknown;
+      if (!Array.isArray(origins)) throw new AuthError('VALIDATION_FAILED', 'origins must be an array of origins like https://app.example.com', 'origins');
+      for (const [i, o] of origins.entries()) {
+        if (typeof o !== 'string' || !isOrigin(o)) {
+          throw new AuthError('VALIDATION_FAILED', `origins[${i}] must be an origin: http(s)://host[:port] with no path`, `origins[${i}]`);
+        }
+      }
+      const unique = [...new Set(origins as string[])];
+      await kernel.emit(actor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'auth_cors_origins', name: 'default', origins: unique, at: stamp() } });
+      return state().corsOrigins;
+    },
+    corsOrigins() {
+      return state().corsOrigins;
+    },
+    async stop() {
+      await audit.stop();
+    },
+  };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function publicToken(t: TokenMeta): Omit<TokenMeta, 'secret_sha256'> {
+  const { secret_sha256: _hash, ...rest } = t;
+  return rest;
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+function scopeList(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new AuthError('VALIDATION_FAILED', 'scopes must be a non-empty array of scopes', 'scopes');
+  const bad = invalidScope(value);
+  if (bad !== undefined) {
+    throw new AuthError('VALIDATION_FAILED', `scopes has an unknown scope ${JSON.stringify(bad).slice(0, 80)}; known: records:read, records:write, threads:write, federation:manage, config:read, config:write, admin, thread:<id>:read|write`, 'scopes');
+  }
+  return [...new Set(value as string[])];
+}
+
+function accountInput(input: unknown): { saId: string; scopes: string[]; description: string } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AuthError('VALIDATION_FAILED', 'the body must be a JSON object with sa_id and scopes', 'body');
+  const { sa_id: saId, scopes, description } = input as { sa_id?: unknown; scopes?: unknown; description?: unknown };
+  if (typeof saId !== 'string' || !SA_ID.test(saId)) {
+    throw new AuthError('VALIDATION_FAILED', 'sa_id must be 1-64 lowercase letters, digits or dashes (no underscore)', 'sa_id');
+  }
+  if (description !== undefined && (typeof description !== 'string' || description.length > 500)) {
+    throw new AuthError('VALIDATION_FAILED', 'description must be a string of at most 500 characters', 'description');
+  }
+  return { saId, scopes: scopeList(scopes), description: (description as string | undefined) ?? '' };
+}

@@ -1,0 +1,17 @@
+/**
+ * @syncropel/auth — service accounts, bearer tokens and scopes, the two self-hosted bootstrap
+ * paths, the CORS allowlist and the aggregated audit of refusals. All state is a fold over
+ * records on reserved threads; only SHA-256 digests of secrets are ever stored.
+ */
+export { BOOTSTRAP_ENV_SA, createAuth } from './auth-service.js';
+export type { Auth, AuthOptions, EnvBootstrapOutcome, MintedToken, Principal } from './auth-service.js';
+export { AUTH_ERROR_CODES, AuthError, isAuthError } from './auth-error.js';
+export type { AuthErrorCode } from './auth-error.js';
+export { SCOPES, allows, isScope } from './scopes.js';
+export type { Scope } from './scopes.js';
+export { DEFAULT_TOKEN_ENV, MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, SA_ID, TOKEN_ENV, formatBearer, parseBearer, secretProblem } from './bearer.js';
+export type { ParsedBearer } from './bearer.js';
+export { ENGINE_CONFIG_THREAD, SERVICE_ACCOUNTS_THREAD, authRegistryFold } from './registry.js';
+export type { AuthRegistry, ServiceAccount, TokenMeta } from './registry.js';
+export { AUDIT_THREAD, AUDIT_WINDOW_MS, MAX_AUDIT_KEYS } from './audit-log.js';
+export type { FailureReason } from './audit-log.js';

@@ -1,0 +1,101 @@
+import { fold, type Fold, type StoredRecord } from '@syncropel/algebra';
+
+/** The reserved thread holding service accounts and token metadata (hashes only, never secrets). */
+export const SERVICE_ACCOUNTS_THREAD = 'th_service_accounts';
+
+/** The reserved thread holding config LEARNs (here: the CORS allowlist). */
+export const ENGINE_CONFIG_THREAD = 'th_engine_config';
+
+/** A service account as folded from its records. */
+export interface ServiceAccount {
+  readonly sa_id: string;
+  readonly scopes: readonly string[];
+  readonly description: string;
+  readonly namespace: string;
+  readonly created_at: string;
+  readonly revoked: boolean;
+}
+
+/** Token metadata as folded from its records. `secret_sha256` identifies it; the secret is never stored. */
+export interface TokenMeta {
+  readonly token_id: string;
+  readonly sa_id: string;
+  readonly env: string;
+  /** The SA's scopes when the token was minted: later SA edits do not change them. */
+  readonly scopes: readonly string[];
+  readonly label: string;
+  readonly secret_sha256: string;
+  readonly created_at: string;
+  readonly revoked: boolean;
+}
+
+/**
+ * The auth registry: state = fold(records on th_service_accounts and the CORS LEARNs on
+ * th_engine_config). Newest record per (topic, name) wins; `enabled: false` revokes.
+ *
+ * Invariants: `byHash` indexes exactly the tokens in `tokens`; `everCreated` only grows, so
+ * bootstrap stays closed once any service account has existed.
+ */
+export interface AuthRegistry {
+  readonly accounts: Map<string, ServiceAccount>;
+  readonly tokens: Map<string, TokenMeta>;
+  readonly byHash: Map<string, string>;
+  everCreated: number;
+  corsOrigins: readonly string[];
+}
+
+/** The fold that builds the {@link AuthRegistry}; it owns its maps and updates them in place. */
+export const authRegistryFold: Fold<AuthRegistry, StoredRecord> = fold<AuthRegistry, StoredRecord>(
+  () => ({ accounts: new Map(), tokens: new Map(), byHash: new Map(), everCreated: 0, corsOrigins: [] }),
+  (state, r) => {
+    if (r.act !== 'LEARN') return state;
+    const b = r.body;
+    const at = typeof b.at === 'string' ? b.at : '';
+    if (r.thread === ENGINE_CONFIG_THREAD) {
+      if (b.topic === 'auth_cors_origins' && Array.isArray(b.origins)) {
+        state.corsOrigins = b.enabled === false ? [] : b.origins.filter((o): o is string => typeof o === 'string');
+      }
+      return state;
+    }
+    if (r.thread !== SERVICE_ACCOUNTS_THREAD) return state;
+    if (b.topic === 'service_account' && typeof b.sa_id === 'string') {
+      const previous = state.accounts.get(b.sa_id);
+      if (b.enabled === false) {
+        if (previous) state.accounts.set(b.sa_id, { ...previous, revoked: true });
+        return state;
+      }
+      if (!previous) state.everCreated++;
+      state.accounts.set(b.sa_id, {
+        sa_id: b.sa_id,
+        scopes: stringList(b.scopes),
+        description: typeof b.description === 'string' ? b.description : '',
+        namespace: typeof b.namespace === 'string' ? b.namespace : 'default',
+        created_at: previous && !previous.revoked ? previous.created_at : at,
+        revoked: false,
+      });
+    } else if (b.topic === 'token' && typeof b.token_id === 'string') {
+      const previous = state.tokens.get(b.token_id);
+      if (b.enabled === false) {
+        if (previous) state.tokens.set(b.token_id, { ...previous, revoked: true });
+        return state;
+      }
+      if (typeof b.sa_id !== 'string' || typeof b.secret_sha256 !== 'string' || previous) return state;
+      state.tokens.set(b.token_id, {
+        token_id: b.token_id,
+        sa_id: b.sa_id,
+        env: typeof b.env === 'string' ? b.env : 'prod',
+        scopes: stringList(b.scopes),
+        label: typeof b.label === 'string' ? b.label : '',
+        secret_sha256: b.secret_sha256,
+        created_at: at,
+        revoked: false,
+      });
+      state.byHash.set(b.secret_sha256, b.token_id);
+    }
+    return state;
+  },
+);
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+}
