@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,4 +87,53 @@ export function serve(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<Ser
       reject(new Error(`spl serve exited (${code}) before it was ready:\n${out}`));
     });
   });
+}
+
+/** A free loopback port (bound and released; the tiny race is acceptable in tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Runs a bash script the way an operator types it: `spl` on PATH (a symlink to the built
+ * binary), HOME and friends in the temp home, `set -euo pipefail`.
+ */
+export function operator(h: TempHome, script: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  const bin = join(h.dir, 'bin');
+  if (!existsSync(join(bin, 'spl'))) {
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(SPL_BIN, join(bin, 'spl'));
+  }
+  const env = { ...h.env, ...extraEnv, PATH: `${bin}:${h.env.PATH ?? ''}` };
+  const r = spawnSync('bash', ['-c', `set -euo pipefail\n${script}`], { env, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Kills, by pid, every daemon a script recorded in `$HOME/*.pid`, and waits until each is gone. */
+export async function killRecorded(h: TempHome, names: string[]): Promise<void> {
+  for (const name of names) {
+    const file = join(h.dir, `${name}.pid`);
+    if (!existsSync(file)) continue;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      continue; // already gone
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
