@@ -9,6 +9,7 @@ it('exports exactly the public API', () => {
     'RESERVED_THREADS',
     'canonicalJson',
     'canonicalRecord',
+    'canonicalizeRecord',
     'combineFolds',
     'didKind',
     'err',

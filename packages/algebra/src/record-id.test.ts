@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalRecord, recordId, validateRecord, type Record } from '@syncropel/algebra';
+import { canonicalizeRecord, canonicalJson, canonicalRecord, recordId, validateRecord, type Record } from '@syncropel/algebra';
 import vectors from '../test/record-ids.vectors.json' with { type: 'json' };
 
 const thread = `th_${'a'.repeat(64)}`;
@@ -13,6 +13,8 @@ describe('record id test vectors (shared/vectors/record-ids.json)', () => {
       if (!valid.ok) return;
       expect(canonicalRecord(valid.value)).toBe(vector.canonical_without_judged_by);
       expect(recordId(valid.value)).toBe(vector.id);
+      const fast = canonicalizeRecord(vector.record);
+      expect(fast.ok && fast.value.canonical).toBe(vector.canonical_without_judged_by);
     });
   }
 });
@@ -42,6 +44,16 @@ describe('canonical JSON and ids (properties)', () => {
         const c = validateRecord(reorder(base, seed));
         expect(a.ok && c.ok).toBe(true);
         if (a.ok && c.ok) expect(recordId(c.value)).toBe(recordId(a.value));
+      }),
+    );
+  });
+
+  it('the single-pass canonical form equals the general canonical JSON of the record', () => {
+    fc.assert(
+      fc.property(body, fc.nat(), fc.array(fc.stringMatching(/^[0-9a-f]{64}$/), { maxLength: 3 }), (b, clock, parents) => {
+        const r = canonicalizeRecord({ parents, thread, actor: 'did:sync:user:a', act: 'LEARN', body: b, clock, data_type: 'FORMULA' });
+        expect(r.ok).toBe(true);
+        if (r.ok) expect(r.value.canonical).toBe(canonicalRecord(r.value.record));
       }),
     );
   });

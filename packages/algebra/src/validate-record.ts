@@ -1,7 +1,7 @@
 import { canonicalJson } from './canonical-json.js';
 import { isDid } from './did.js';
 import { ACTS, DATA_TYPES, type Act, type DataType, type JsonObject, type Record } from './record.js';
-import { recordId } from './record-id.js';
+import { sha256Hex } from './record-id.js';
 import { err, ok, type Result } from './result.js';
 import { isThreadId } from './thread-id.js';
 
@@ -23,6 +23,21 @@ const OPTIONAL = new Set(['judged_by', 'sig', 'id']);
  * The first problem found is reported, naming its field.
  */
 export function validateRecord(input: unknown, field = ''): Result<Record, RecordIssue> {
+  const r = canonicalizeRecord(input, field);
+  return r.ok ? ok(r.value.record) : r;
+}
+
+/** A validated record together with its canonical JSON (the bytes its id is the hash of). */
+export interface CanonicalRecord {
+  readonly record: Record;
+  readonly canonical: string;
+}
+
+/**
+ * {@link validateRecord}, also returning the canonical JSON of the identity fields, built from the
+ * body's canonical form computed during validation — so the ingest hot path serialises once.
+ */
+export function canonicalizeRecord(input: unknown, field = ''): Result<CanonicalRecord, RecordIssue> {
   const at = (name: string) => (field ? `${field}.${name}` : name);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return err({ field: field || 'record', message: `${field || 'record'} must be a JSON object` });
@@ -86,8 +101,13 @@ export function validateRecord(input: unknown, field = ''): Result<Record, Recor
     judged_by: judgedBy as string | null,
     ...(raw.sig === undefined ? {} : { sig: raw.sig as string }),
   };
-  if (raw.id !== undefined && raw.id !== recordId(record)) {
+  // Keys in canonical (UTF-16) order: act, actor, body, clock, data_type, parents, thread.
+  const canonical =
+    `{"act":${JSON.stringify(record.act)},"actor":${JSON.stringify(record.actor)},"body":${bodyJson.value},` +
+    `"clock":${JSON.stringify(record.clock)},"data_type":${JSON.stringify(record.data_type)},` +
+    `"parents":${JSON.stringify(record.parents)},"thread":${JSON.stringify(record.thread)}}`;
+  if (raw.id !== undefined && raw.id !== sha256Hex(canonical)) {
     return err({ field: at('id'), message: `${at('id')} does not match the record's content id` });
   }
-  return ok(record);
+  return ok({ record, canonical });
 }

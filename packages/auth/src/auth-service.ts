@@ -86,6 +86,15 @@ export function createAuth(options: AuthOptions): Auth {
   const audit = new FailureAudit((body) => kernel.emit(actor, { thread: AUDIT_THREAD, act: 'KNOW', body }), now, options.auditWindowMs);
   const stamp = () => new Date(now()).toISOString();
 
+  // Registry changes check state, then await their writes; run them one at a time so a check
+  // always sees every earlier change (two bootstraps, or a mint racing a revoke, cannot both win).
+  let tail: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  }
+
   const writeRegistry = (body: JsonObject) => kernel.emit(actor, { thread: SERVICE_ACCOUNTS_THREAD, act: 'LEARN', body: { ...body, at: stamp() } });
   const writeAudit = (body: JsonObject) => kernel.emit(actor, { thread: AUDIT_THREAD, act: 'KNOW', body: { ...body, at: stamp() } });
 
@@ -154,84 +163,102 @@ export function createAuth(options: AuthOptions): Auth {
     noteFailure(source, reason, route) {
       audit.note(source, reason, route);
     },
-    async bootstrapFromEnv(secret) {
-      if (secret === undefined || secret === '') return { kind: 'unset' };
-      const problem = secretProblem(secret);
-      if (problem) return { kind: 'invalid', reason: `SPL_BOOTSTRAP_TOKEN ${problem}; ignoring it` };
-      if (state().everCreated > 0) return { kind: 'skipped', reason: 'service accounts already exist; SPL_BOOTSTRAP_TOKEN is ignored' };
-      const sa = await putAccount(BOOTSTRAP_ENV_SA, ['admin'], 'minted from SPL_BOOTSTRAP_TOKEN');
-      const minted = await mintWithSecret(sa, DEFAULT_TOKEN_ENV, 'bootstrap (SPL_BOOTSTRAP_TOKEN)', secret);
-      await writeAudit({ topic: 'bootstrap', path: 'env', sa_id: sa.sa_id, token_id: minted.token_id });
-      return { kind: 'minted', sa_id: sa.sa_id, token_id: minted.token_id };
+    bootstrapFromEnv(secret) {
+      return exclusive(async () => {
+        if (secret === undefined || secret === '') return { kind: 'unset' };
+        const problem = secretProblem(secret);
+        if (problem) return { kind: 'invalid', reason: `SPL_BOOTSTRAP_TOKEN ${problem}; ignoring it` };
+        if (state().everCreated > 0) return { kind: 'skipped', reason: 'service accounts already exist; SPL_BOOTSTRAP_TOKEN is ignored' };
+        const sa = await putAccount(BOOTSTRAP_ENV_SA, ['admin'], 'minted from SPL_BOOTSTRAP_TOKEN');
+        const minted = await mintWithSecret(sa, DEFAULT_TOKEN_ENV, 'bootstrap (SPL_BOOTSTRAP_TOKEN)', secret);
+        await writeAudit({ topic: 'bootstrap', path: 'env', sa_id: sa.sa_id, token_id: minted.token_id });
+        return { kind: 'minted', sa_id: sa.sa_id, token_id: minted.token_id };
+      });
     },
-    async bootstrapServiceAccount(input) {
-      if (state().everCreated > 0) throw new AuthError('BOOTSTRAP_CLOSED', 'bootstrap is closed: a service account already exists; use an admin token');
-      const { saId, scopes, description } = accountInput(input);
-      const sa = await putAccount(saId, scopes, description);
-      const minted = await mint(sa.sa_id, DEFAULT_TOKEN_ENV, 'bootstrap (HTTP)');
-      await writeAudit({ topic: 'bootstrap', path: 'http', sa_id: sa.sa_id, token_id: minted.token_id });
-      return minted;
+    bootstrapServiceAccount(input) {
+      return exclusive(async () => {
+        if (state().everCreated > 0) throw new AuthError('BOOTSTRAP_CLOSED', 'bootstrap is closed: a service account already exists; use an admin token');
+        const { saId, scopes, description } = accountInput(input);
+        const sa = await putAccount(saId, scopes, description);
+        const minted = await mint(sa.sa_id, DEFAULT_TOKEN_ENV, 'bootstrap (HTTP)');
+        await writeAudit({ topic: 'bootstrap', path: 'http', sa_id: sa.sa_id, token_id: minted.token_id });
+        return minted;
+      });
     },
     bootstrapOpen() {
       return state().everCreated === 0;
     },
-    async createServiceAccount(input) {
-      const { saId, scopes, description } = accountInput(input);
-      const existing = state().accounts.get(saId);
-      if (existing && !existing.revoked) throw new AuthError('ALREADY_EXISTS', `service account ${saId} already exists`, 'sa_id');
-      return putAccount(saId, scopes, description);
+    createServiceAccount(input) {
+      return exclusive(async () => {
+        const { saId, scopes, description } = accountInput(input);
+        const existing = state().accounts.get(saId);
+        if (existing && !existing.revoked) throw new AuthError('ALREADY_EXISTS', `service account ${saId} already exists`, 'sa_id');
+        return putAccount(saId, scopes, description);
+      });
     },
-    async updateServiceAccount(saId, input) {
-      const sa = account(saId);
-      const body = (typeof input === 'object' && input !== null ? input : {}) as { scopes?: unknown; description?: unknown };
-      const scopes = body.scopes === undefined ? sa.scopes : scopeList(body.scopes);
-      const description = typeof body.description === 'string' ? body.description : sa.description;
-      return putAccount(saId, scopes, description);
+    updateServiceAccount(saId, input) {
+      return exclusive(async () => {
+        const sa = account(saId);
+        const body = (typeof input === 'object' && input !== null ? input : {}) as { scopes?: unknown; description?: unknown };
+        const scopes = body.scopes === undefined ? sa.scopes : scopeList(body.scopes);
+        const description = typeof body.description === 'string' ? body.description : sa.description;
+        return putAccount(saId, scopes, description);
+      });
     },
-    async revokeServiceAccount(saId) {
-      const sa = account(saId);
-      // Revoke its tokens explicitly, so re-creating the same id later never revives them.
-      for (const t of [...state().tokens.values()]) if (t.sa_id === saId && !t.revoked) await revoke(t, 'service account revoked');
-      await writeRegistry({ topic: 'service_account', name: saId, sa_id: saId, enabled: false });
-      await writeAudit({ topic: 'service_account_revoked', sa_id: saId });
-      return { ...sa, revoked: true };
+    revokeServiceAccount(saId) {
+      return exclusive(async () => {
+        const sa = account(saId);
+        // Revoke its tokens explicitly, so re-creating the same id later never revives them.
+        for (const t of [...state().tokens.values()]) if (t.sa_id === saId && !t.revoked) await revoke(t, 'service account revoked');
+        await writeRegistry({ topic: 'service_account', name: saId, sa_id: saId, enabled: false });
+        await writeAudit({ topic: 'service_account_revoked', sa_id: saId });
+        return { ...sa, revoked: true };
+      });
     },
     listServiceAccounts() {
       return [...state().accounts.values()];
     },
-    async mintToken(saId, input) {
-      const body = (typeof input === 'object' && input !== null ? input : {}) as { env?: unknown; label?: unknown };
-      const env = body.env === undefined ? DEFAULT_TOKEN_ENV : body.env;
-      if (typeof env !== 'string' || !TOKEN_ENV.test(env)) throw new AuthError('VALIDATION_FAILED', 'env must be lowercase letters and digits (e.g. prod)', 'env');
-      if (body.label !== undefined && (typeof body.label !== 'string' || body.label.length > 200)) {
-        throw new AuthError('VALIDATION_FAILED', 'label must be a string of at most 200 characters', 'label');
-      }
-      return mint(saId, env, (body.label as string | undefined) ?? '');
+    mintToken(saId, input) {
+      return exclusive(async () => {
+        const body = (typeof input === 'object' && input !== null ? input : {}) as { env?: unknown; label?: unknown };
+        const env = body.env === undefined ? DEFAULT_TOKEN_ENV : body.env;
+        if (typeof env !== 'string' || !TOKEN_ENV.test(env)) throw new AuthError('VALIDATION_FAILED', 'env must be lowercase letters and digits (e.g. prod)', 'env');
+        if (body.label !== undefined && (typeof body.label !== 'string' || body.label.length > 200)) {
+          throw new AuthError('VALIDATION_FAILED', 'label must be a string of at most 200 characters', 'label');
+        }
+        return mint(saId, env, (body.label as string | undefined) ?? '');
+      });
     },
     listTokens(saId) {
       return [...state().tokens.values()].filter((t) => saId === undefined || t.sa_id === saId).map(publicToken);
     },
-    async revokeToken(tokenId, reason = 'revoked by an admin') {
-      return revoke(token(tokenId), reason);
+    revokeToken(tokenId, reason = 'revoked by an admin') {
+      return exclusive(async () => {
+        return revoke(token(tokenId), reason);
+      });
     },
-    async rotateToken(tokenId) {
-      const old = token(tokenId);
-      if (old.revoked) throw new AuthError('NOT_FOUND', `token ${tokenId} is already revoked`, 'token_id');
-      const fresh = await mint(old.sa_id, old.env, old.label);
-      await revoke(old, `rotated to ${fresh.token_id}`);
-      return fresh;
+    rotateToken(tokenId) {
+      return exclusive(async () => {
+        const old = token(tokenId);
+        if (old.revoked) throw new AuthError('NOT_FOUND', `token ${tokenId} is already revoked`, 'token_id');
+        const fresh = await mint(old.sa_id, old.env, old.label);
+        await revoke(old, `rotated to ${fresh.token_id}`);
+        return fresh;
+      });
     },
-    async setCorsOrigins(input) {
-      const origins = (typeof input === 'object' && input !== null ? (input as { origins?: unknown }).origins : undefined) as unknown;
-      if (!Array.isArray(origins)) throw new AuthError('VALIDATION_FAILED', 'origins must be an array of origins like https://app.example.com', 'origins');
-      for (const [i, o] of origins.entries()) {
-        if (typeof o !== 'string' || !isOrigin(o)) {
-          throw new AuthError('VALIDATION_FAILED', `origins[${i}] must be an origin: http(s)://host[:port] with no path`, `origins[${i}]`);
+    setCorsOrigins(input) {
+      return exclusive(async () => {
+        const origins = (typeof input === 'object' && input !== null ? (input as { origins?: unknown }).origins : undefined) as unknown;
+        if (!Array.isArray(origins)) throw new AuthError('VALIDATION_FAILED', 'origins must be an array of origins like https://app.example.com', 'origins');
+        for (const [i, o] of origins.entries()) {
+          if (typeof o !== 'string' || !isOrigin(o)) {
+            throw new AuthError('VALIDATION_FAILED', `origins[${i}] must be an origin: http(s)://host[:port] with no path`, `origins[${i}]`);
+          }
         }
-      }
-      const unique = [...new Set(origins as string[])];
-      await kernel.emit(actor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'auth_cors_origins', name: 'default', origins: unique, at: stamp() } });
-      return state().corsOrigins;
+        const unique = [...new Set(origins as string[])];
+        await kernel.emit(actor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'auth_cors_origins', name: 'default', origins: unique, at: stamp() } });
+        return state().corsOrigins;
+      });
     },
     corsOrigins() {
       return state().corsOrigins;
