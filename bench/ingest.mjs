@@ -7,9 +7,9 @@
 //   ceiling  raw better-sqlite3 INSERTs, 1000 rows per transaction, real schema
 //   (a)      kernel.ingest() in-process, 1000 calls outstanding (group commit batches them)
 //   (b)      POST /v1/records against the real daemon (`spl serve`) over loopback, autocannon
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,7 @@ function parseFlags() {
       records: { type: 'string', default: '100000' },
       duration: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
+      load: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -59,7 +60,8 @@ function parseFlags() {
         '  --durability  synchronous level for every store (default full, the daemon default)\n' +
         '  --records     rows for the ceiling and records for (a) (default 100000)\n' +
         '  --duration    seconds of measured HTTP load for (b), after a 2 s warm-up (default 10)\n' +
-        '  --json        print the figures as one JSON object\n',
+        '  --json        print the figures as one JSON object\n' +
+        '  --load        HTTP load tool for (b): wrk (lighter, apt-get install wrk), autocannon, or auto (wrk when installed)\n',
     );
     process.exit(0);
   }
@@ -68,7 +70,11 @@ function parseFlags() {
   if (!Number.isSafeInteger(records) || records < 1000) usage(`--records must be an integer ≥ 1000, got ${values.records}`);
   const duration = Number(values.duration);
   if (!Number.isFinite(duration) || duration < 1 || duration > 60) usage(`--duration must be 1..60 seconds, got ${values.duration}`);
-  return { durability: values.durability, records, duration, json: values.json };
+  if (!['auto', 'wrk', 'autocannon'].includes(values.load)) usage(`--load must be auto, wrk or autocannon, got ${values.load}`);
+  const hasWrk = spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
+  if (values.load === 'wrk' && !hasWrk) usage('--load wrk: wrk is not installed (apt-get install wrk)');
+  const load = values.load === 'auto' ? (hasWrk ? 'wrk' : 'autocannon') : values.load;
+  return { durability: values.durability, records, duration, json: values.json, load };
 }
 
 function usage(message) {
@@ -278,7 +284,49 @@ function loadOptions(url, authorization, seconds, nextActor) {
   };
 }
 
-async function measureHttp(dir, durability, seconds) {
+/**
+ * wrk's Lua hook: every request writes as a fresh actor at clock 0 (wrk cannot tell which
+ * connection sends a request, so a per-connection clock could arrive out of order and be refused).
+ */
+const WRK_SCRIPT = `
+local counter = 0
+local threads = 0
+setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
+init = function(args) prefix = "wrk" .. tostring(tid) .. "r" .. tostring(math.random(1, 1000000000)) end
+request = function()
+  counter = counter + 1
+  local body = '{"parents":[],"thread":"THREAD","actor":"did:sync:user:' .. prefix .. '-' .. counter ..
+    '","act":"DO","body":{"kind":"bench","n":' .. counter .. ',"note":"' .. string.rep("x", 200) .. '","ok":true},"clock":0,"data_type":"SCALAR"}'
+  return wrk.format("POST", "/v1/records", { ["content-type"] = "application/json", ["authorization"] = os.getenv("SPL_BENCH_AUTH") }, body)
+end
+`;
+
+/** Runs wrk and reads its summary: requests/s, latency percentiles and the non-2xx count. */
+function runWrk(dir, url, authorization, seconds) {
+  const script = join(dir, 'post.lua');
+  writeFileSync(script, WRK_SCRIPT.replace('THREAD', THREADS[0]));
+  const r = spawnSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, `${url}`], {
+    env: { ...process.env, SPL_BENCH_AUTH: authorization },
+    encoding: 'utf8',
+    timeout: (seconds + 30) * 1000,
+  });
+  const out = r.stdout ?? '';
+  const number = (re) => Number(re.exec(out)?.[1] ?? NaN);
+  const latency = (p) => {
+    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  };
+  const total = number(/(\d+) requests in/);
+  const elapsed = number(/requests in ([\d.]+)s/);
+  const non2xx = number(/Non-2xx or 3xx responses: (\d+)/) || 0;
+  const errors = Number(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1, 4).reduce((a, b) => a + Number(b), 0) ?? 0);
+  const timeouts = Number(/timeout (\d+)/.exec(out)?.[1] ?? 0);
+  return { ok: total - non2xx, elapsed, non2xx, errors, timeouts, p50: latency(50), p99: latency(99), raw: out };
+}
+
+async function measureHttp(dir, durability, seconds, load) {
+  if (load === 'wrk') return measureHttpWrk(dir, durability, seconds);
   const daemon = startDaemon(dir, durability);
   try {
     const url = await daemon.url;
@@ -312,6 +360,33 @@ async function measureHttp(dir, durability, seconds) {
   }
 }
 
+async function measureHttpWrk(dir, durability, seconds) {
+  const daemon = startDaemon(dir, durability);
+  try {
+    const url = await daemon.url;
+    const warm = runWrk(dir, url, daemon.authorization, WARMUP_S);
+    const result = runWrk(dir, url, daemon.authorization, seconds);
+    if (Number.isNaN(result.elapsed)) throw new Error(`could not read wrk's output:\n${result.raw}`);
+    return {
+      recPerS: result.ok / result.elapsed,
+      elapsedS: result.elapsed,
+      ok: result.ok,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      statusCodes: {},
+      p50Ms: result.p50,
+      p99Ms: result.p99,
+      warmup: { ok: warm.ok, non2xx: warm.non2xx, errors: warm.errors },
+      storedRecords: undefined,
+      storedMismatch: 0,
+    };
+  } finally {
+    const { code, signal } = await daemon.stop();
+    if (code !== 0) process.stderr.write(`bench:ingest: daemon exited with code ${code} signal ${signal}\n${daemon.stderr()}`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output
 
@@ -328,7 +403,7 @@ function printText(f) {
     `  ${pad('(a)', 9)} ${pad(`kernel ingest in-process, ${WINDOW} outstanding`, 44)} ${rate(f.kernel.recPerS)}   ` +
       `${pct(f.kernel.ratio).padStart(4)} of ceiling (target ≥ ${pct(TARGET_A)}) ${f.kernel.meetsTarget ? 'ok  ' : 'MISS'}   ` +
       `p50 ${ms(f.kernel.p50Ms)} ms  p99 ${ms(f.kernel.p99Ms)} ms`,
-    `  ${pad('(b)', 9)} ${pad(`POST /v1/records, ${CONNECTIONS} connections, ${f.http.elapsedS} s`, 44)} ${rate(f.http.recPerS)}   ` +
+    `  ${pad('(b)', 9)} ${pad(`POST /v1/records, ${CONNECTIONS} conns, ${f.http.load}, ${f.http.elapsedS} s`, 44)} ${rate(f.http.recPerS)}   ` +
       `${pct(f.http.ratio).padStart(4)} of ceiling (target ≥ ${pct(TARGET_B)}) ${f.http.meetsTarget ? 'ok  ' : 'MISS'}   ` +
       `p50 ${ms(f.http.p50Ms)} ms  p99 ${ms(f.http.p99Ms)} ms`,
   ];
@@ -369,8 +444,8 @@ async function main() {
     const ceiling = measureCeiling(dir, flags.durability, records);
     say(`(a): ${flags.records} kernel.ingest calls`);
     const kernel = await measureKernel(dir, flags.durability, records);
-    say(`(b): daemon + autocannon, ${WARMUP_S} s warm-up + ${flags.duration} s`);
-    const http = await measureHttp(join(dir, 'daemon'), flags.durability, flags.duration);
+    say(`(b): daemon + ${flags.load}, ${WARMUP_S} s warm-up + ${flags.duration} s`);
+    const http = { ...(await measureHttp(join(dir, 'daemon'), flags.durability, flags.duration, flags.load)), load: flags.load };
 
     const figures = {
       durability: flags.durability,

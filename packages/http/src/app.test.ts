@@ -103,6 +103,17 @@ describe('HTTP API over a real loopback server', () => {
     await expectError(await post({ records: 'nope' }), 422, 'VALIDATION_FAILED', 'records');
     await expectError(await post(rec(40, { body: { big: 'x'.repeat(300 * 1024) } })), 413, 'PAYLOAD_TOO_LARGE', 'body');
     await expectError(await post(`{"pad":"${'x'.repeat(MAX_REQUEST_BYTES)}"}`), 413, 'PAYLOAD_TOO_LARGE', 'body');
+    // A chunked upload (no Content-Length) is bounded while it streams.
+    const chunk = new TextEncoder().encode('x'.repeat(1024 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 6) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const chunked = await fetch(`${base}/v1/records`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    await expectError(chunked, 413, 'PAYLOAD_TOO_LARGE', 'body');
     expect(store.count()).toBe(before);
   });
 

@@ -175,6 +175,29 @@ describe('kernel ingest (embedded, no HTTP)', () => {
     s2.close();
   });
 
+  it('pipelines commits on a store that commits off-thread: order kept, every ack durable', async () => {
+    const path = join(dir, 'pipelined.db');
+    const store = openSqliteLogStore({ path });
+    expect(store.appendAsync).toBeTypeOf('function');
+    const sizes: number[] = [];
+    const appendAsync = store.appendAsync!.bind(store);
+    store.appendAsync = (es) => (sizes.push(es.length), appendAsync(es));
+    const k = await started(store);
+    const first = Array.from({ length: 20 }, (_, i) => k.ingest(rec(i)));
+    // Writes arriving while the first group commits form the next group.
+    await new Promise((r) => setImmediate(r));
+    const second = Array.from({ length: 20 }, (_, i) => k.ingest(rec(i + 20)));
+    const results = await Promise.all([...first, ...second]);
+    expect(results.map((r) => r.record.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    await k.stop();
+    await store.closeAsync();
+    const again = openSqliteLogStore({ path });
+    expect([...again.scan()].map((r) => r.id)).toEqual(results.map((r) => r.record.id));
+    again.close();
+  });
+
   it('clamps read limits and pages with the seq cursor', async () => {
     const k = await started();
     await k.ingestBatch(Array.from({ length: 5 }, (_, i) => rec(i)));

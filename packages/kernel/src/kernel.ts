@@ -121,15 +121,14 @@ export function createKernel(options: KernelOptions): Kernel {
   const pendingClocks: ClockState = new Map();
 
   const group = new GroupCommit(
-    (entries) => store.append(entries),
+    (entries) => (store.appendAsync ? store.appendAsync(entries) : store.append(entries)),
     (stored) => {
       for (const r of stored) {
         clockFold.step(clocks, r);
         for (const v of views) v.state = v.fold.step(v.state, r);
+        settle(r.id, r.actor, r.thread, r.clock);
       }
       ingestedTotal += stored.length;
-      pendingIds.clear();
-      pendingClocks.clear();
       for (const listener of listeners) {
         try {
           listener(stored);
@@ -138,12 +137,18 @@ export function createKernel(options: KernelOptions): Kernel {
         }
       }
     },
-    (error) => {
-      pendingIds.clear();
-      pendingClocks.clear();
+    (error, entries) => {
+      for (const { id, record } of entries) settle(id, record.actor, record.thread, record.clock);
       report(error, 'commit');
     },
   );
+
+  /** Forgets a write that has committed or failed; a later pending clock for the same key stays. */
+  function settle(id: string, actor: string, thread: string, clock: number): void {
+    pendingIds.delete(id);
+    const key = clockKey(actor, thread);
+    if (pendingClocks.get(key) === clock) pendingClocks.delete(key);
+  }
 
   function lastClock(actor: string, thread: string): number | undefined {
     const key = clockKey(actor, thread);
@@ -176,8 +181,8 @@ export function createKernel(options: KernelOptions): Kernel {
     return plan.map((p): IngestResult => {
       if (p.kind === 'existing') return { status: 'duplicate', record: p.record };
       const record = committed.get(p.id) ?? store.get(p.id);
-      // A planned id is in this commit group or already in the log; anything else is a bug.
-      if (!record) throw new Error(`record ${p.id} missing after commit`);
+      // A retry of a write whose own group failed: that write was never stored.
+      if (!record) throw new KernelError('STORE_FAILED', `the earlier write of record ${p.id} failed; nothing was stored, retry it`);
       return { status: p.kind === 'new' ? 'created' : 'duplicate', record };
     });
   }

@@ -40,6 +40,11 @@ export interface LogStore {
   readonly description: string;
   /** Appends entries atomically and returns them as stored. */
   append(entries: readonly AppendEntry[]): StoredRecord[];
+  /**
+   * The same contract as `append`, for stores that commit off the calling thread. Calls commit
+   * in call order. The kernel prefers it: commits overlap with accepting the next group.
+   */
+  appendAsync?(entries: readonly AppendEntry[]): Promise<StoredRecord[]>;
   /** The record with this id, if present. */
   get(id: string): StoredRecord | undefined;
   /** Records matching a query, in seq order. */

@@ -8,6 +8,7 @@ import { startCheckpointWorker, type CheckpointWorker } from './checkpoint-worke
 import { LogError } from './log-error.js';
 import { SCAN_PAGE_SIZE, type AppendEntry, type LogHead, type LogQuery, type LogStore } from './log-store.js';
 import { records } from './schema.js';
+import { INSERT_SQL, startSqliteWriter, type SqliteWriter, type WriterRow } from './sqlite-writer.js';
 
 /**
  * How hard a commit is pushed to disk. Both survive a killed process (WAL). `full` also survives
@@ -25,6 +26,11 @@ export interface SqliteLogStoreOptions {
   readonly durability?: Durability;
   /** Background WAL checkpoint interval; 0 leaves checkpoints to SQLite's autocheckpoint. */
   readonly checkpointIntervalMs?: number;
+  /**
+   * Commit `appendAsync` groups on a worker thread (default for files). `main` commits on the
+   * calling thread; `:memory:` always does, as a worker cannot share it.
+   */
+  readonly writer?: 'worker' | 'main';
 }
 
 /** The SQLite store plus the handles an operator tool needs (integrity checks, WAL flush on stop). */
@@ -71,22 +77,11 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
     worker = startCheckpointWorker(path, interval);
   }
 
-  const insert = db
-    .insert(records)
-    .values({
-      id: sql.placeholder('id'),
-      thread: sql.placeholder('thread'),
-      actor: sql.placeholder('actor'),
-      act: sql.placeholder('act'),
-      clock: sql.placeholder('clock'),
-      dataType: sql.placeholder('dataType'),
-      judgedBy: sql.placeholder('judgedBy'),
-      parents: sql.placeholder('parents'),
-      body: sql.placeholder('body'),
-      sig: sql.placeholder('sig'),
-      ingestedAt: sql.placeholder('ingestedAt'),
-    })
-    .prepare();
+  // The hot insert is a plain prepared statement: drizzle's placeholder mapping costs ~6% of
+  // ingest CPU here, and the column list is fixed by the migrations anyway.
+  const insert = sqlite.prepare(INSERT_SQL);
+  const writer: SqliteWriter | undefined =
+    !inMemory && (options.writer ?? 'worker') === 'worker' ? startSqliteWriter(path, durability === 'full' ? 'FULL' : 'NORMAL') : undefined;
   const byId = db.select().from(records).where(eq(records.id, sql.placeholder('id'))).prepare();
   const page = db
     .select()
@@ -97,22 +92,7 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
     .prepare();
   const headQuery = db.select({ seq: records.seq, id: records.id }).from(records).orderBy(desc(records.seq)).limit(1).prepare();
   const appendAll = sqlite.transaction((entries: readonly AppendEntry[], now: number): StoredRecord[] =>
-    entries.map(({ id, record }) => {
-      const result = insert.run({
-        id,
-        thread: record.thread,
-        actor: record.actor,
-        act: record.act,
-        clock: record.clock,
-        dataType: record.data_type,
-        judgedBy: record.judged_by,
-        parents: JSON.stringify(record.parents),
-        body: JSON.stringify(record.body),
-        sig: record.sig ?? null,
-        ingestedAt: now,
-      });
-      return { ...record, id, seq: Number(result.lastInsertRowid) };
-    }),
+    entries.map((entry) => ({ ...entry.record, id: entry.id, seq: Number(insert.run(...toRow(entry, now)).lastInsertRowid) })),
   );
 
   // Counting rows is O(n) in SQLite; this process is the only writer, so count once and keep up.
@@ -138,6 +118,15 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
         }
         throw cause;
       }
+    },
+    async appendAsync(entries) {
+      open();
+      if (!writer) return store.append(entries);
+      if (entries.length === 0) return [];
+      const now = Date.now();
+      const first = await writer.write(entries.map((e) => toRow(e, now)));
+      total += entries.length;
+      return entries.map((e, i) => ({ ...e.record, id: e.id, seq: first + i }));
     },
     get(id) {
       open();
@@ -192,10 +181,12 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
     close() {
       if (closed) return;
       void worker?.stop();
+      void writer?.close();
       finalClose();
     },
     async closeAsync() {
       if (closed) return;
+      await writer?.close();
       await worker?.stop();
       finalClose();
     },
@@ -214,6 +205,10 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
 }
 
 type Row = typeof records.$inferSelect;
+
+function toRow({ id, record }: AppendEntry, now: number): WriterRow {
+  return [id, record.thread, record.actor, record.act, record.clock, record.data_type, record.judged_by, JSON.stringify(record.parents), JSON.stringify(record.body), record.sig ?? null, now];
+}
 
 function toRecord(row: Row): StoredRecord {
   return {

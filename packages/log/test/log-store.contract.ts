@@ -109,6 +109,23 @@ export function describeLogStoreContract(name: string, make: () => LogStore, reo
       expect(isLogError(thrown) && thrown.code).toBe('STORE_CLOSED');
     });
 
+    it('appendAsync, where offered, keeps the same contract and commits in call order', async () => {
+      const s = make();
+      if (!s.appendAsync) {
+        s.close();
+        return;
+      }
+      s.append([entry(1)]);
+      const [a, b] = await Promise.all([s.appendAsync([entry(2), entry(3)]), s.appendAsync([entry(4)])]);
+      expect([...a!, ...b!].map((r) => r.seq)).toEqual([2, 3, 4]);
+      expect(s.get(entry(3).id)).toEqual({ ...entry(3).record, id: entry(3).id, seq: 3 });
+      await expect(s.appendAsync([entry(5), entry(2)])).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+      expect(s.count()).toBe(4);
+      expect(s.get(entry(5).id)).toBeUndefined();
+      expect((await s.appendAsync([entry(5)]))[0]!.seq).toBe(5);
+      s.close();
+    });
+
     if (reopen) {
       it('keeps every record, id and position across reopen, and continues the sequence', () => {
         const s = make();

@@ -18,12 +18,21 @@ const THREAD = /^(th_[0-9a-f]{64}|th_[a-z_]+)$/;
 export function recordRoutes(kernel: Kernel, auth?: Auth): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
+  const streamedLimit = bodyLimit({
+    maxSize: MAX_REQUEST_BYTES,
+    onError: (c) => tooLarge(c),
+  });
   app.post(
     '/',
-    bodyLimit({
-      maxSize: MAX_REQUEST_BYTES,
-      onError: (c) => c.json(envelope('PAYLOAD_TOO_LARGE', `the request body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body'), 413),
-    }),
+    // With a Content-Length (the usual case) the check is a header comparison and the body is read
+    // on the server's fast path; hono's streaming bodyLimit is ~5x slower, so it is kept for
+    // chunked uploads only. Node's parser guarantees the body matches the declared length.
+    async (c, next) => {
+      const declared = c.req.header('content-length');
+      if (declared === undefined) return streamedLimit(c, next);
+      if (Number(declared) > MAX_REQUEST_BYTES) return tooLarge(c);
+      return next();
+    },
     async (c) => {
       const input = await readJson(c);
       if (isBatch(input)) {
@@ -73,6 +82,12 @@ function checkThread(c: Context<{ Variables: AuthVariables }>, auth: Auth | unde
   if (!auth || !principal) return;
   if (isReservedThread(thread)) auth.authorize(principal, 'config:write');
   else auth.authorize(principal, 'records:write', thread);
+}
+
+/** 413 for an oversized body. The rest of the body is never read, so the connection is not reused. */
+function tooLarge(c: Context) {
+  c.header('connection', 'close');
+  return c.json(envelope('PAYLOAD_TOO_LARGE', `the request body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body'), 413);
 }
 
 /** A batch is an object with `records` and none of a record's own fields. */
