@@ -45,6 +45,8 @@ export interface StoredRecord extends Record {
   readonly id: string;
   /** Position in the log: strictly increasing, assigned at append, never reused. */
   readonly seq: number;
+  /** When the log accepted it (ms since the epoch). A fact of the log, not of the record: not part of the id. */
+  readonly ingested_at: number;
 }
 
 /** Threads the kernel owns; they carry config, accounts, pairings and audit, and never federate. */

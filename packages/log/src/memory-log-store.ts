@@ -21,7 +21,8 @@ export function createMemoryLogStore(): LogStore {
         if (byId.has(id) || seen.has(id)) throw new LogError('DUPLICATE_ID', `record ${id} is already in the log`);
         seen.add(id);
       }
-      const stored = entries.map(({ id, record }, i) => Object.freeze({ ...record, id, seq: rows.length + i + 1 }));
+      const now = Date.now();
+      const stored = entries.map(({ id, record }, i) => Object.freeze({ ...record, id, seq: rows.length + i + 1, ingested_at: now }));
       for (const r of stored) {
         rows.push(r);
         byId.set(r.id, r);

@@ -92,7 +92,7 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
     .prepare();
   const headQuery = db.select({ seq: records.seq, id: records.id }).from(records).orderBy(desc(records.seq)).limit(1).prepare();
   const appendAll = sqlite.transaction((entries: readonly AppendEntry[], now: number): StoredRecord[] =>
-    entries.map((entry) => ({ ...entry.record, id: entry.id, seq: Number(insert.run(...toRow(entry, now)).lastInsertRowid) })),
+    entries.map((entry) => ({ ...entry.record, id: entry.id, seq: Number(insert.run(...toRow(entry, now)).lastInsertRowid), ingested_at: now })),
   );
 
   // Counting rows is O(n) in SQLite; this process is the only writer, so count once and keep up.
@@ -126,7 +126,7 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
       const now = Date.now();
       const first = await writer.write(entries.map((e) => toRow(e, now)));
       total += entries.length;
-      return entries.map((e, i) => ({ ...e.record, id: e.id, seq: first + i }));
+      return entries.map((e, i) => ({ ...e.record, id: e.id, seq: first + i, ingested_at: now }));
     },
     get(id) {
       open();
@@ -223,5 +223,6 @@ function toRecord(row: Row): StoredRecord {
     ...(row.sig === null ? {} : { sig: row.sig }),
     id: row.id,
     seq: row.seq,
+    ingested_at: row.ingestedAt,
   };
 }

@@ -38,7 +38,8 @@ export function describeLogStoreContract(name: string, make: () => LogStore, reo
       const stored = s.append(es);
       expect(stored.map((r) => r.seq)).toEqual([1, 2, 3]);
       for (let i = 0; i < es.length; i++) {
-        const want = { ...es[i]!.record, id: es[i]!.id, seq: i + 1 };
+        const want = { ...es[i]!.record, id: es[i]!.id, seq: i + 1, ingested_at: stored[i]!.ingested_at };
+        expect(Math.abs(stored[i]!.ingested_at - Date.now())).toBeLessThan(60_000);
         expect(stored[i]).toEqual(want);
         expect(s.get(es[i]!.id)).toEqual(want);
         expect(recordId(s.get(es[i]!.id)!)).toBe(es[i]!.id);
@@ -118,7 +119,7 @@ export function describeLogStoreContract(name: string, make: () => LogStore, reo
       s.append([entry(1)]);
       const [a, b] = await Promise.all([s.appendAsync([entry(2), entry(3)]), s.appendAsync([entry(4)])]);
       expect([...a!, ...b!].map((r) => r.seq)).toEqual([2, 3, 4]);
-      expect(s.get(entry(3).id)).toEqual({ ...entry(3).record, id: entry(3).id, seq: 3 });
+      expect(s.get(entry(3).id)).toEqual({ ...entry(3).record, id: entry(3).id, seq: 3, ingested_at: a![1]!.ingested_at });
       await expect(s.appendAsync([entry(5), entry(2)])).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
       expect(s.count()).toBe(4);
       expect(s.get(entry(5).id)).toBeUndefined();
