@@ -4,7 +4,33 @@
  * Runs with no HTTP and no CLI.
  */
 export { createKernel } from './kernel.js';
-export type { Emission, IngestResult, Kernel, KernelHealth, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel.js';
+export type { Emission, ExpressionOutcome, IngestResult, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel.js';
+export { EXPRESSION_CACHE_CAPACITY, ExpressionCache, isCelContext } from './expression-cache.js';
+export type { CompileError, CompiledExpression, ExpressionCacheStats } from './expression-cache.js';
+export { CEL_CONTEXTS, withCelScope } from './cel-environments.js';
+export type { CelContext, CelScope } from './cel-environments.js';
+export { celRecord } from './cel-record.js';
+export {
+  CEL_TOPICS,
+  DEFAULT_STALL_WINDOW_SECS,
+  DEFAULT_TICK_INTERVAL_SECS,
+  ENGINE_CONFIG_THREAD,
+  MAX_TICK_INTERVAL_SECS,
+  MIN_TICK_INTERVAL_SECS,
+  configProblem,
+  emptyConfig,
+  routingRules,
+  stepConfig,
+} from './config-fold.js';
+export type { ConfigEntry, ConfigState, RoutingRule } from './config-fold.js';
+export { emptyTrust, stepTrust, trustOf, trustTable } from './trust-fold.js';
+export type { Evidence, TrustRow, TrustState } from './trust-fold.js';
+export { stepThread, stepThreads } from './thread-fold.js';
+export type { ThreadState, ThreadStatus, ThreadsState } from './thread-fold.js';
+export { stepAitl } from './aitl-fold.js';
+export type { AitlState, PendingDecision } from './aitl-fold.js';
+export { MAX_STALLED_REPORTED, TickLoop } from './tick-loop.js';
+export type { TickReport } from './tick-loop.js';
 export { KERNEL_ERROR_CODES, KernelError, isKernelError } from './kernel-error.js';
 export type { KernelErrorCode } from './kernel-error.js';
 export { MAX_BATCH_RECORDS, MAX_GROUP_RECORDS, MAX_RECORD_BYTES } from './limits.js';

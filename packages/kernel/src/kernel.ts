@@ -1,7 +1,25 @@
 import { createHash } from 'node:crypto';
 import { canonicalizeRecord, type Act, type DataType, type Fold, type JsonObject, type StoredRecord } from '@syncropel/algebra';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry, type LogQuery, type LogStore } from '@syncropel/log';
+import { stepAitl, type AitlState, type PendingDecision } from './aitl-fold.js';
+import { celRecord } from './cel-record.js';
+import type { CelContext } from './cel-environments.js';
 import { clockFold, clockKey, type ClockState } from './clock-fold.js';
+import {
+  ENGINE_CONFIG_THREAD,
+  configProblem,
+  configSeconds,
+  emptyConfig,
+  routingRules,
+  stepConfig,
+  type ConfigEntry,
+  type ConfigState,
+  type RoutingRule,
+} from './config-fold.js';
+import { ExpressionCache, type CompileError, type ExpressionCacheStats } from './expression-cache.js';
+import { TickLoop, type TickReport } from './tick-loop.js';
+import { stepThreads, type ThreadState, type ThreadsState } from './thread-fold.js';
+import { emptyTrust, stepTrust, trustOf, trustTable, type TrustRow, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
 import { KernelError } from './kernel-error.js';
 import { MAX_BATCH_RECORDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limits.js';
@@ -39,11 +57,37 @@ export interface KernelHealth {
   readonly started_at: string | null;
   readonly uptime_secs: number;
   readonly ingested_total: number;
+  /** Records the RECONCILE loop has handled (it arrives with the work loop; 0 until then). */
+  readonly reconciled_total: number;
+  readonly reconcile_queue_depth: number;
+  readonly in_flight: number;
+  readonly draining: boolean;
+  readonly aitl_pending: number;
+  readonly intelligence_enabled: boolean;
   readonly record_count: number;
   readonly head_seq: number;
   readonly pending_commit: number;
+  readonly config_skipped: number;
   readonly store: string;
 }
+
+/** The per-loop breakdown behind `?details=true`. */
+export interface KernelHealthDetails extends KernelHealth {
+  readonly loops: {
+    readonly ingest: { readonly ingested_total: number; readonly pending_commit: number };
+    readonly reconcile: { readonly reconciled_total: number; readonly queue_depth: number; readonly backed_up_threads: readonly { thread: string; queued: number }[] };
+    readonly tick: { readonly interval_secs: number; readonly ticks: number; readonly last: TickReport | null };
+    readonly cron: { readonly last_at: string | null; readonly jobs: readonly unknown[] };
+  };
+  readonly config: { readonly entries: number; readonly skipped: number; readonly last_problem: string | null };
+  readonly expression_cache: ExpressionCacheStats;
+}
+
+/** The result of checking or evaluating an expression for an operator. */
+export type ExpressionOutcome =
+  | { readonly ok: true; readonly value?: unknown }
+  | { readonly ok: false; readonly stage: 'compile'; readonly error: CompileError }
+  | { readonly ok: false; readonly stage: 'evaluate'; readonly error: { readonly code: string; readonly message: string } };
 
 /** Options for {@link createKernel}. */
 export interface KernelOptions {
@@ -102,6 +146,28 @@ export interface Kernel {
   emit(actor: string, emission: Emission): Promise<IngestResult>;
   /** A snapshot of the health counters. */
   health(): KernelHealth;
+  /** The health counters plus the per-loop breakdown and expression-cache stats. */
+  healthDetails(): KernelHealthDetails;
+  /** The shared compiled-CEL cache (routing, permissions, AITL rules). */
+  readonly expressions: ExpressionCache;
+  /** Live config entries, newest per (topic, name). */
+  config(): ConfigEntry[];
+  /** Routing rules in evaluation order. */
+  routingRules(): RoutingRule[];
+  /** The trust table now, optionally for one actor and/or domain. */
+  trust(filter?: { actor?: string; domain?: string }): TrustRow[];
+  /** Effective trust of an actor in a domain now. */
+  trustOf(actor: string, domain: string): number;
+  /** One thread's folded state. */
+  thread(id: string): ThreadState | undefined;
+  /** Every thread's folded state, most recently active first. */
+  threads(): ThreadState[];
+  /** AITL decisions still waiting. */
+  pendingDecisions(): PendingDecision[];
+  /** Compiles (and, given variables, evaluates) a CEL expression in a context against live state. */
+  expression(context: CelContext, expression: string, variables?: { record?: unknown; resource?: string; actor?: string }): ExpressionOutcome;
+  /** Runs a TICK now (it also runs on its interval while the kernel is ready). */
+  tick(): TickReport;
 }
 
 /** Creates a kernel over a store. Call `start()` before ingesting. */
@@ -110,7 +176,37 @@ export function createKernel(options: KernelOptions): Kernel {
   const now = options.now ?? Date.now;
   const report = options.onError ?? (() => undefined);
   const listeners = new Set<RecordListener>();
-  const views: { fold: Fold<unknown, StoredRecord>; state: unknown }[] = [];
+  const expressions = new ExpressionCache();
+  // Built-in live state; every piece is a fold of the log, stepped together with attached views.
+  let configState: ConfigState = emptyConfig();
+  let trustState: TrustState = emptyTrust();
+  let threadsState: ThreadsState = new Map();
+  let aitlState: AitlState = new Map();
+  const builtIn: Fold<null, StoredRecord> = {
+    initial: () => {
+      configState = emptyConfig();
+      trustState = emptyTrust();
+      threadsState = new Map();
+      aitlState = new Map();
+      return null;
+    },
+    step: (_, r) => {
+      stepConfig(configState, r, expressions);
+      stepTrust(trustState, r);
+      stepThreads(threadsState, r);
+      stepAitl(aitlState, r);
+      return null;
+    },
+  };
+  const views: { fold: Fold<unknown, StoredRecord>; state: unknown }[] = [{ fold: builtIn as Fold<unknown, StoredRecord>, state: null }];
+  const ticks = new TickLoop({
+    now,
+    intervalSecs: () => configSeconds(configState, 'tick_interval'),
+    stallWindowSecs: () => configSeconds(configState, 'stall_window'),
+    threads: () => threadsState,
+    verdicts: () => trustState.verdicts,
+  });
+  const scopeFor = (actor = '') => ({ trust: (a: string, d: string) => trustOf(trustState, a, d, now()), currentActor: () => actor, now: () => new Date(now()) });
 
   let status: KernelStatus = 'created';
   let startedAt: number | undefined;
@@ -206,6 +302,11 @@ export function createKernel(options: KernelOptions): Kernel {
         throw new KernelError('PAYLOAD_TOO_LARGE', `${at} makes the record larger than ${MAX_RECORD_BYTES} bytes`, at);
       }
       // node:crypto is ~5x faster than the portable hash; both give the same id (tested).
+      if (record.thread === ENGINE_CONFIG_THREAD && record.act === 'LEARN') {
+        // Config is checked before it is stored, so a bad rule never replaces a working one.
+        const problem = configProblem(record.body, expressions);
+        if (problem) throw new KernelError('VALIDATION_FAILED', field ? `${field}.${problem.message}` : problem.message, field ? `${field}.${problem.field}` : problem.field);
+      }
       const id = createHash('sha256').update(canonical).digest('hex');
       if (batchIds.has(id) || pendingIds.has(id)) return { kind: 'pending', id };
 
@@ -229,6 +330,27 @@ export function createKernel(options: KernelOptions): Kernel {
     });
   }
 
+  function health(): KernelHealth {
+    const uptime = startedAt === undefined ? 0 : Math.floor((now() - startedAt) / 1000);
+    return {
+      status,
+      started_at: startedAt === undefined ? null : new Date(startedAt).toISOString(),
+      uptime_secs: uptime,
+      ingested_total: ingestedTotal,
+      reconciled_total: 0,
+      reconcile_queue_depth: 0,
+      in_flight: 0,
+      draining: false,
+      aitl_pending: aitlState.size,
+      intelligence_enabled: false,
+      record_count: store.count(),
+      head_seq: store.head()?.seq ?? 0,
+      pending_commit: group.pending,
+      config_skipped: configState.skipped,
+      store: store.description,
+    };
+  }
+
   return {
     get status() {
       return status;
@@ -248,10 +370,12 @@ export function createKernel(options: KernelOptions): Kernel {
       }
       clocks = state;
       status = 'ready';
+      ticks.start();
     },
     async stop() {
       if (status === 'stopped' || status === 'stopping') return group.drained();
       status = 'stopping';
+      ticks.stop();
       await group.drained();
       status = 'stopped';
     },
@@ -296,19 +420,44 @@ export function createKernel(options: KernelOptions): Kernel {
       }], () => '');
       return result as IngestResult;
     },
-    health(): KernelHealth {
-      const uptime = startedAt === undefined ? 0 : Math.floor((now() - startedAt) / 1000);
+    health,
+    healthDetails(): KernelHealthDetails {
+      const base = health();
+      const t = ticks.status();
       return {
-        status,
-        started_at: startedAt === undefined ? null : new Date(startedAt).toISOString(),
-        uptime_secs: uptime,
-        ingested_total: ingestedTotal,
-        record_count: store.count(),
-        head_seq: store.head()?.seq ?? 0,
-        pending_commit: group.pending,
-        store: store.description,
+        ...base,
+        loops: {
+          ingest: { ingested_total: base.ingested_total, pending_commit: base.pending_commit },
+          reconcile: { reconciled_total: 0, queue_depth: 0, backed_up_threads: [] },
+          tick: { interval_secs: t.interval_secs, ticks: t.ticks, last: t.last },
+          cron: { last_at: null, jobs: [] },
+        },
+        config: { entries: configState.entries.size, skipped: configState.skipped, last_problem: configState.lastProblem },
+        expression_cache: expressions.stats(),
       };
     },
+    expressions,
+    config: () => [...configState.entries.values()],
+    routingRules: () => routingRules(configState),
+    trust: (filter) => trustTable(trustState, now(), filter),
+    trustOf: (actor, domain) => trustOf(trustState, actor, domain, now()),
+    thread: (id) => threadsState.get(id),
+    threads: () => [...threadsState.values()].sort((a, b) => b.last_seq - a.last_seq),
+    pendingDecisions: () => [...aitlState.values()].sort((a, b) => a.seq - b.seq),
+    expression(context, source, variables) {
+      const compiled = expressions.compile(context, source);
+      if (!compiled.ok) return { ok: false, stage: 'compile', error: compiled.error };
+      if (!variables) return { ok: true };
+      try {
+        const bound: Record<string, unknown> = { record: variables.record === undefined ? {} : celRecord(variables.record as StoredRecord) };
+        if (context === 'permission') bound.resource = variables.resource ?? '';
+        return { ok: true, value: compiled.value.evaluate(bound, scopeFor(variables.actor)) };
+      } catch (e) {
+        const err = e as { code?: string; summary?: string; message?: string };
+        return { ok: false, stage: 'evaluate', error: { code: err.code ?? 'evaluation_error', message: err.summary ?? err.message ?? String(e) } };
+      }
+    },
+    tick: () => ticks.tick(),
   };
 }
 

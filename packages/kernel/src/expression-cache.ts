@@ -1,0 +1,126 @@
+import { celEnvironment, CEL_CONTEXTS, withCelScope, type CelContext, type CelScope } from './cel-environments.js';
+
+/** How many compiled programs the cache keeps. */
+export const EXPRESSION_CACHE_CAPACITY = 1024;
+
+/** Why an expression does not compile: a message and where (1-based line and column). */
+export interface CompileError {
+  readonly code: string;
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Counters operators watch on the CEL hot path. */
+export interface ExpressionCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly compile_errors: number;
+  readonly hit_rate_pct: number;
+  readonly avg_compile_micros: number;
+  readonly size: number;
+  readonly capacity: number;
+}
+
+/** A compiled, type-checked expression. */
+export interface CompiledExpression {
+  readonly context: CelContext;
+  readonly expression: string;
+  /** Evaluates with the given variables; throws the evaluator's error (e.g. a missing key). */
+  evaluate(variables: Record<string, unknown>, scope?: CelScope): unknown;
+}
+
+type Entry = { ok: true; program: CompiledExpression } | { ok: false; error: CompileError };
+
+/**
+ * The one compiled-CEL cache every context shares: an LRU of parsed and type-checked programs
+ * (capacity {@link EXPRESSION_CACHE_CAPACITY}), keyed by context and source. Failed compiles are
+ * cached too, so a bad rule does not cost a compile per record.
+ */
+export class ExpressionCache {
+  private readonly entries = new Map<string, Entry>();
+  private hits = 0;
+  private misses = 0;
+  private compileErrors = 0;
+  private compiles = 0;
+  private compileMicros = 0;
+
+  constructor(readonly capacity = EXPRESSION_CACHE_CAPACITY) {}
+
+  /** The compiled program for `expression` in `context`, or why it does not compile. */
+  compile(context: CelContext, expression: string): { ok: true; value: CompiledExpression } | { ok: false; error: CompileError } {
+    const key = `${context}\u0000${expression}`;
+    const cached = this.entries.get(key);
+    if (cached) {
+      this.hits++;
+      // Re-insert to mark it most recently used (Map keeps insertion order).
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      return cached.ok ? { ok: true, value: cached.program } : { ok: false, error: cached.error };
+    }
+    this.misses++;
+    const started = performance.now();
+    const entry = compileNow(context, expression);
+    this.compileMicros += (performance.now() - started) * 1000;
+    this.compiles++;
+    if (!entry.ok) this.compileErrors++;
+    this.entries.set(key, entry);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return entry.ok ? { ok: true, value: entry.program } : { ok: false, error: entry.error };
+  }
+
+  /** A snapshot of the counters. */
+  stats(): ExpressionCacheStats {
+    const lookups = this.hits + this.misses;
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      compile_errors: this.compileErrors,
+      hit_rate_pct: lookups === 0 ? 0 : round2((this.hits / lookups) * 100),
+      avg_compile_micros: this.compiles === 0 ? 0 : round2(this.compileMicros / this.compiles),
+      size: this.entries.size,
+      capacity: this.capacity,
+    };
+  }
+}
+
+/** True for a known CEL context name. */
+export function isCelContext(value: string): value is CelContext {
+  return (CEL_CONTEXTS as readonly string[]).includes(value);
+}
+
+function compileNow(context: CelContext, expression: string): Entry {
+  const env = celEnvironment(context);
+  try {
+    const parsed = env.parse(expression);
+    const checked = env.check(expression);
+    if (!checked.valid) return { ok: false, error: toCompileError(expression, checked.error) };
+    if (checked.type !== 'bool' && checked.type !== 'dyn') {
+      return { ok: false, error: { code: 'not_boolean', message: `the expression must be a condition (bool), not ${checked.type}`, line: 1, column: 1 } };
+    }
+    const program: CompiledExpression = {
+      context,
+      expression,
+      evaluate: (variables, scope) => (scope ? withCelScope(scope, () => parsed(variables)) : parsed(variables)),
+    };
+    return { ok: true, program };
+  } catch (e) {
+    return { ok: false, error: toCompileError(expression, e) };
+  }
+}
+
+function toCompileError(expression: string, e: unknown): CompileError {
+  const err = e as { code?: string; summary?: string; message?: string; range?: { start?: number } };
+  const offset = Math.max(0, Math.min(err.range?.start ?? 0, expression.length));
+  const before = expression.slice(0, offset).split('\n');
+  return {
+    code: err.code ?? 'compile_error',
+    message: err.summary ?? err.message ?? 'the expression does not compile',
+    line: before.length,
+    column: (before[before.length - 1] as string).length + 1,
+  };
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,57 @@
+import { isReservedThread, type StoredRecord } from '@syncropel/algebra';
+
+/** Where a thread is in its life: an INTEND opens it, DO/CALL make it active, a KNOW with `fulfills` closes it. */
+export type ThreadStatus = 'open' | 'active' | 'closed';
+
+/**
+ * A thread's folded state.
+ *
+ * Invariants: `record_count` counts every record on the thread; `last_clock` holds the highest
+ * clock per actor; `participants` lists actors in order of first appearance.
+ */
+export interface ThreadState {
+  readonly thread: string;
+  readonly reserved: boolean;
+  readonly status: ThreadStatus;
+  readonly record_count: number;
+  readonly participants: readonly string[];
+  readonly last_clock: { readonly [actor: string]: number };
+  readonly first_seq: number;
+  readonly last_seq: number;
+  readonly last_at: number;
+  readonly last_act: string;
+}
+
+/** The state after one more record: a pure function, so `debug replay` can show every step. */
+export function stepThread(state: ThreadState | undefined, r: StoredRecord): ThreadState {
+  const participants = state === undefined ? [r.actor] : state.participants.includes(r.actor) ? state.participants : [...state.participants, r.actor];
+  const previousClock = state?.last_clock[r.actor];
+  return {
+    thread: r.thread,
+    reserved: isReservedThread(r.thread),
+    status: nextStatus(state?.status, r),
+    record_count: (state?.record_count ?? 0) + 1,
+    participants,
+    last_clock: previousClock === undefined || r.clock > previousClock ? { ...state?.last_clock, [r.actor]: r.clock } : (state as ThreadState).last_clock,
+    first_seq: state?.first_seq ?? r.seq,
+    last_seq: r.seq,
+    last_at: r.ingested_at,
+    last_act: r.act,
+  };
+}
+
+function nextStatus(current: ThreadStatus | undefined, r: StoredRecord): ThreadStatus {
+  if (r.act === 'KNOW' && typeof r.body.fulfills === 'string') return 'closed';
+  if (r.act === 'INTEND') return current === 'active' ? 'active' : 'open';
+  if (r.act === 'DO' || r.act === 'CALL') return current === 'closed' ? 'closed' : 'active';
+  return current ?? 'open';
+}
+
+/** Every thread's state, keyed by thread id. */
+export type ThreadsState = Map<string, ThreadState>;
+
+/** Folds one record into the threads map (in place; the fold owns its map). */
+export function stepThreads(state: ThreadsState, r: StoredRecord): ThreadsState {
+  state.set(r.thread, stepThread(state.get(r.thread), r));
+  return state;
+}
