@@ -6,7 +6,9 @@ import { authenticate, type AuthVariables } from './middleware/authenticate.js';
 import { corsAllowlist } from './middleware/cors-allowlist.js';
 import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes } from './routes/auth-admin.js';
 import { engineRoutes, type DaemonInfo } from './routes/engine.js';
+import { configRoutes, exprRoutes } from './routes/config.js';
 import { recordRoutes } from './routes/records.js';
+import { threadRoutes, trustRoutes } from './routes/threads.js';
 
 /** What {@link createApp} needs. */
 export interface AppOptions {
@@ -23,7 +25,12 @@ export interface AppOptions {
   readonly info?: () => DaemonInfo;
   /** Receives unexpected errors (the response says only "internal error"). */
   readonly onError?: (error: unknown) => void;
+  /** The DID config changes made through the API are written as; default: the daemon's `instance_did` from `info`. */
+  readonly actor?: string;
 }
+
+/** The actor of API-made config changes when the host names none. */
+const EMBEDDED_ACTOR = 'did:sync:instance:embedded';
 
 const NO_INFO: DaemonInfo = { version: '0.0.0', instance_did: null, bind: null, db_path: null, backup_dir: null, auth_required: false };
 
@@ -50,6 +57,10 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   app.get('/health', (c) => c.text('ok'));
   app.route('/v1/records', recordRoutes(kernel, auth));
   app.route('/v1/engine', engineRoutes(kernel, info));
+  app.route('/v1/threads', threadRoutes(kernel));
+  app.route('/v1/trust', trustRoutes(kernel));
+  app.route('/v1/expr', exprRoutes(kernel));
+  app.route('/v1/config', configRoutes(kernel, () => options.actor ?? info().instance_did ?? EMBEDDED_ACTOR));
   if (auth) {
     app.route('/v1/bootstrap', bootstrapRoutes(auth, required));
     app.route('/v1', authAdminRoutes(auth));

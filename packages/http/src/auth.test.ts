@@ -58,6 +58,17 @@ const SAMPLES: { method: string; path: string; body?: () => unknown; wrong: stri
   { method: 'DELETE', path: '/v1/service-accounts/sa-nobody', wrong: 'records:write' },
   { method: 'POST', path: '/v1/service-accounts/sa-records-read/tokens', body: () => ({}), wrong: 'records:write' },
   { method: 'GET', path: '/v1/tokens', wrong: 'federation:manage' },
+  { method: 'GET', path: '/v1/engine/expression_cache/stats', wrong: 'config:write' },
+  { method: 'GET', path: '/v1/threads', wrong: 'config:read' },
+  { method: 'GET', path: `/v1/threads/${thread}/state`, wrong: 'config:read' },
+  { method: 'GET', path: `/v1/threads/${thread}/records`, wrong: 'records:write' },
+  { method: 'GET', path: '/v1/trust', wrong: 'config:read' },
+  { method: 'GET', path: '/v1/config', wrong: 'records:read' },
+  { method: 'GET', path: '/v1/config/rules', wrong: 'records:write' },
+  { method: 'POST', path: '/v1/config/rules', body: () => ({ name: `r${clock++}`, expression: 'true', target: 'did:sync:agent:x' }), wrong: 'config:read' },
+  { method: 'DELETE', path: '/v1/config/rules/none', wrong: 'config:read' },
+  { method: 'POST', path: '/v1/expr/check', body: () => ({ expression: 'true' }), wrong: 'records:read' },
+  { method: 'POST', path: '/v1/expr/eval', body: () => ({ expression: 'true' }), wrong: 'config:read' },
   { method: 'DELETE', path: '/v1/tokens/tok_0000000000000000', wrong: 'records:write' },
   { method: 'POST', path: '/v1/tokens/tok_0000000000000000/rotate', wrong: 'config:write' },
 ];
@@ -139,7 +150,7 @@ describe('authentication edge cases over HTTP', () => {
     }
     const batch = await call('POST', '/v1/records', bearers.admin, { records: [rec(), { ...rec('th_service_accounts'), act: 'LEARN' }] });
     expect(((await batch.json()) as { error: { field: string } }).error.field).toBe('records[1].thread');
-    const config = { ...rec('th_engine_config'), act: 'LEARN', body: { topic: 'tick_interval', name: 'default', value: 60 } };
+    const config = { ...rec('th_engine_config'), act: 'LEARN', body: { topic: 'tick_interval', name: 'default', seconds: 60 } };
     expect((await call('POST', '/v1/records', bearers['records:write'], config)).status).toBe(403);
     expect((await call('POST', '/v1/records', bearers['config:write'], config)).status).toBe(403);
     expect((await call('POST', '/v1/records', bearers.admin, config)).status).toBe(201);

@@ -11,12 +11,17 @@ export interface DaemonInfo {
   readonly auth_required: boolean;
 }
 
-/** `/v1/engine`: readiness with the kernel's counters; 503 unless the kernel is ready. */
+/**
+ * `/v1/engine`: readiness with the kernel's counters (503 unless the kernel is ready, with the
+ * same JSON), the per-loop breakdown with `?details=true`, and the expression-cache stats.
+ */
 export function engineRoutes(kernel: Kernel, info: () => DaemonInfo): Hono {
   const app = new Hono();
   app.get('/health', (c) => {
-    const health = kernel.health();
+    const details = c.req.query('details') === 'true';
+    const health = details ? kernel.healthDetails() : kernel.health();
     return c.json({ ...health, ...info() }, health.status === 'ready' ? 200 : 503);
   });
+  app.get('/expression_cache/stats', (c) => c.json(kernel.expressions.stats()));
   return app;
 }

@@ -8,6 +8,7 @@ import { envelope, HttpError } from '../api-error.js';
 import { MAX_REQUEST_BYTES } from '../limits.js';
 import type { AuthVariables } from '../middleware/authenticate.js';
 import { readJson } from '../read-json.js';
+import { integerParam } from '../query-params.js';
 
 /** Reserved threads only the daemon itself writes; config LEARNs go to th_engine_config with config:write. */
 const DAEMON_ONLY_THREADS = new Set(['th_service_accounts', 'th_audit', 'th_federation_pairs']);
@@ -93,13 +94,4 @@ function tooLarge(c: Context) {
 /** A batch is an object with `records` and none of a record's own fields. */
 function isBatch(input: unknown): input is { records: unknown } {
   return typeof input === 'object' && input !== null && !Array.isArray(input) && 'records' in input && !('act' in input);
-}
-
-function integerParam(raw: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new HttpError(422, 'VALIDATION_FAILED', `${name} must be an integer from ${min} to ${max}`, name);
-  }
-  return n;
 }

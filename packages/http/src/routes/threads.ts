@@ -1,0 +1,45 @@
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@syncropel/log';
+import type { Kernel } from '@syncropel/kernel';
+import { Hono } from 'hono';
+import { HttpError } from '../api-error.js';
+import { integerParam } from '../query-params.js';
+
+const STATUSES = new Set(['open', 'active', 'closed']);
+
+/** `/v1/threads`: threads with their folded state, and a thread's records. */
+export function threadRoutes(kernel: Kernel): Hono {
+  const app = new Hono();
+  app.get('/', (c) => {
+    const status = c.req.query('status');
+    if (status !== undefined && !STATUSES.has(status)) throw new HttpError(422, 'VALIDATION_FAILED', 'status must be open, active or closed', 'status');
+    const limit = integerParam(c.req.query('limit'), 'limit', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
+    const data = kernel.threads().filter((t) => status === undefined || t.status === status);
+    return c.json({ object: 'list', data: data.slice(0, limit), total: data.length, next_cursor: null });
+  });
+  app.get('/:id/state', (c) => {
+    const state = kernel.thread(c.req.param('id'));
+    if (!state) throw new HttpError(404, 'NOT_FOUND', `no thread ${c.req.param('id').slice(0, 80)}`, 'id');
+    return c.json(state);
+  });
+  app.get('/:id/records', (c) => {
+    const thread = c.req.param('id');
+    if (!kernel.thread(thread)) throw new HttpError(404, 'NOT_FOUND', `no thread ${thread.slice(0, 80)}`, 'id');
+    const after = integerParam(c.req.query('after'), 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const limit = integerParam(c.req.query('limit'), 'limit', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
+    const data = kernel.records({ thread, after, limit });
+    const last = data[data.length - 1];
+    return c.json({ object: 'list', data, next_cursor: data.length === limit && last ? String(last.seq) : null });
+  });
+  return app;
+}
+
+/** `/v1/trust`: the trust table, optionally for one actor and/or domain. */
+export function trustRoutes(kernel: Kernel): Hono {
+  const app = new Hono();
+  app.get('/', (c) => {
+    const actor = c.req.query('actor');
+    const domain = c.req.query('domain');
+    return c.json({ object: 'list', data: kernel.trust({ ...(actor ? { actor } : {}), ...(domain ? { domain } : {}) }), next_cursor: null });
+  });
+  return app;
+}
