@@ -7,6 +7,8 @@ import { registerVersion } from './commands/version.js';
 import { registerToken } from './commands/token.js';
 import { registerServiceAccount } from './commands/service-account.js';
 import { registerConfig } from './commands/config.js';
+import { registerExpr } from './commands/expr.js';
+import { registerThreads } from './commands/thread.js';
 import { VERSION } from './version.js';
 
 /** Builds the `spl` command tree. */
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerToken(program);
   registerServiceAccount(program);
   registerConfig(program);
+  registerExpr(program);
+  registerThreads(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();
   return program;

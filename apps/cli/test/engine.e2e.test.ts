@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadIdFor } from '@syncropel/algebra';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+
+let home: TempHome | undefined;
+let daemon: ServeProcess | undefined;
+afterEach(async () => {
+  await daemon?.stop('SIGKILL');
+  home?.remove();
+  daemon = undefined;
+  home = undefined;
+});
+
+describe('config, expressions, trust and threads through the CLI', () => {
+  it('manages routing rules, checks CEL with columns, shows trust, threads and a replay', async () => {
+    home = tempHome();
+    daemon = await serve(home.env);
+    const env = { ...home.env, SPL_URL: daemon.url, SPL_TOKEN: home.bearer };
+    const run = (...args: string[]) => spl(args, env);
+    const json = (...args: string[]) => {
+      const r = spl([...args, '--json'], env);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code, args.join(' ')).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+
+    const added = run('config', 'add-rule', '--name', 'code', '--expression', 'record.act == "INTEND" && record.body.domain == "code"', '--target', 'did:sync:agent:echo', '--priority', '5');
+    expect(added.stdout).toBe('routing rule code (priority 5) → did:sync:agent:echo; it applies from the next record\n');
+    const bad = run('config', 'add-rule', '--name', 'code', '--expression', 'record.act == "INTEND" &&', '--target', 'did:sync:agent:echo');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^spl: 422 VALIDATION_FAILED: body.expression does not compile at line 1, column 26: .+\n$/);
+    expect(json('config', 'list-rules')).toEqual([{ name: 'code', expression: 'record.act == "INTEND" && record.body.domain == "code"', target: 'did:sync:agent:echo', priority: 5 }]);
+    expect(run('config', 'list-rules').stdout).toMatch(/^PRIORITY +NAME +TARGET +EXPRESSION\n5 +code +did:sync:agent:echo +record\.act == "INTEND"/);
+    expect(run('config', 'show').stdout).toContain('routing_rule');
+
+    const check = run('expr', 'check', 'record.body.x ==', '--context', 'routing');
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/^spl: compile error at line 1, column 17: /);
+    expect(run('expr', 'check', 'resource == "record_write"', '--context', 'permission').stdout).toBe('ok: the expression compiles\n');
+    const recordFile = join(home.dir, 'record.json');
+    writeFileSync(recordFile, JSON.stringify({ act: 'INTEND', clock: 4, body: { domain: 'code' } }));
+    expect(run('expr', 'eval', 'record.clock > 3 && record.body.domain == "code"', '--record', recordFile).stdout).toBe('true\n');
+    expect(run('expr', 'eval', 'record.nope == 1', '--record', recordFile).stderr).toMatch(/evaluation error \(no_such_key\)/);
+
+    const thread = threadIdFor('cli-engine');
+    const post = async (body: object) => {
+      const res = await fetch(`${daemon!.url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${home!.bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string };
+    };
+    const intend = await post({ parents: [], thread, actor: 'did:sync:user:alice', act: 'INTEND', body: { domain: 'code' }, clock: 1, data_type: 'SCALAR' });
+    await post({ parents: [intend.id], thread, actor: 'did:sync:agent:echo', act: 'DO', body: { step: 1 }, clock: 1, data_type: 'SCALAR' });
+    await post({ parents: [intend.id], thread, actor: 'did:sync:user:alice', act: 'KNOW', body: { fulfills: intend.id, verdict: 'success', domain: 'code', subject: 'did:sync:agent:echo' }, clock: 2, data_type: 'SCALAR' });
+    await post({ parents: [], thread: threadIdFor('self'), actor: 'did:sync:agent:echo', act: 'KNOW', body: { verdict: 'success', domain: 'code', subject: 'did:sync:agent:echo' }, clock: 1, data_type: 'SCALAR' });
+
+    const trust = json('trust', '--actor', 'did:sync:agent:echo') as { successes: number; trials: number; raw: number; dial: number }[];
+    expect(trust).toHaveLength(1);
+    expect(trust[0]).toMatchObject({ successes: 1, trials: 1 });
+    expect(trust[0]!.raw).toBeGreaterThan(0.3968);
+    expect(run('trust').stdout).toMatch(/ACTOR +DOMAIN +SUCCESSES +TRIALS +RAW +FRESHNESS +EFFECTIVE +DIAL\ndid:sync:agent:echo +code +1 +1 /);
+
+    expect(json('thread', 'state', thread)).toMatchObject({ status: 'closed', record_count: 3, participants: ['did:sync:user:alice', 'did:sync:agent:echo'] });
+    expect((json('thread', 'list', '--status', 'closed') as { thread: string }[]).map((t) => t.thread)).toEqual([thread]);
+    expect(json('thread', 'records', thread)).toHaveLength(3);
+    const replay = run('debug', 'replay', thread);
+    expect(replay.stdout.split('\n').filter((l) => l.includes('→')).map((l) => l.trim().split(',')[0])).toEqual(['→ open', '→ active', '→ closed']);
+    expect(replay.stdout).toContain('3 record(s) replayed');
+    expect(run('thread', 'state', threadIdFor('nothing')).stderr).toContain('404 NOT_FOUND');
+
+    const details = (await (await fetch(`${daemon.url}/v1/engine/health?details=true`, { headers: { authorization: `Bearer ${home.bearer}` } })).json()) as { loops: { tick: { interval_secs: number } }; expression_cache: { capacity: number } };
+    expect(details.loops.tick.interval_secs).toBe(60);
+    expect(details.expression_cache.capacity).toBe(1024);
+    for (const args of [['config', 'add-rule', '--help'], ['expr', 'eval', '--help'], ['thread', 'list', '--help'], ['trust', '--help'], ['debug', 'replay', '--help']]) {
+      expect(run(...args).code, args.join(' ')).toBe(0);
+    }
+  });
+});
