@@ -69,6 +69,17 @@ export class ExpressionCache {
     return entry.ok ? { ok: true, value: entry.program } : { ok: false, error: entry.error };
   }
 
+  /**
+   * Builds every context's environment and runs the parser and type checker once, outside the
+   * stats: the first compile in a fresh process pays for JIT warm-up (milliseconds) and would
+   * otherwise dominate the average compile time operators watch.
+   */
+  warmUp(): void {
+    for (const context of CEL_CONTEXTS) {
+      for (const source of WARM_UP_EXPRESSIONS) compileNow(context, source);
+    }
+  }
+
   /** A snapshot of the counters. */
   stats(): ExpressionCacheStats {
     const lookups = this.hits + this.misses;
@@ -89,11 +100,17 @@ export function isCelContext(value: string): value is CelContext {
   return (CEL_CONTEXTS as readonly string[]).includes(value);
 }
 
+const WARM_UP_EXPRESSIONS = [
+  'record.act == "INTEND" && record.body.domain == "code" && record.clock > 3 && trust(record.actor, "code") >= 0.5',
+  'record.body.to != "" || (has(record.body.x) && record.body.n in [1, 2, 3]) || now() > timestamp("2020-01-01T00:00:00Z")',
+];
+
 function compileNow(context: CelContext, expression: string): Entry {
   const env = celEnvironment(context);
   try {
     const parsed = env.parse(expression);
-    const checked = env.check(expression);
+    // Check the parsed program itself: env.check(source) would parse a second time.
+    const checked = parsed.check();
     if (!checked.valid) return { ok: false, error: toCompileError(expression, checked.error) };
     if (checked.type !== 'bool' && checked.type !== 'dyn') {
       return { ok: false, error: { code: 'not_boolean', message: `the expression must be a condition (bool), not ${checked.type}`, line: 1, column: 1 } };

@@ -359,6 +359,7 @@ export function createKernel(options: KernelOptions): Kernel {
       if (status !== 'created') return;
       status = 'starting';
       startedAt = now();
+      expressions.warmUp();
       const state = clockFold.initial();
       for (const v of views) v.state = v.fold.initial();
       let n = 0;
