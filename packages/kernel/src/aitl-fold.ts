@@ -7,6 +7,12 @@ export interface PendingDecision {
   readonly actor: string;
   readonly seq: number;
   readonly requested_at: number;
+  /** ms since the epoch after which the engine cancels it, when the request names one. */
+  readonly expires_at: number | null;
+  /** The work item it decides, and the proposed target, when the engine asked. */
+  readonly handles: string | null;
+  readonly target: string | null;
+  readonly rule: string | null;
 }
 
 /** Pending decisions by request id; answered ones are removed (state = fold(records)). */
@@ -15,7 +21,18 @@ export type AitlState = Map<string, PendingDecision>;
 /** Folds one record: a request adds, a DO (or KNOW) with `fulfills`/`cancels` naming it resolves. */
 export function stepAitl(state: AitlState, r: StoredRecord): AitlState {
   if (r.act === 'KNOW' && r.body.awaits === 'actor_decision') {
-    state.set(r.id, { id: r.id, thread: r.thread, actor: r.actor, seq: r.seq, requested_at: r.ingested_at });
+    const expires = typeof r.body.expires_at === 'string' ? Date.parse(r.body.expires_at) : NaN;
+    state.set(r.id, {
+      id: r.id,
+      thread: r.thread,
+      actor: r.actor,
+      seq: r.seq,
+      requested_at: r.ingested_at,
+      expires_at: Number.isNaN(expires) ? null : expires,
+      handles: typeof r.body.handles === 'string' ? r.body.handles : null,
+      target: typeof r.body.target === 'string' ? r.body.target : null,
+      rule: typeof r.body.rule === 'string' ? r.body.rule : null,
+    });
   }
   for (const ref of [r.body.fulfills, r.body.cancels]) if (typeof ref === 'string') state.delete(ref);
   return state;

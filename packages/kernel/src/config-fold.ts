@@ -1,6 +1,9 @@
 import { isDid, type JsonObject, type StoredRecord } from '@syncropel/algebra';
 import type { CelContext } from './cel-environments.js';
 import type { CompileError, ExpressionCache } from './expression-cache.js';
+import { DEFAULT_ADAPTER_TIMEOUT_SECS, MAX_ADAPTER_TIMEOUT_SECS, type AdapterConfig } from './work/adapter.js';
+import { DEFAULT_AITL_TIMEOUT_SECS, type AitlRule } from './work/routing.js';
+import { DEFAULT_DISPATCH_CONCURRENCY } from './work/reconciler.js';
 
 /** The reserved thread every configuration LEARN lives on. */
 export const ENGINE_CONFIG_THREAD = 'th_engine_config';
@@ -19,6 +22,9 @@ export const MAX_TICK_INTERVAL_SECS = 86_400;
 
 /** Default stall window (topic `stall_window`, body `{ "seconds": N }`): an open thread this quiet is stalled. */
 export const DEFAULT_STALL_WINDOW_SECS = 3600;
+
+/** Most dispatches that may run at once (topic `dispatch`, body `{ "concurrency": N }`). */
+export const MAX_DISPATCH_CONCURRENCY = 64;
 
 /** One live config value: the newest LEARN for its (topic, name). */
 export interface ConfigEntry {
@@ -74,6 +80,17 @@ export function configProblem(body: JsonObject, cache: ExpressionCache): { field
       return { field: 'body.action', message: 'body.action must be allow or deny' };
     }
   }
+  if (topic === 'adapter') return adapterProblem(body);
+  if (topic === 'aitl_rule' && body.timeout_secs !== undefined && !(Number.isSafeInteger(body.timeout_secs) && (body.timeout_secs as number) >= 1)) {
+    return { field: 'body.timeout_secs', message: 'body.timeout_secs must be a positive integer' };
+  }
+  if (topic === 'dispatch') {
+    const n = body.concurrency;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_DISPATCH_CONCURRENCY) {
+      return { field: 'body.concurrency', message: `body.concurrency must be an integer from 1 to ${MAX_DISPATCH_CONCURRENCY}` };
+    }
+  }
+  if (topic === 'intelligence' && typeof body.value !== 'boolean') return { field: 'body.value', message: 'body.value must be true or false' };
   if (topic === 'tick_interval' || topic === 'stall_window') {
     const s = body.seconds;
     const max = topic === 'tick_interval' ? MAX_TICK_INTERVAL_SECS : 365 * 86_400;
@@ -121,4 +138,57 @@ export function configSeconds(state: ConfigState, topic: 'tick_interval' | 'stal
   const entry = configTopic(state, topic)[0];
   const fallback = topic === 'tick_interval' ? DEFAULT_TICK_INTERVAL_SECS : DEFAULT_STALL_WINDOW_SECS;
   return typeof entry?.body.seconds === 'number' ? entry.body.seconds : fallback;
+}
+
+function adapterProblem(body: JsonObject): { field: string; message: string } | undefined {
+  if (typeof body.actor !== 'string' || !isDid(body.actor)) return { field: 'body.actor', message: 'body.actor must be the DID the adapter acts as' };
+  if (body.kind === 'exec') {
+    if (typeof body.command !== 'string' || body.command.trim() === '') return { field: 'body.command', message: 'body.command must be the shell command an exec adapter runs' };
+  } else if (body.kind === 'http') {
+    if (typeof body.url !== 'string' || !/^https?:\/\/[^\s]+$/.test(body.url)) return { field: 'body.url', message: 'body.url must be an http(s) URL' };
+  } else return { field: 'body.kind', message: 'body.kind must be exec or http' };
+  if (body.domain !== undefined && (typeof body.domain !== 'string' || body.domain === '')) return { field: 'body.domain', message: 'body.domain must be a non-empty string' };
+  const t = body.timeout_secs;
+  if (t !== undefined && (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 1 || t > MAX_ADAPTER_TIMEOUT_SECS)) {
+    return { field: 'body.timeout_secs', message: `body.timeout_secs must be an integer from 1 to ${MAX_ADAPTER_TIMEOUT_SECS}` };
+  }
+  return undefined;
+}
+
+/** Configured adapters, by name. */
+export function adapters(state: ConfigState): AdapterConfig[] {
+  return configTopic(state, 'adapter')
+    .map((e) => ({
+      name: e.name,
+      actor: e.body.actor as string,
+      kind: e.body.kind as 'exec' | 'http',
+      ...(typeof e.body.command === 'string' ? { command: e.body.command } : {}),
+      ...(typeof e.body.url === 'string' ? { url: e.body.url } : {}),
+      ...(typeof e.body.domain === 'string' ? { domain: e.body.domain } : {}),
+      timeout_secs: typeof e.body.timeout_secs === 'number' ? e.body.timeout_secs : DEFAULT_ADAPTER_TIMEOUT_SECS,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** AITL rules in evaluation order. */
+export function aitlRules(state: ConfigState): AitlRule[] {
+  return configTopic(state, 'aitl_rule')
+    .map((e) => ({
+      name: e.name,
+      expression: e.body.expression as string,
+      priority: (e.body.priority as number | undefined) ?? 0,
+      timeout_secs: typeof e.body.timeout_secs === 'number' ? e.body.timeout_secs : DEFAULT_AITL_TIMEOUT_SECS,
+    }))
+    .sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
+}
+
+/** How many dispatches may run at once. */
+export function dispatchConcurrency(state: ConfigState): number {
+  const n = configTopic(state, 'dispatch')[0]?.body.concurrency;
+  return typeof n === 'number' ? n : DEFAULT_DISPATCH_CONCURRENCY;
+}
+
+/** Whether unrouted work becomes a proposal for a human (topic `intelligence`, `{ "value": true }`). */
+export function intelligenceEnabled(state: ConfigState): boolean {
+  return configTopic(state, 'intelligence')[0]?.body.value === true;
 }

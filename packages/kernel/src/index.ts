@@ -3,7 +3,7 @@
  * LogStore, the startup rebuild, the broadcast bus, health counters and the daemon identity.
  * Runs with no HTTP and no CLI.
  */
-export { createKernel } from './kernel.js';
+export { CHECKPOINT_JOB_SECS, EMBEDDED_ENGINE_ACTOR, SWEEP_JOB_SECS, createKernel } from './kernel.js';
 export type { Emission, ExpressionOutcome, IngestResult, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel.js';
 export { EXPRESSION_CACHE_CAPACITY, ExpressionCache, isCelContext } from './expression-cache.js';
 export type { CompileError, CompiledExpression, ExpressionCacheStats } from './expression-cache.js';
@@ -38,3 +38,22 @@ export { SECRET_FILE_MODE, instanceKey, loadOrCreateIdentity, readIdentity } fro
 export type { DaemonIdentity } from './daemon-identity.js';
 export { clockFold, clockKey } from './clock-fold.js';
 export type { ClockState } from './clock-fold.js';
+export {
+  MAX_DISPATCH_CONCURRENCY,
+  adapters,
+  aitlRules,
+  dispatchConcurrency,
+  intelligenceEnabled,
+} from './config-fold.js';
+export { DEFAULT_ADAPTER_TIMEOUT_SECS, MAX_ADAPTER_OUTPUT_BYTES, MAX_ADAPTER_TIMEOUT_SECS } from './work/adapter.js';
+export type { Adapter, AdapterConfig, AdapterOutcome } from './work/adapter.js';
+export { execAdapter } from './work/exec-adapter.js';
+export { httpAdapter } from './work/http-adapter.js';
+export { DEFAULT_AITL_TIMEOUT_SECS, route } from './work/routing.js';
+export type { AitlRule, RouteDecision, RoutingInputs } from './work/routing.js';
+export { DEFAULT_DISPATCH_CONCURRENCY, Reconciler } from './work/reconciler.js';
+export type { ReconcilerStatus } from './work/reconciler.js';
+export { asksForWork, emptyWork, stepWork } from './work/work-fold.js';
+export type { WorkItem, WorkState, WorkStatus } from './work/work-fold.js';
+export { Cron } from './cron.js';
+export type { CronJobStatus } from './cron.js';

@@ -5,8 +5,15 @@ import { stepAitl, type AitlState, type PendingDecision } from './aitl-fold.js';
 import { celRecord } from './cel-record.js';
 import type { CelContext } from './cel-environments.js';
 import { clockFold, clockKey, type ClockState } from './clock-fold.js';
+import { Cron, type CronJobStatus } from './cron.js';
+import { Reconciler, type ReconcilerStatus } from './work/reconciler.js';
+import { emptyWork, stepWork, type WorkState } from './work/work-fold.js';
 import {
   ENGINE_CONFIG_THREAD,
+  adapters,
+  aitlRules,
+  dispatchConcurrency,
+  intelligenceEnabled,
   configProblem,
   configSeconds,
   emptyConfig,
@@ -75,9 +82,9 @@ export interface KernelHealth {
 export interface KernelHealthDetails extends KernelHealth {
   readonly loops: {
     readonly ingest: { readonly ingested_total: number; readonly pending_commit: number };
-    readonly reconcile: { readonly reconciled_total: number; readonly queue_depth: number; readonly backed_up_threads: readonly { thread: string; queued: number }[] };
+    readonly reconcile: ReconcilerStatus & { readonly enabled: boolean };
     readonly tick: { readonly interval_secs: number; readonly ticks: number; readonly last: TickReport | null };
-    readonly cron: { readonly last_at: string | null; readonly jobs: readonly unknown[] };
+    readonly cron: { readonly last_at: string | null; readonly jobs: readonly CronJobStatus[] };
   };
   readonly config: { readonly entries: number; readonly skipped: number; readonly last_problem: string | null };
   readonly expression_cache: ExpressionCacheStats;
@@ -97,7 +104,23 @@ export interface KernelOptions {
   readonly now?: () => number;
   /** Called when a listener throws or a commit fails, so the host can log it. */
   readonly onError?: (error: unknown, where: string) => void;
+  /** The engine's own DID: the actor of every record the kernel writes (results, notices, decisions). */
+  readonly actor?: string;
+  /**
+   * Run RECONCILE: route records that ask for work and dispatch them to adapters. Off by default
+   * for embedders that only want the log; the daemon turns it on.
+   */
+  readonly workLoop?: boolean;
+  /** How long `stop()` lets in-flight dispatches finish before aborting them (default 10 s). */
+  readonly dispatchGraceMs?: number;
 }
+
+/** The actor of the kernel's own records when the host names none. */
+export const EMBEDDED_ENGINE_ACTOR = 'did:sync:instance:embedded';
+
+/** WAL checkpoint and AITL/stall sweep intervals of the built-in CRON jobs. */
+export const CHECKPOINT_JOB_SECS = 3600;
+export const SWEEP_JOB_SECS = 60;
 
 /**
  * The embeddable kernel: INGEST (validate → canonical JSON → id → durable append → broadcast)
@@ -168,12 +191,27 @@ export interface Kernel {
   expression(context: CelContext, expression: string, variables?: { record?: unknown; resource?: string; actor?: string }): ExpressionOutcome;
   /** Runs a TICK now (it also runs on its interval while the kernel is ready). */
   tick(): TickReport;
+  /** Drain control: stop starting dispatches while in-flight ones finish. */
+  readonly drain: {
+    start(): ReconcilerStatus;
+    stop(): ReconcilerStatus;
+    status(): ReconcilerStatus;
+    /** Resolves when no dispatch is in flight. */
+    idle(): Promise<void>;
+  };
+  /** Records a human decision on a pending AITL request: a DO that fulfils (approve) or cancels (reject) it. */
+  decide(requestId: string, decision: { approve: boolean; actor: string; reason?: string; target?: string }): Promise<IngestResult>;
+  /** Registers a CRON job (e.g. backups); runs every `intervalSecs` while the kernel is ready. */
+  schedule(name: string, intervalSecs: number, run: () => unknown): void;
+  /** Runs a CRON job now. */
+  runJob(name: string): Promise<CronJobStatus | undefined>;
 }
 
 /** Creates a kernel over a store. Call `start()` before ingesting. */
 export function createKernel(options: KernelOptions): Kernel {
   const { store } = options;
   const now = options.now ?? Date.now;
+  const engineActor = options.actor ?? EMBEDDED_ENGINE_ACTOR;
   const report = options.onError ?? (() => undefined);
   const listeners = new Set<RecordListener>();
   const expressions = new ExpressionCache();
@@ -182,12 +220,14 @@ export function createKernel(options: KernelOptions): Kernel {
   let trustState: TrustState = emptyTrust();
   let threadsState: ThreadsState = new Map();
   let aitlState: AitlState = new Map();
+  let workState: WorkState = emptyWork();
   const builtIn: Fold<null, StoredRecord> = {
     initial: () => {
       configState = emptyConfig();
       trustState = emptyTrust();
       threadsState = new Map();
       aitlState = new Map();
+      workState = emptyWork();
       return null;
     },
     step: (_, r) => {
@@ -195,6 +235,7 @@ export function createKernel(options: KernelOptions): Kernel {
       stepTrust(trustState, r);
       stepThreads(threadsState, r);
       stepAitl(aitlState, r);
+      stepWork(workState, r, engineActor);
       return null;
     },
   };
@@ -206,6 +247,10 @@ export function createKernel(options: KernelOptions): Kernel {
     threads: () => threadsState,
     verdicts: () => trustState.verdicts,
   });
+  const cron = new Cron(now);
+  cron.register('wal_checkpoint', CHECKPOINT_JOB_SECS, () => store.checkpoint());
+  cron.register('aitl_stall_sweep', SWEEP_JOB_SECS, () => sweep());
+  let reconciler: Reconciler | undefined;
   const scopeFor = (actor = '') => ({ trust: (a: string, d: string) => trustOf(trustState, a, d, now()), currentActor: () => actor, now: () => new Date(now()) });
 
   let status: KernelStatus = 'created';
@@ -225,6 +270,7 @@ export function createKernel(options: KernelOptions): Kernel {
         settle(r.id, r.actor, r.thread, r.clock);
       }
       ingestedTotal += stored.length;
+      reconciler?.pull();
       for (const listener of listeners) {
         try {
           listener(stored);
@@ -330,19 +376,71 @@ export function createKernel(options: KernelOptions): Kernel {
     });
   }
 
+  /** Cancels AITL requests past their expiry (the engine's own DO), and samples stalls. */
+  async function sweep(): Promise<TickReport> {
+    const report = ticks.tick();
+    if (options.workLoop && status === 'ready') {
+      const t = now();
+      for (const d of [...aitlState.values()]) {
+        if (d.expires_at !== null && d.expires_at <= t) {
+          await emitAs(engineActor, { thread: d.thread, act: 'DO', parents: [d.id], body: { cancels: d.id, reason: 'expired', decided_by: engineActor } });
+        }
+      }
+    }
+    return report;
+  }
+
+  async function emitAs(actor: string, emission: Emission): Promise<IngestResult> {
+    const last = lastClock(actor, emission.thread);
+    const [result] = await ingestAll(
+      [{ parents: emission.parents ?? [], thread: emission.thread, actor, act: emission.act, body: emission.body, clock: last === undefined ? 0 : last + 1, data_type: emission.data_type ?? 'SCALAR' }],
+      () => '',
+    );
+    return result as IngestResult;
+  }
+
+  if (options.workLoop) {
+    reconciler = new Reconciler({
+      engineActor,
+      work: () => workState,
+      record: (id) => store.get(id),
+      emit: emitAs,
+      routing: () => ({
+        rules: routingRules(configState),
+        aitlRules: aitlRules(configState),
+        adapters: adapters(configState),
+        expressions,
+        scope: scopeFor(),
+        trustOf: (a, d) => trustOf(trustState, a, d, now()),
+        intelligenceEnabled: intelligenceEnabled(configState),
+        onRuleError: (rule, e) => report(new Error(`routing rule ${rule}: ${(e as Error).message}`), 'routing'),
+      }),
+      concurrency: () => dispatchConcurrency(configState),
+      now,
+      report,
+    });
+  }
+  const idleStatus = (): ReconcilerStatus => ({ reconciled_total: 0, queue_depth: 0, in_flight: 0, draining: false, dispatched_total: 0, failed_total: 0, rule_errors: 0, backed_up_threads: [] });
+
+  function lastCronRun(): string | null {
+    const runs = cron.status().map((j) => j.last_run_at).filter((x): x is string => x !== null).sort();
+    return runs[runs.length - 1] ?? null;
+  }
+
   function health(): KernelHealth {
     const uptime = startedAt === undefined ? 0 : Math.floor((now() - startedAt) / 1000);
+    const work = reconciler?.status() ?? idleStatus();
     return {
       status,
       started_at: startedAt === undefined ? null : new Date(startedAt).toISOString(),
       uptime_secs: uptime,
       ingested_total: ingestedTotal,
-      reconciled_total: 0,
-      reconcile_queue_depth: 0,
-      in_flight: 0,
-      draining: false,
+      reconciled_total: work.reconciled_total,
+      reconcile_queue_depth: work.queue_depth,
+      in_flight: work.in_flight,
+      draining: work.draining,
       aitl_pending: aitlState.size,
-      intelligence_enabled: false,
+      intelligence_enabled: intelligenceEnabled(configState),
       record_count: store.count(),
       head_seq: store.head()?.seq ?? 0,
       pending_commit: group.pending,
@@ -372,11 +470,17 @@ export function createKernel(options: KernelOptions): Kernel {
       clocks = state;
       status = 'ready';
       ticks.start();
+      cron.start();
+      // Work that the log shows without an outcome (e.g. lost in a crash) is dispatched again.
+      reconciler?.pull();
     },
     async stop() {
       if (status === 'stopped' || status === 'stopping') return group.drained();
       status = 'stopping';
       ticks.stop();
+      cron.stop();
+      const finished = (await reconciler?.stop(options.dispatchGraceMs ?? 10_000)) ?? true;
+      if (!finished) report(new Error('in-flight dispatches did not finish within the grace period; they will run again after restart'), 'stop');
       await group.drained();
       status = 'stopped';
     },
@@ -408,19 +512,7 @@ export function createKernel(options: KernelOptions): Kernel {
       return { get: () => view.state as S };
     },
     lastClock,
-    async emit(actor, emission) {
-      const last = lastClock(actor, emission.thread);
-      const [result] = await ingestAll([{
-        parents: emission.parents ?? [],
-        thread: emission.thread,
-        actor,
-        act: emission.act,
-        body: emission.body,
-        clock: last === undefined ? 0 : last + 1,
-        data_type: emission.data_type ?? 'SCALAR',
-      }], () => '');
-      return result as IngestResult;
-    },
+    emit: emitAs,
     health,
     healthDetails(): KernelHealthDetails {
       const base = health();
@@ -429,9 +521,9 @@ export function createKernel(options: KernelOptions): Kernel {
         ...base,
         loops: {
           ingest: { ingested_total: base.ingested_total, pending_commit: base.pending_commit },
-          reconcile: { reconciled_total: 0, queue_depth: 0, backed_up_threads: [] },
+          reconcile: { enabled: options.workLoop === true, ...(reconciler?.status() ?? idleStatus()) },
           tick: { interval_secs: t.interval_secs, ticks: t.ticks, last: t.last },
-          cron: { last_at: null, jobs: [] },
+          cron: { last_at: lastCronRun(), jobs: cron.status() },
         },
         config: { entries: configState.entries.size, skipped: configState.skipped, last_problem: configState.lastProblem },
         expression_cache: expressions.stats(),
@@ -459,6 +551,22 @@ export function createKernel(options: KernelOptions): Kernel {
       }
     },
     tick: () => ticks.tick(),
+    drain: {
+      start: () => (reconciler?.startDrain(), reconciler?.status() ?? idleStatus()),
+      stop: () => (reconciler?.stopDrain(), reconciler?.status() ?? idleStatus()),
+      status: () => reconciler?.status() ?? idleStatus(),
+      idle: () => reconciler?.whenIdle() ?? Promise.resolve(),
+    },
+    async decide(requestId, d) {
+      const pending = aitlState.get(requestId);
+      if (!pending) throw new KernelError('NOT_FOUND', `no pending decision ${requestId.slice(0, 64)}`, 'id');
+      const body = d.approve
+        ? { fulfills: requestId, decision: 'approve', ...(d.target ? { target: d.target } : {}), ...(d.reason ? { reason: d.reason } : {}) }
+        : { cancels: requestId, decision: 'reject', ...(d.reason ? { reason: d.reason } : {}) };
+      return emitAs(d.actor, { thread: pending.thread, act: 'DO', parents: [requestId], body });
+    },
+    schedule: (name, secs, run) => cron.register(name, secs, run),
+    runJob: (name) => cron.runNow(name),
   };
 }
 

@@ -1,0 +1,31 @@
+import type { JsonValue } from '@syncropel/algebra';
+import { MAX_ADAPTER_OUTPUT_BYTES, type Adapter } from './adapter.js';
+
+/** POSTs each record as JSON to a URL; a 2xx answer with a JSON body is success. */
+export function httpAdapter(url: string): Adapter {
+  return {
+    async run(record, signal) {
+      let res: Response;
+      try {
+        res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record), signal });
+      } catch (e) {
+        return { ok: false, error: signal.aborted ? `timed out (${String(signal.reason ?? 'aborted')})` : `request failed: ${(e as Error).message}` };
+      }
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (e) {
+        return { ok: false, error: `reading the answer failed: ${(e as Error).message}` };
+      }
+      if (text.length > MAX_ADAPTER_OUTPUT_BYTES) return { ok: false, error: `answer larger than ${MAX_ADAPTER_OUTPUT_BYTES} bytes` };
+      let output: JsonValue;
+      try {
+        output = text === '' ? null : (JSON.parse(text) as JsonValue);
+      } catch {
+        return { ok: false, error: `answer is not JSON (status ${res.status}): ${JSON.stringify(text.slice(0, 200))}` };
+      }
+      if (!res.ok) return { ok: false, error: `answered ${res.status}`, output };
+      return { ok: true, output };
+    },
+  };
+}
