@@ -9,6 +9,7 @@ import { engineRoutes, type DaemonInfo } from './routes/engine.js';
 import { configRoutes, exprRoutes } from './routes/config.js';
 import { recordRoutes } from './routes/records.js';
 import { threadRoutes, trustRoutes } from './routes/threads.js';
+import { aitlRoutes, drainRoutes } from './routes/work.js';
 
 /** What {@link createApp} needs. */
 export interface AppOptions {
@@ -60,6 +61,8 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   app.route('/v1/threads', threadRoutes(kernel));
   app.route('/v1/trust', trustRoutes(kernel));
   app.route('/v1/expr', exprRoutes(kernel));
+  app.route('/v1/aitl', aitlRoutes(kernel));
+  app.route('/v1/drain', drainRoutes(kernel));
   app.route('/v1/config', configRoutes(kernel, () => options.actor ?? info().instance_did ?? EMBEDDED_ACTOR));
   if (auth) {
     app.route('/v1/bootstrap', bootstrapRoutes(auth, required));

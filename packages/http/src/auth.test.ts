@@ -69,6 +69,13 @@ const SAMPLES: { method: string; path: string; body?: () => unknown; wrong: stri
   { method: 'DELETE', path: '/v1/config/rules/none', wrong: 'config:read' },
   { method: 'POST', path: '/v1/expr/check', body: () => ({ expression: 'true' }), wrong: 'records:read' },
   { method: 'POST', path: '/v1/expr/eval', body: () => ({ expression: 'true' }), wrong: 'config:read' },
+  { method: 'POST', path: '/v1/config/entries', body: () => ({ topic: 'dispatch', name: 'default', concurrency: 4 }), wrong: 'config:read' },
+  { method: 'DELETE', path: '/v1/config/entries/adapter/none', wrong: 'records:write' },
+  { method: 'GET', path: '/v1/aitl', wrong: 'config:read' },
+  { method: 'POST', path: `/v1/aitl/${'0'.repeat(64)}/decide`, body: () => ({ decision: 'approve' }), wrong: 'records:read' },
+  { method: 'GET', path: '/v1/drain', wrong: 'config:write' },
+  { method: 'POST', path: '/v1/drain', wrong: 'records:write' },
+  { method: 'DELETE', path: '/v1/drain', wrong: 'config:write' },
   { method: 'DELETE', path: '/v1/tokens/tok_0000000000000000', wrong: 'records:write' },
   { method: 'POST', path: '/v1/tokens/tok_0000000000000000/rotate', wrong: 'config:write' },
 ];

@@ -21,6 +21,21 @@ export function configRoutes(kernel: Kernel, actor: () => string): Hono<{ Variab
     const result = await kernel.emit(actor(), { thread: 'th_engine_config', act: 'LEARN', body: body as never });
     return c.json({ rule: kernel.routingRules().find((r) => r.name === name), record: result.record }, 201);
   });
+  app.post('/entries', async (c) => {
+    const input = await readJson(c);
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HttpError(422, 'VALIDATION_FAILED', 'the body must be a JSON object with topic and name', 'body');
+    const { topic, name } = input as Record<string, unknown>;
+    if (typeof topic !== 'string' || !/^[a-z_]{1,64}$/.test(topic)) throw new HttpError(422, 'VALIDATION_FAILED', 'topic must be lowercase letters and _', 'topic');
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(name)) throw new HttpError(422, 'VALIDATION_FAILED', 'name must be 1-100 letters, digits, or _ . : -', 'name');
+    const result = await kernel.emit(actor(), { thread: 'th_engine_config', act: 'LEARN', body: { ...(input as object), ...by(c) } as never });
+    return c.json({ entry: kernel.config().find((e) => e.topic === topic && e.name === name), record: result.record }, 201);
+  });
+  app.delete('/entries/:topic/:name', async (c) => {
+    const { topic, name } = c.req.param();
+    if (!kernel.config().some((e) => e.topic === topic && e.name === name)) throw new HttpError(404, 'NOT_FOUND', `no ${topic.slice(0, 64)} named ${name.slice(0, 100)}`, 'name');
+    const result = await kernel.emit(actor(), { thread: 'th_engine_config', act: 'LEARN', body: { topic, name, enabled: false, ...by(c) } });
+    return c.json({ removed: { topic, name }, record: result.record });
+  });
   app.delete('/rules/:name', async (c) => {
     const name = c.req.param('name');
     if (!kernel.routingRules().some((r) => r.name === name)) throw new HttpError(404, 'NOT_FOUND', `no routing rule named ${name.slice(0, 100)}`, 'name');

@@ -20,7 +20,8 @@ export function engineRoutes(kernel: Kernel, info: () => DaemonInfo): Hono {
   app.get('/health', (c) => {
     const details = c.req.query('details') === 'true';
     const health = details ? kernel.healthDetails() : kernel.health();
-    return c.json({ ...health, ...info() }, health.status === 'ready' ? 200 : 503);
+    // Draining answers 503 too, so a load balancer stops sending work; /health stays 200.
+    return c.json({ ...health, ...info() }, health.status === 'ready' && !health.draining ? 200 : 503);
   });
   app.get('/expression_cache/stats', (c) => c.json(kernel.expressions.stats()));
   return app;
