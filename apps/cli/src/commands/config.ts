@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ConfigEntry, RoutingRule } from '@syncropel/kernel';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
+import { parseDurationSecs } from '../duration.js';
 import { api, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson, printTable } from '../output.js';
 
@@ -71,4 +72,82 @@ export function registerConfig(program: Command): void {
     );
     if (result.skipped > 0) process.stdout.write(`${result.skipped} config record(s) in the log were skipped; last: ${result.last_problem}\n`);
   });
+
+  clientOptions(
+    config
+      .command('add-adapter')
+      .description('register an adapter bound to the actor DID it acts as (exec: record JSON on stdin, JSON result on stdout)')
+      .requiredOption('--name <name>', 'adapter name')
+      .requiredOption('--actor <did>', 'the DID it acts as; routing targets name it')
+      .requiredOption('--kind <kind>', 'exec or http')
+      .option('--command <shell>', 'exec: the command to run')
+      .option('--url <url>', 'http: where to POST the record')
+      .option('--domain <domain>', 'the domain it serves (for trust-based routing)')
+      .option('--timeout <duration>', 'give up after this long (e.g. 30s, 2m)', '30s'),
+  ).action(async (flags: ClientFlags & { name: string; actor: string; kind: string; command?: string; url?: string; domain?: string; timeout: string }) => {
+    const timeout = parseDurationSecs(flags.timeout);
+    if (timeout === undefined || timeout < 1) throw new CliError(`--timeout must look like 30s or 2m, got ${JSON.stringify(flags.timeout)}`, EXIT_USAGE);
+    const entry = await putEntry(flags, {
+      topic: 'adapter',
+      name: flags.name,
+      actor: flags.actor,
+      kind: flags.kind,
+      ...(flags.command ? { command: flags.command } : {}),
+      ...(flags.url ? { url: flags.url } : {}),
+      ...(flags.domain ? { domain: flags.domain } : {}),
+      timeout_secs: timeout,
+    });
+    if (flags.json) printJson(entry);
+    else process.stdout.write(`adapter ${flags.name} (${flags.kind}) acts as ${flags.actor}\n`);
+  });
+
+  clientOptions(config.command('list-adapters').description('list adapters')).action(async (flags: ClientFlags) => {
+    const result = await api<{ data: ConfigEntry[] }>(flags, 'GET', '/v1/config');
+    const rows = result.data.filter((e) => e.topic === 'adapter').map((e) => ({ name: e.name, ...e.body }));
+    if (flags.json) printJson(rows);
+    else printTable(rows as Record<string, unknown>[], ['name', 'actor', 'kind', 'domain', 'timeout_secs', 'command', 'url']);
+  });
+
+  clientOptions(
+    config
+      .command('add-aitl-rule')
+      .description('hold matching work for a human decision (spl aitl approve|reject)')
+      .requiredOption('--name <name>', 'rule name')
+      .requiredOption('--expression <cel>', 'CEL condition over `record`')
+      .option('--priority <n>', 'higher runs first', '0')
+      .option('--timeout <duration>', 'cancel the request if nobody decides within this long', '1h'),
+  ).action(async (flags: ClientFlags & { name: string; expression: string; priority: string; timeout: string }) => {
+    const timeout = parseDurationSecs(flags.timeout);
+    if (timeout === undefined || timeout < 1) throw new CliError(`--timeout must look like 30m or 1h, got ${JSON.stringify(flags.timeout)}`, EXIT_USAGE);
+    if (!/^-?\d+$/.test(flags.priority)) throw new CliError('--priority must be an integer', EXIT_USAGE);
+    const entry = await putEntry(flags, { topic: 'aitl_rule', name: flags.name, expression: flags.expression, priority: Number(flags.priority), timeout_secs: timeout });
+    if (flags.json) printJson(entry);
+    else process.stdout.write(`AITL rule ${flags.name}: matching work waits for a decision (expires after ${flags.timeout})\n`);
+  });
+
+  clientOptions(config.command('set <topic> <name>').description('write any config entry: e.g. spl config set dispatch default --body \'{"concurrency":8}\'').requiredOption('--body <json>', 'the entry, a JSON object')).action(
+    async (topic: string, name: string, flags: ClientFlags & { body: string }) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(flags.body);
+      } catch (e) {
+        throw new CliError(`--body is not JSON: ${(e as Error).message}`, EXIT_USAGE);
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError('--body must be a JSON object', EXIT_USAGE);
+      const entry = await putEntry(flags, { ...(body as object), topic, name });
+      if (flags.json) printJson(entry);
+      else process.stdout.write(`set ${topic} ${name}\n`);
+    },
+  );
+
+  clientOptions(config.command('unset <topic> <name>').description('retract a config entry (adapter, aitl_rule, dispatch, ...)')).action(async (topic: string, name: string, flags: ClientFlags) => {
+    const result = await api<{ removed: { topic: string; name: string } }>(flags, 'DELETE', `/v1/config/entries/${encodeURIComponent(topic)}/${encodeURIComponent(name)}`);
+    if (flags.json) printJson(result);
+    else process.stdout.write(`removed ${topic} ${name}\n`);
+  });
+}
+
+async function putEntry(flags: ClientFlags, body: Record<string, unknown>): Promise<ConfigEntry | undefined> {
+  const result = await api<{ entry?: ConfigEntry }>(flags, 'POST', '/v1/config/entries', body);
+  return result.entry;
 }
