@@ -10,7 +10,7 @@ export const AUDIT_WINDOW_MS = 60_000;
 export const MAX_AUDIT_KEYS = 1024;
 
 /** Why a request was refused, as recorded in the audit trail. */
-export type FailureReason = 'missing' | 'malformed' | 'unknown_or_revoked' | 'scope';
+export type FailureReason = 'missing' | 'malformed' | 'unknown_or_revoked' | 'scope' | 'permission';
 
 interface Tally {
   source: string;

@@ -7,6 +7,8 @@ export const AUTH_ERROR_CODES = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   NOT_FOUND: 'NOT_FOUND',
   ALREADY_EXISTS: 'ALREADY_EXISTS',
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+  PREFLIGHT_FAILED: 'PREFLIGHT_FAILED',
 } as const;
 
 /** One of {@link AUTH_ERROR_CODES}. */
@@ -19,6 +21,8 @@ export class AuthError extends Error {
     readonly code: AuthErrorCode,
     message: string,
     readonly field?: string,
+    /** Structured detail for the client (e.g. the preflight's fix commands); never secrets. */
+    readonly detail?: unknown,
   ) {
     super(message);
     this.name = 'AuthError';

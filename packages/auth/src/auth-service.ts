@@ -6,6 +6,42 @@ import { AUDIT_THREAD, FailureAudit, type FailureReason } from './audit-log.js';
 import { DEFAULT_TOKEN_ENV, SA_ID, TOKEN_ENV, formatBearer, generateSecret, generateTokenId, parseBearer, secretProblem } from './bearer.js';
 import { ENGINE_CONFIG_THREAD, SERVICE_ACCOUNTS_THREAD, authRegistryFold, type AuthRegistry, type ServiceAccount, type TokenMeta } from './registry.js';
 import { allows, invalidScope, type Scope } from './scopes.js';
+import { evaluatePermission, permissionRules, permissionsEnabled, type PermissionRule, type PermissionVerdict, type Resource } from './permission-policy.js';
+
+/** How many recent permission checks are kept for `permissions-dry-run`. */
+export const RECENT_CHECKS = 1000;
+
+/** The DID a service account acts as in permission rules (`current_actor()`). */
+export function principalActor(principal: Pick<Principal, 'sa_id'>): string {
+  return `did:sync:sa:${principal.sa_id}`;
+}
+
+/** Resources the daemon's own actor must keep, and what the caller needs to undo enforcement. */
+export const PREFLIGHT_DAEMON_RESOURCES: readonly Resource[] = ['record_write', 'thread_read', 'config_read'];
+
+/** One unmet preflight requirement and the command that fixes it. */
+export interface PreflightGap {
+  readonly actor: string;
+  readonly resource: Resource;
+  readonly fix: string;
+}
+
+/** A permission check as remembered for dry runs (no bodies beyond the record's identity fields). */
+export interface RecentCheck {
+  readonly actor: string;
+  readonly resource: Resource;
+  readonly record?: unknown;
+  readonly allowed: boolean;
+}
+
+/** One actor/resource pair whose verdict would change under the proposed rules. */
+export interface DryRunFlip {
+  readonly actor: string;
+  readonly resource: Resource;
+  readonly from: 'allow' | 'deny';
+  readonly to: 'allow' | 'deny';
+  readonly occurrences: number;
+}
 
 /** The service account and token behind an authenticated request. */
 export interface Principal {
@@ -73,6 +109,23 @@ export interface Auth {
   rotateToken(tokenId: string): Promise<MintedToken>;
   setCorsOrigins(input: unknown): Promise<readonly string[]>;
   corsOrigins(): readonly string[];
+  /**
+   * Enforces permission rules (when enabled) for an authenticated request; throws
+   * PERMISSION_DENIED, counted in the aggregated audit. `source` and `route` feed the audit.
+   */
+  checkPermission(principal: Principal, resource: Resource, context: { record?: unknown; source: string; route: string }): void;
+  /** Whether enforcement is on. */
+  permissionsEnabled(): boolean;
+  /** The loaded permission rules in evaluation order. */
+  permissionRules(): PermissionRule[];
+  /** What enabling would lock out: the daemon's own actor must keep record_write, thread_read, config_read; the caller config_write. */
+  preflight(caller: Principal | null, rules?: readonly PermissionRule[]): PreflightGap[];
+  /** Runs the preflight and, only when it passes, writes `permissions_enabled` = true. */
+  enablePermissions(caller: Principal | null): Promise<void>;
+  /** Writes `permissions_enabled` = false. */
+  disablePermissions(): Promise<void>;
+  /** Replays recent checks and writes under proposed rules (default: the current ones) and lists verdicts that would flip. */
+  dryRun(proposed?: readonly PermissionRule[]): { checked: number; flips: DryRunFlip[] };
   /** Writes pending audit aggregates and stops the audit timer. */
   stop(): Promise<void>;
 }
@@ -85,6 +138,12 @@ export function createAuth(options: AuthOptions): Auth {
   const state = () => registry.get();
   const audit = new FailureAudit((body) => kernel.emit(actor, { thread: AUDIT_THREAD, act: 'KNOW', body }), now, options.auditWindowMs);
   const stamp = () => new Date(now()).toISOString();
+  const recent: RecentCheck[] = [];
+  const scope = () => ({ trust: (a: string, d: string) => kernel.trustOf(a, d), currentActor: () => '', now: () => new Date(now()) });
+  const verdict = (rules: readonly PermissionRule[], actorDid: string, resource: Resource, record?: unknown): PermissionVerdict =>
+    evaluatePermission(rules, { actor: actorDid, resource, ...(record === undefined ? {} : { record }) }, kernel.expressions, scope());
+  const fixFor = (actorDid: string, resource: Resource) =>
+    `spl config add-permission-rule --name allow-${actorDid.split(':')[2]}-${resource.replace('_', '-')} --action allow --priority 1000 --expression 'current_actor() == "${actorDid}" && resource == "${resource}"'`;
 
   // Registry changes check state, then await their writes; run them one at a time so a check
   // always sees every earlier change (two bootstraps, or a mint racing a revoke, cannot both win).
@@ -263,10 +322,83 @@ export function createAuth(options: AuthOptions): Auth {
     corsOrigins() {
       return state().corsOrigins;
     },
+    checkPermission(principal, resource, context) {
+      const config = kernel.config();
+      if (!permissionsEnabled(config)) return;
+      const who = principalActor(principal);
+      const v = verdict(permissionRules(config), who, resource, context.record);
+      recent.push({ actor: who, resource, ...(context.record === undefined ? {} : { record: identityOf(context.record) }), allowed: v.allowed });
+      if (recent.length > RECENT_CHECKS) recent.shift();
+      if (v.allowed) return;
+      audit.note(context.source, 'permission', context.route);
+      throw new AuthError('PERMISSION_DENIED', `${who} may not ${resource}: ${v.rule ? `rule ${v.rule} denies it` : 'no rule allows it'}`);
+    },
+    permissionsEnabled() {
+      return permissionsEnabled(kernel.config());
+    },
+    permissionRules() {
+      return permissionRules(kernel.config());
+    },
+    preflight(caller, rules = permissionRules(kernel.config())) {
+      const gaps: PreflightGap[] = [];
+      for (const resource of PREFLIGHT_DAEMON_RESOURCES) {
+        if (!verdict(rules, actor, resource).allowed) gaps.push({ actor, resource, fix: fixFor(actor, resource) });
+      }
+      if (caller) {
+        const who = principalActor(caller);
+        if (!verdict(rules, who, 'config_write').allowed) gaps.push({ actor: who, resource: 'config_write', fix: fixFor(who, 'config_write') });
+      }
+      return gaps;
+    },
+    enablePermissions(caller) {
+      return exclusive(async () => {
+        const gaps = this.preflight(caller);
+        if (gaps.length > 0) {
+          throw new AuthError(
+            'PREFLIGHT_FAILED',
+            `enabling permissions would lock out ${gaps.map((g) => `${g.actor} (${g.resource})`).join(', ')}; add the allow rules first`,
+            undefined,
+            { gaps },
+          );
+        }
+        await kernel.emit(actor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'permissions_enabled', name: 'default', value: true, at: stamp() } });
+      });
+    },
+    disablePermissions() {
+      return exclusive(async () => {
+        await kernel.emit(actor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'permissions_enabled', name: 'default', value: false, at: stamp() } });
+      });
+    },
+    dryRun(proposed) {
+      const current = permissionRules(kernel.config());
+      const next = proposed ?? current;
+      // Recent API checks, plus the actors of recent writes in the log (as record_write).
+      const samples: { actor: string; resource: Resource; record?: unknown }[] = [...recent];
+      for (const r of kernel.records({ after: Math.max(0, kernel.health().head_seq - 500), limit: 500 })) {
+        if (r.actor !== actor) samples.push({ actor: r.actor, resource: 'record_write', record: identityOf(r) });
+      }
+      const flips = new Map<string, DryRunFlip>();
+      for (const s of samples) {
+        const before = verdict(current, s.actor, s.resource, s.record).allowed || !permissionsEnabled(kernel.config());
+        const after = verdict(next, s.actor, s.resource, s.record).allowed;
+        if (before === after) continue;
+        const key = `${s.actor}\u0000${s.resource}\u0000${after}`;
+        const f = flips.get(key);
+        flips.set(key, { actor: s.actor, resource: s.resource, from: before ? 'allow' : 'deny', to: after ? 'allow' : 'deny', occurrences: (f?.occurrences ?? 0) + 1 });
+      }
+      return { checked: samples.length, flips: [...flips.values()].sort((a, b) => b.occurrences - a.occurrences) };
+    },
     async stop() {
       await audit.stop();
     },
   };
+}
+
+/** The identity fields of a record (what rules may look at), without anything else the client sent. */
+function identityOf(record: unknown): unknown {
+  if (typeof record !== 'object' || record === null) return record;
+  const { parents, thread, actor, act, body, clock, data_type } = record as Record<string, unknown>;
+  return { parents, thread, actor, act, body, clock, data_type };
 }
 
 function sha256(text: string): string {

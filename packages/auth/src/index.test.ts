@@ -15,6 +15,9 @@ describe('@syncropel/auth public surface', () => {
       'MAX_AUDIT_KEYS',
       'MAX_SECRET_LENGTH',
       'MIN_SECRET_LENGTH',
+      'PREFLIGHT_DAEMON_RESOURCES',
+      'RECENT_CHECKS',
+      'RESOURCES',
       'SA_ID',
       'SCOPES',
       'SERVICE_ACCOUNTS_THREAD',
@@ -22,10 +25,14 @@ describe('@syncropel/auth public surface', () => {
       'allows',
       'authRegistryFold',
       'createAuth',
+      'evaluatePermission',
       'formatBearer',
       'isAuthError',
       'isScope',
       'parseBearer',
+      'permissionRules',
+      'permissionsEnabled',
+      'principalActor',
       'secretProblem',
     ]);
   });
@@ -43,6 +50,8 @@ describe('@syncropel/auth public surface', () => {
       'BOOTSTRAP_CLOSED',
       'BOOTSTRAP_FORBIDDEN',
       'NOT_FOUND',
+      'PERMISSION_DENIED',
+      'PREFLIGHT_FAILED',
       'SCOPE_FORBIDDEN',
       'VALIDATION_FAILED',
     ]);

@@ -3,8 +3,10 @@
  * paths, the CORS allowlist and the aggregated audit of refusals. All state is a fold over
  * records on reserved threads; only SHA-256 digests of secrets are ever stored.
  */
-export { BOOTSTRAP_ENV_SA, createAuth } from './auth-service.js';
-export type { Auth, AuthOptions, EnvBootstrapOutcome, MintedToken, Principal } from './auth-service.js';
+export { BOOTSTRAP_ENV_SA, PREFLIGHT_DAEMON_RESOURCES, RECENT_CHECKS, createAuth, principalActor } from './auth-service.js';
+export type { Auth, AuthOptions, DryRunFlip, EnvBootstrapOutcome, MintedToken, PreflightGap, Principal, RecentCheck } from './auth-service.js';
+export { RESOURCES, evaluatePermission, permissionRules, permissionsEnabled } from './permission-policy.js';
+export type { PermissionRequest, PermissionRule, PermissionVerdict, Resource } from './permission-policy.js';
 export { AUTH_ERROR_CODES, AuthError, isAuthError } from './auth-error.js';
 export type { AuthErrorCode } from './auth-error.js';
 export { SCOPES, allows, isScope } from './scopes.js';

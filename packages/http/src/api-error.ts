@@ -7,7 +7,7 @@ export type HttpErrorCode = 'INVALID_JSON' | 'VALIDATION_FAILED' | 'NOT_FOUND' |
 
 /** The JSON every non-2xx answer carries. */
 export interface ErrorEnvelope {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string; readonly detail?: unknown };
 }
 
 /** A refusal raised by a route, carrying its status. Recognised by brand in the error handler. */
@@ -44,12 +44,17 @@ export const AUTH_STATUS: { readonly [C in AuthErrorCode]: ContentfulStatusCode 
   VALIDATION_FAILED: 422,
   NOT_FOUND: 404,
   ALREADY_EXISTS: 409,
+  PERMISSION_DENIED: 403,
+  PREFLIGHT_FAILED: 409,
 };
 
 /** Turns any thrown value into a status and envelope; unknown errors become a bare 500 (details stay in the log). */
 export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; body: ErrorEnvelope } {
   if (isHttpError(e)) return { status: e.status, body: envelope(e.code, e.message, e.field) };
-  if (isAuthError(e)) return { status: AUTH_STATUS[e.code], body: envelope(e.code, e.message, e.field) };
+  if (isAuthError(e)) {
+    const body = envelope(e.code, e.message, e.field);
+    return { status: AUTH_STATUS[e.code], body: e.detail === undefined ? body : { error: { ...body.error, detail: e.detail } } };
+  }
   if (isKernelError(e)) return { status: KERNEL_STATUS[e.code], body: envelope(e.code, e.message, e.field) };
   return { status: 500, body: envelope('INTERNAL', 'internal error; see the daemon log') };
 }

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { envelope, toErrorResponse } from './api-error.js';
 import { authenticate, type AuthVariables } from './middleware/authenticate.js';
 import { corsAllowlist } from './middleware/cors-allowlist.js';
-import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes } from './routes/auth-admin.js';
+import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes, permissionRoutes } from './routes/auth-admin.js';
 import { engineRoutes, type DaemonInfo } from './routes/engine.js';
 import { configRoutes, exprRoutes } from './routes/config.js';
 import { recordRoutes } from './routes/records.js';
@@ -68,6 +68,7 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
     app.route('/v1/bootstrap', bootstrapRoutes(auth, required));
     app.route('/v1', authAdminRoutes(auth));
     app.route('/v1/config', corsConfigRoutes(auth));
+    app.route('/v1/config/permissions', permissionRoutes(auth));
   }
 
   app.notFound((c) => c.json(envelope('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));

@@ -1,7 +1,7 @@
-import type { Scope } from '@syncropel/auth';
+import type { Resource, Scope } from '@syncropel/auth';
 
-/** How a route is guarded: open to all, or needing a scope (SPEC §8). */
-export type RouteGuard = { readonly open: true } | { readonly open?: false; readonly scope: Scope };
+/** How a route is guarded: open to all, or needing a scope (SPEC §8) and, when permission rules are on, a resource. */
+export type RouteGuard = { readonly open: true } | { readonly open?: false; readonly scope: Scope; readonly resource?: Resource };
 
 interface RouteRule {
   readonly method: string;
@@ -10,7 +10,14 @@ interface RouteRule {
 }
 
 const OPEN: RouteGuard = { open: true };
-const need = (scope: Scope): RouteGuard => ({ scope });
+// Each scope implies the permission resource its routes touch; record writes are checked per record.
+const RESOURCE_OF: { readonly [S in Scope]?: Resource } = {
+  'records:read': 'record_read',
+  'config:read': 'config_read',
+  'config:write': 'config_write',
+  admin: 'admin',
+};
+const need = (scope: Scope, resource: Resource | undefined = RESOURCE_OF[scope]): RouteGuard => (resource ? { scope, resource } : { scope });
 
 /**
  * The route → scope table, the single place where access to a route is decided. Routes not
@@ -21,13 +28,16 @@ export const ROUTE_SCOPES: readonly RouteRule[] = [
   { method: 'POST', path: /^\/v1\/bootstrap\/service-account$/, guard: OPEN },
   { method: 'GET', path: /^\/v1\/engine\/health$/, guard: need('records:read') },
   { method: 'GET', path: /^\/v1\/engine\/expression_cache\/stats$/, guard: need('records:read') },
-  { method: 'GET', path: /^\/v1\/threads(\/[^/]+\/(records|state))?$/, guard: need('records:read') },
+  { method: 'GET', path: /^\/v1\/threads(\/[^/]+\/(records|state))?$/, guard: need('records:read', 'thread_read') },
   { method: 'GET', path: /^\/v1\/trust$/, guard: need('records:read') },
   { method: 'GET', path: /^\/v1\/config$/, guard: need('config:read') },
   { method: 'DELETE', path: /^\/v1\/config\/rules\/[^/]+$/, guard: need('config:write') },
   { method: 'DELETE', path: /^\/v1\/config\/entries\/[^/]+\/[^/]+$/, guard: need('config:write') },
   { method: 'GET', path: /^\/v1\/aitl$/, guard: need('records:read') },
-  { method: 'POST', path: /^\/v1\/aitl\/[^/]+\/decide$/, guard: need('records:write') },
+  { method: 'POST', path: /^\/v1\/aitl\/[^/]+\/decide$/, guard: need('records:write', 'aitl_decide') },
+  { method: 'GET', path: /^\/v1\/config\/permissions$/, guard: need('config:read') },
+  { method: 'POST', path: /^\/v1\/config\/permissions\/(enable|disable)$/, guard: need('config:write') },
+  { method: 'POST', path: /^\/v1\/config\/permissions\/dry-run$/, guard: need('config:read') },
   { method: 'GET', path: /^\/v1\/drain$/, guard: need('admin') },
   { method: 'POST', path: /^\/v1\/drain$/, guard: need('admin') },
   { method: 'DELETE', path: /^\/v1\/drain$/, guard: need('admin') },

@@ -45,13 +45,16 @@ export function authenticate(auth: Auth, required: () => boolean): MiddlewareHan
         throw e;
       }
     }
+    if (guard && !guard.open && guard.resource) {
+      auth.checkPermission(principal, guard.resource, { source: source(c), route: `${c.req.method} ${c.req.path}` });
+    }
     c.set('principal', principal);
     return next();
   };
 }
 
 /** The peer address of a request (the node server's socket), for audit aggregation. */
-function source(c: Context): string {
+export function source(c: Context): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }

@@ -1,4 +1,5 @@
-import { AuthError, type Auth } from '@syncropel/auth';
+import { AuthError, type Auth, type PermissionRule, type Principal } from '@syncropel/auth';
+import type { AuthVariables } from '../middleware/authenticate.js';
 import { Hono } from 'hono';
 import { readJson } from '../read-json.js';
 
@@ -38,4 +39,43 @@ export function corsConfigRoutes(auth: Auth): Hono {
   app.get('/auth_cors_origins', (c) => c.json({ origins: auth.corsOrigins() }));
   app.post('/auth_cors_origins', async (c) => c.json({ origins: await auth.setCorsOrigins(await readJson(c)) }));
   return app;
+}
+
+/** `/v1/config/permissions`: enforcement state, enable (after the lockout preflight), disable, dry run. */
+export function permissionRoutes(auth: Auth): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  const caller = (c: { get(k: 'principal'): Principal | undefined }) => {
+    const p = c.get('principal');
+    return p && p.token_id !== 'none' ? p : null;
+  };
+  app.get('/', (c) => c.json({ enabled: auth.permissionsEnabled(), rules: auth.permissionRules(), preflight: auth.preflight(caller(c)) }));
+  app.post('/enable', async (c) => {
+    await auth.enablePermissions(caller(c));
+    return c.json({ enabled: true });
+  });
+  app.post('/disable', async (c) => {
+    await auth.disablePermissions();
+    return c.json({ enabled: false });
+  });
+  app.post('/dry-run', async (c) => {
+    const input = (await readJson(c, {})) as { rules?: unknown };
+    let rules: PermissionRule[] | undefined;
+    if (input.rules !== undefined) {
+      if (!Array.isArray(input.rules)) throw new AuthError('VALIDATION_FAILED', 'rules must be an array of {name, action, priority, expression}', 'rules');
+      rules = input.rules.map((r: unknown, i: number) => proposedRule(r, i));
+      rules.sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
+    }
+    return c.json(auth.dryRun(rules));
+  });
+  return app;
+}
+
+function proposedRule(r: unknown, i: number): PermissionRule {
+  const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+  if (typeof o.name !== 'string' || o.name === '') throw new AuthError('VALIDATION_FAILED', `rules[${i}].name must be a string`, `rules[${i}].name`);
+  if (o.action !== 'allow' && o.action !== 'deny') throw new AuthError('VALIDATION_FAILED', `rules[${i}].action must be allow or deny`, `rules[${i}].action`);
+  if (typeof o.expression !== 'string') throw new AuthError('VALIDATION_FAILED', `rules[${i}].expression must be CEL`, `rules[${i}].expression`);
+  const priority = o.priority ?? 0;
+  if (typeof priority !== 'number' || !Number.isSafeInteger(priority)) throw new AuthError('VALIDATION_FAILED', `rules[${i}].priority must be an integer`, `rules[${i}].priority`);
+  return { name: o.name, action: o.action, expression: o.expression, priority };
 }

@@ -6,7 +6,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { envelope, HttpError } from '../api-error.js';
 import { MAX_REQUEST_BYTES } from '../limits.js';
-import type { AuthVariables } from '../middleware/authenticate.js';
+import { source, type AuthVariables } from '../middleware/authenticate.js';
 import { readJson } from '../read-json.js';
 import { integerParam } from '../query-params.js';
 
@@ -83,6 +83,7 @@ function checkThread(c: Context<{ Variables: AuthVariables }>, auth: Auth | unde
   if (!auth || !principal) return;
   if (isReservedThread(thread)) auth.authorize(principal, 'config:write');
   else auth.authorize(principal, 'records:write', thread);
+  auth.checkPermission(principal, 'record_write', { record, source: source(c), route: 'POST /v1/records' });
 }
 
 /** 413 for an oversized body. The rest of the body is never read, so the connection is not reused. */
