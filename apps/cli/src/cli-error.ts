@@ -8,6 +8,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = EXIT_FAILURE,
+    /** Structured detail from the daemon's error envelope (e.g. preflight gaps). */
+    readonly detail?: unknown,
   ) {
     super(message);
     this.name = 'CliError';

@@ -50,8 +50,9 @@ describe('config, expressions, trust and threads through the CLI', () => {
       expect(res.status).toBe(201);
       return (await res.json()) as { id: string };
     };
-    const intend = await post({ parents: [], thread, actor: 'did:sync:user:alice', act: 'INTEND', body: { domain: 'code' }, clock: 1, data_type: 'SCALAR' });
-    await post({ parents: [intend.id], thread, actor: 'did:sync:agent:echo', act: 'DO', body: { step: 1 }, clock: 1, data_type: 'SCALAR' });
+    // dispatch_handled: this test is about folds, not dispatch (the work loop would add a notice).
+    const intend = await post({ parents: [], thread, actor: 'did:sync:user:alice', act: 'INTEND', body: { domain: 'code', dispatch_handled: true }, clock: 1, data_type: 'SCALAR' });
+    await post({ parents: [intend.id], thread, actor: 'did:sync:agent:echo', act: 'DO', body: { step: 1, dispatch_handled: true }, clock: 1, data_type: 'SCALAR' });
     await post({ parents: [intend.id], thread, actor: 'did:sync:user:alice', act: 'KNOW', body: { fulfills: intend.id, verdict: 'success', domain: 'code', subject: 'did:sync:agent:echo' }, clock: 2, data_type: 'SCALAR' });
     await post({ parents: [], thread: threadIdFor('self'), actor: 'did:sync:agent:echo', act: 'KNOW', body: { verdict: 'success', domain: 'code', subject: 'did:sync:agent:echo' }, clock: 1, data_type: 'SCALAR' });
 

@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import type { ConfigEntry, RoutingRule } from '@syncropel/kernel';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import { parseDurationSecs } from '../duration.js';
+import { registerPermissionCommands } from './permissions.js';
 import { api, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson, printTable } from '../output.js';
 
 /** `spl config …`: engine configuration, written as LEARN records on th_engine_config. */
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('engine configuration (every change is a record)');
+  registerPermissionCommands(config);
 
   clientOptions(
     config
@@ -73,21 +75,25 @@ export function registerConfig(program: Command): void {
     if (result.skipped > 0) process.stdout.write(`${result.skipped} config record(s) in the log were skipped; last: ${result.last_problem}\n`);
   });
 
-  clientOptions(
-    config
-      .command('add-adapter')
-      .description('register an adapter bound to the actor DID it acts as (exec: record JSON on stdin, JSON result on stdout)')
-      .requiredOption('--name <name>', 'adapter name')
-      .requiredOption('--actor <did>', 'the DID it acts as; routing targets name it')
-      .requiredOption('--kind <kind>', 'exec or http')
-      .option('--command <shell>', 'exec: the command to run')
-      .option('--url <url>', 'http: where to POST the record')
-      .option('--domain <domain>', 'the domain it serves (for trust-based routing)')
-      .option('--timeout <duration>', 'give up after this long (e.g. 30s, 2m)', '30s'),
-  ).action(async (flags: ClientFlags & { name: string; actor: string; kind: string; command?: string; url?: string; domain?: string; timeout: string }) => {
+  // Here --url is the adapter's URL (as operators write it), so the daemon's is --daemon-url.
+  config
+    .command('add-adapter')
+    .description('register an adapter bound to the actor DID it acts as (exec: record JSON on stdin, JSON result on stdout)')
+    .requiredOption('--name <name>', 'adapter name')
+    .requiredOption('--actor <did>', 'the DID it acts as; routing targets name it')
+    .requiredOption('--kind <kind>', 'exec or http')
+    .option('--command <shell>', 'exec: the command to run')
+    .option('--url <url>', 'http: where to POST the record')
+    .option('--domain <domain>', 'the domain it serves (for trust-based routing)')
+    .option('--timeout <duration>', 'give up after this long (e.g. 30s, 2m)', '30s')
+    .option('--daemon-url <url>', 'daemon URL (default: $SPL_URL or http://127.0.0.1:9100)')
+    .option('--token <bearer>', 'bearer token (default: $SPL_TOKEN or the saved ~/.syncro/token)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: { daemonUrl?: string; token?: string; json?: boolean; name: string; actor: string; kind: string; command?: string; url?: string; domain?: string; timeout: string }) => {
     const timeout = parseDurationSecs(flags.timeout);
     if (timeout === undefined || timeout < 1) throw new CliError(`--timeout must look like 30s or 2m, got ${JSON.stringify(flags.timeout)}`, EXIT_USAGE);
-    const entry = await putEntry(flags, {
+    const client: ClientFlags = { ...(flags.daemonUrl ? { url: flags.daemonUrl } : {}), ...(flags.token ? { token: flags.token } : {}), ...(flags.json ? { json: true } : {}) };
+    const entry = await putEntry(client, {
       topic: 'adapter',
       name: flags.name,
       actor: flags.actor,
