@@ -11,3 +11,16 @@ export type { Durability, SqliteLogStore, SqliteLogStoreOptions } from './sqlite
 export { CHECKPOINT_INTERVAL_MS } from './checkpoint-worker.js';
 export { LOG_ERROR_CODES, LogError, isLogError } from './log-error.js';
 export type { LogErrorCode } from './log-error.js';
+export {
+  BACKUP_FILE,
+  DEFAULT_BACKUP_GENERATIONS,
+  MANIFEST_SUFFIX,
+  inspect,
+  installBackup,
+  listBackups,
+  moveAside,
+  readManifest,
+  snapshot,
+  verifyBackup,
+} from './backup.js';
+export type { BackupManifest, SnapshotOptions, SnapshotResult, VerifyResult } from './backup.js';

@@ -40,6 +40,8 @@ export interface SqliteLogStore extends LogStore {
   quickCheck(): string;
   /** Flushes the WAL into the main file and truncates it (used at shutdown). */
   checkpointTruncate(): void;
+  /** Writes an online, consistent copy of the database to `destination` (SQLite backup API; writers keep going). */
+  backupTo(destination: string): Promise<void>;
   /** Closes the store after a final truncating checkpoint; waits for the background checkpointer. */
   closeAsync(): Promise<void>;
 }
@@ -172,6 +174,10 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
     checkpointTruncate() {
       open();
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    },
+    async backupTo(destination) {
+      open();
+      await sqlite.backup(destination);
     },
     quickCheck() {
       open();

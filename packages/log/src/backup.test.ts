@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, closeSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { installBackup, listBackups, moveAside, openSqliteLogStore, readManifest, snapshot, verifyBackup } from '@syncropel/log';
+import { afterAll, describe, expect, it } from 'vitest';
+import { entry } from '../test/log-store.contract.js';
+
+const root = mkdtempSync(join(tmpdir(), 'spl-backup-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const DID = `did:sync:instance:${'12'.repeat(32)}`;
+let n = 0;
+const fresh = () => {
+  const dir = join(root, `case-${++n}`);
+  return { dir, db: join(dir, 'hub.db'), backups: join(dir, 'backups') };
+};
+const open = (path: string) => {
+  mkdirSync(dirname(path), { recursive: true });
+  return openSqliteLogStore({ path });
+};
+
+describe('snapshot', () => {
+  it('writes an integrity-checked rolling backup with a manifest and a generation, safe under writes', async () => {
+    const c = fresh();
+    const store = open(c.db);
+    store.append(Array.from({ length: 20 }, (_, i) => entry(i + 1)));
+    const writing = store.appendAsync!([entry(100)]);
+    const result = await snapshot(store, { directory: c.backups, instanceDid: DID });
+    await writing;
+    expect(result).toMatchObject({ replaced: true, guard: null, path: join(c.backups, 'hub.db.bak') });
+    expect(result.manifest).toMatchObject({ instance_did: DID, schema_version: 2, file: 'hub.db.bak' });
+    expect(result.manifest.record_count).toBeGreaterThanOrEqual(20);
+    expect(result.manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(readManifest(result.path)).toEqual(result.manifest);
+    expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
+    expect(readdirSync(c.backups).some((f) => f.includes('.tmp-'))).toBe(false);
+    expect((await verifyBackup(result.path)).ok).toBe(true);
+    await store.closeAsync();
+  });
+
+  it('never replaces a backup that holds records the store lacks (wiped store), and says why', async () => {
+    const c = fresh();
+    const store = open(c.db);
+    store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1)));
+    const good = await snapshot(store, { directory: c.backups, instanceDid: DID });
+    await store.closeAsync();
+    rmSync(c.db);
+    rmSync(`${c.db}-wal`, { force: true });
+    const wiped = open(c.db);
+    const result = await snapshot(wiped, { directory: c.backups, instanceDid: DID });
+    expect(result.replaced).toBe(false);
+    expect(result.guard).toBe('the new snapshot holds 0 records but the backup holds 10');
+    expect(result.path).toMatch(/hub\.db\.suspect-.*\.bak$/);
+    expect(readManifest(join(c.backups, 'hub.db.bak'))).toEqual(good.manifest);
+
+    // A different history with as many records is refused too: the old head is missing.
+    wiped.append(Array.from({ length: 12 }, (_, i) => entry(i + 1, 'f')));
+    const diverged = await snapshot(wiped, { directory: c.backups, instanceDid: DID });
+    expect(diverged.guard).toMatch(/lacks record [0-9a-f]{64}, the backup's newest/);
+    expect(readManifest(join(c.backups, 'hub.db.bak'))?.sha256).toBe(good.manifest.sha256);
+    await wiped.closeAsync();
+  });
+
+  it('keeps at most the configured number of generations and lists backups newest first', async () => {
+    const c = fresh();
+    const store = open(c.db);
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    for (let i = 0; i < 5; i++) {
+      store.append([entry(i + 1)]);
+      await snapshot(store, { directory: c.backups, instanceDid: DID, generations: 3, now: () => (t += 60_000) });
+    }
+    expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(3);
+    const listed = listBackups(c.backups);
+    expect(listed[0]!.manifest?.record_count).toBe(5);
+    expect(listed.map((b) => b.manifest?.created_at)).toEqual([...listed.map((b) => b.manifest?.created_at)].sort().reverse());
+    await store.closeAsync();
+  });
+});
+
+describe('verify, restore primitives', () => {
+  it('detects flipped bytes and a tampered manifest; moves files aside and installs a backup', async () => {
+    const c = fresh();
+    const store = open(c.db);
+    store.append(Array.from({ length: 30 }, (_, i) => entry(i + 1, 'a', 'alice', { pad: 'x'.repeat(500) })));
+    const { path } = await snapshot(store, { directory: c.backups, instanceDid: DID });
+    await store.closeAsync();
+
+    const copy = join(c.dir, 'flipped.bak');
+    copyFileSync(path, copy);
+    copyFileSync(`${path}.json`, `${copy}.json`);
+    const fd = openSync(copy, 'r+');
+    writeSync(fd, Buffer.from('garbage!garbage!'), 0, 16, Math.floor(statSync(copy).size / 2));
+    closeSync(fd);
+    const bad = await verifyBackup(copy);
+    expect(bad.ok).toBe(false);
+    expect(bad.problems.join('\n')).toMatch(/sha256 [0-9a-f]{64} does not match/);
+    expect((await verifyBackup(join(c.dir, 'missing.bak'))).problems).toEqual([`${join(c.dir, 'missing.bak')} does not exist`]);
+
+    const aside = moveAside(c.db, 'replaced-test');
+    expect(aside && existsSync(aside)).toBe(true);
+    expect(existsSync(c.db)).toBe(false);
+    installBackup(path, c.db);
+    const restored = open(c.db);
+    expect(restored.count()).toBe(30);
+    expect(restored.quickCheck()).toBe('ok');
+    await restored.closeAsync();
+  });
+});
