@@ -1,15 +1,29 @@
 import { CLIENT_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 import { CliError } from './cli-error.js';
 import { resolveToken } from './saved-token.js';
+import { loadConfig, urlForBind } from './config-file.js';
+import { resolvePaths } from './paths.js';
 
-/** Picks the daemon URL: `--url`, then `SPL_URL`, then the default bind address. */
+/**
+ * Picks the daemon URL: `--url`, then `SPL_URL`, then the bind address in `config.toml`
+ * (`[server] host`/`port`), then `http://127.0.0.1:9100`.
+ */
 export function daemonUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const raw = flag ?? env.SPL_URL ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+  let raw: string;
+  let origin: string;
+  if (flag) [raw, origin] = [flag, '--url'];
+  else if (env.SPL_URL) [raw, origin] = [env.SPL_URL, 'SPL_URL'];
+  else {
+    const path = resolvePaths(env).config;
+    const { server } = loadConfig(path);
+    raw = urlForBind(server.host ?? DEFAULT_HOST, server.port ?? DEFAULT_PORT);
+    origin = server.host !== undefined || server.port !== undefined ? path : 'the default';
+  }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new CliError(`invalid daemon URL ${JSON.stringify(raw)} (from ${flag ? '--url' : 'SPL_URL'})`);
+    throw new CliError(`invalid daemon URL ${JSON.stringify(raw)} (from ${origin})`);
   }
   return url.origin;
 }
@@ -43,9 +57,9 @@ export async function api<T>(flags: ClientFlags, method: string, path: string, b
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (answer.status >= 200 && answer.status < 300) return answer.body as T;
-  const error = (answer.body as { error?: { code?: string; message?: string } })?.error;
+  const error = (answer.body as { error?: { code?: string; message?: string; detail?: unknown } })?.error;
   const hint = answer.status === 401 ? (token ? ' (check the saved token: spl token save <bearer>)' : ' (no token: use --token, SPL_TOKEN or spl token save <bearer>)') : '';
-  throw new CliError(`${answer.status} ${error?.code ?? 'ERROR'}: ${error?.message ?? 'the daemon refused the request'}${hint}`);
+  throw new CliError(`${answer.status} ${error?.code ?? 'ERROR'}: ${error?.message ?? 'the daemon refused the request'}${hint}`, 1, error?.detail);
 }
 
 /** Sends a request to the daemon; a daemon that does not answer becomes a one-line CliError. */

@@ -5,8 +5,12 @@ import { createApp, listen, type RunningServer } from '@syncropel/http';
 import { createKernel, instanceKey, loadOrCreateIdentity, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
 import { openSqliteLogStore, type Durability, type SqliteLogStore } from '@syncropel/log';
 import { CliError } from './cli-error.js';
+import { urlForBind } from './config-file.js';
+import type { DaemonLog } from './daemon-log.js';
 import { SHUTDOWN_GRACE_MS } from './defaults.js';
 import type { SplPaths } from './paths.js';
+import { acquirePidFile, releasePidFile, updatePidFile, type PidRecord } from './pid-file.js';
+import { isSplServeOf, listeningPid, portOwnerHint } from './process-probe.js';
 import { VERSION } from './version.js';
 
 /** What `spl serve` was asked to run. */
@@ -19,8 +23,8 @@ export interface DaemonOptions {
   readonly insecureLocalhost: boolean;
   /** The value of SPL_BOOTSTRAP_TOKEN, if set (Path A). */
   readonly bootstrapSecret: string | undefined;
-  /** Where progress and problems are written (the terminal, or later the log file). */
-  readonly say: (line: string) => void;
+  /** Where progress and problems go: the terminal in the foreground, JSON lines when detached. */
+  readonly log: DaemonLog;
 }
 
 /** A running daemon: its parts and the one way to stop it. */
@@ -33,28 +37,61 @@ export interface Daemon {
   /** What SPL_BOOTSTRAP_TOKEN led to at this start. */
   readonly bootstrap: EnvBootstrapOutcome;
   readonly backupDir: string;
-  /** Shuts down in the documented order; safe to call more than once. */
+  /** `http://host:port` as bound. */
+  readonly url: string;
+  /** Shuts down in the documented order; safe to call more than once (later calls share the first). */
   stop(reason: string): Promise<void>;
 }
 
 /**
- * Owns the daemon's life. Start order: identity → open store (migrate) → auth attaches its
- * fold → kernel rebuild → Path A bootstrap (before anything can be requested) → bind HTTP.
- * Shutdown order, the reverse, so nothing acknowledged is lost:
- *   1. stop accepting connections and let in-flight requests finish (bounded by a grace period);
- *   2. flush the aggregated audit records;
- *   3. stop the kernel (its pending commit group is written before it returns);
- *   4. checkpoint the WAL into hub.db and close SQLite.
+ * Starts the daemon's parts in order and returns once the port is bound:
+ *   PID file (the one-daemon-per-home lock) → identity → open store (migrate) → auth attaches
+ *   its fold → kernel rebuild → Path A bootstrap (before anything can be requested) → bind HTTP
+ *   → PID file records the real address.
+ * Any failure undoes what was started, releases the PID file and throws a one-line CliError.
+ *
+ * `stop()` shuts down in this order, so nothing acknowledged is lost and nothing is left behind:
+ *   1. stop accepting connections;
+ *   2. drain in-flight HTTP requests (bounded by SHUTDOWN_GRACE_MS; past it, say so and go on);
+ *   3. stop the loops: flush the aggregated audit records, then stop the kernel (its pending
+ *      commit group is written before it returns);
+ *   4. checkpoint the WAL into hub.db (TRUNCATE) and 5. close SQLite — both in `closeAsync`;
+ *   6. remove the PID file (last, so `--stop` waiting on it sees a finished shutdown).
+ *
+ * @example
+ * const daemon = await startDaemon({ paths: resolvePaths(), host: '127.0.0.1', port: 0, durability: 'full',
+ *   insecureLocalhost: false, bootstrapSecret: undefined, log });
+ * await daemon.stop('done');
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  const { paths, say } = options;
+  const { paths, log } = options;
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  const { identity, created } = loadOrCreateIdentity(paths.identity);
-  if (created) say(`generated daemon identity ${identity.did}`);
-  const backupDir = join(paths.backupRoot, instanceKey(identity.did));
+  const startedAt = new Date().toISOString();
+  const pidRecord = (state: PidRecord['state'], port: number, url: string | null): PidRecord => ({
+    pid: process.pid,
+    state,
+    home: paths.home,
+    host: options.host,
+    port,
+    url,
+    started_at: startedAt,
+    version: VERSION,
+  });
+  acquirePidFile(paths, pidRecord('starting', options.port, null), (note) => log.warn(note));
 
-  const store = openStore(paths.db, options.durability);
-  const kernel = createKernel({ store, onError: (e, where) => say(`error in ${where}: ${(e as Error).message}`) });
+  let identity: DaemonIdentity;
+  let store: SqliteLogStore;
+  try {
+    const loaded = loadOrCreateIdentity(paths.identity);
+    identity = loaded.identity;
+    if (loaded.created) log.info(`generated daemon identity ${identity.did}`);
+    store = openStore(paths.db, options.durability);
+  } catch (e) {
+    releasePidFile(paths, process.pid);
+    throw e instanceof CliError ? e : new CliError((e as Error).message);
+  }
+  const backupDir = join(paths.backupRoot, instanceKey(identity.did));
+  const kernel = createKernel({ store, actor: identity.did, workLoop: true, onError: (e, where) => log.error(`error in ${where}: ${(e as Error).message}`) });
   const auth = createAuth({ kernel, actor: identity.did });
   const authRequired = !options.insecureLocalhost;
   let server: RunningServer | undefined;
@@ -66,7 +103,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     backup_dir: backupDir,
     auth_required: authRequired,
   });
-  const app = createApp({ kernel, auth, authRequired: () => authRequired, info, onError: (e) => say(`internal error: ${(e as Error).stack ?? String(e)}`) });
+  const app = createApp({ kernel, auth, authRequired: () => authRequired, info, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
   let bootstrap: EnvBootstrapOutcome = { kind: 'unset' };
   try {
     await kernel.start();
@@ -77,13 +114,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await auth.stop();
     await kernel.stop();
     await store.closeAsync();
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`address already in use: ${options.host}:${options.port} — is another spl running? (spl status)`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`cannot bind ${options.host}:${options.port}: no such local address`);
-    if (code === 'EACCES') throw new CliError(`cannot bind ${options.host}:${options.port}: permission denied`);
-    throw e;
+    releasePidFile(paths, process.pid);
+    throw bindError(e, options, paths.home);
   }
   const running = server;
+  const url = urlForBind(options.host, running.port);
+  updatePidFile(paths, pidRecord('running', running.port, url));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -94,20 +130,86 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     store,
     bootstrap,
     backupDir,
+    url,
     stop(reason) {
       stopping ??= (async () => {
-        say(`stopping (${reason}): finishing in-flight requests`);
-        const grace = setTimeout(() => say(`in-flight requests did not finish within ${SHUTDOWN_GRACE_MS} ms; closing their connections`), SHUTDOWN_GRACE_MS);
-        await Promise.race([running.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
-        clearTimeout(grace);
-        await auth.stop();
-        await kernel.stop();
-        await store.closeAsync();
-        say('stopped: WAL checkpointed, database closed');
+        try {
+          log.info(`stopping (${reason}): no new connections; finishing in-flight requests`);
+          // 1 + 2: close() stops accepting at once and resolves when in-flight requests are done.
+          let drained = false;
+          await Promise.race([
+            running.close().then(() => (drained = true)),
+            new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
+          ]);
+          if (!drained) log.warn(`in-flight requests did not finish within ${SHUTDOWN_GRACE_MS} ms; giving up on them (their connections close at exit)`);
+          // 3: loops.
+          await auth.stop();
+          await kernel.stop();
+          // 4 + 5: final TRUNCATE checkpoint, then close.
+          await store.closeAsync();
+          log.info('stopped: WAL checkpointed, database closed');
+        } finally {
+          // 6: even after a failed close the process is going away, so its lock must too.
+          releasePidFile(paths, process.pid);
+        }
       })();
       return stopping;
     },
   };
+}
+
+/** How `runDaemon` reports the running daemon once it is up (the banner, or a log line). */
+export type OnStarted = (daemon: Daemon) => void;
+
+/**
+ * Runs the daemon as this process's whole life: signal handlers first (so a SIGTERM during the
+ * startup rebuild is honoured once the store is open, never by dying mid-start), then
+ * {@link startDaemon}, then waits. The first SIGTERM/SIGINT/SIGHUP runs `stop()` and exits 0 (1 if
+ * the shutdown failed); later signals are logged and ignored, so nothing is cut short twice. An
+ * uncaught error is logged, the PID file released, and the process exits 1.
+ */
+export async function runDaemon(options: DaemonOptions, onStarted: OnStarted): Promise<void> {
+  const { log, paths } = options;
+  let daemon: Daemon | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  const shutdown = (reason: string) => {
+    if (!daemon) return;
+    daemon.stop(reason).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error(`shutdown failed: ${(e as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      log.warn(`${signal} received again; already stopping`);
+      return;
+    }
+    signalled = signal;
+    if (daemon) shutdown(signal);
+    else log.info(`${signal} received while starting; stopping once the store is open`);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, onSignal);
+  const fatal = (e: unknown) => {
+    log.error(`fatal: ${(e as Error)?.stack ?? String(e)}`);
+    releasePidFile(paths, process.pid);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+
+  try {
+    daemon = await startDaemon(options);
+  } catch (e) {
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(signal, onSignal);
+    process.off('uncaughtException', fatal);
+    process.off('unhandledRejection', fatal);
+    throw e;
+  }
+  onStarted(daemon);
+  if (signalled) shutdown(signalled);
 }
 
 function openStore(path: string, durability: Durability): SqliteLogStore {
@@ -116,4 +218,20 @@ function openStore(path: string, durability: Durability): SqliteLogStore {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+}
+
+/** Turns a bind failure into a one-line reason; for a busy port, names the holder when visible. */
+function bindError(e: unknown, options: DaemonOptions, home: string): unknown {
+  const where = `${options.host}:${options.port}`;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    const holder = listeningPid(options.port);
+    if (holder === undefined) return new CliError(`address already in use: ${where} — is another spl running? (spl status; ${portOwnerHint(options.port)})`);
+    const verdict = isSplServeOf(holder, home);
+    if (verdict.spl) return new CliError(`address already in use: ${where} — is another spl running? pid ${holder}`);
+    return new CliError(`address already in use: ${where} — held by pid ${holder}, which is not spl serve`);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new CliError(`cannot bind ${where}: no such local address`);
+  if (code === 'EACCES') return new CliError(`cannot bind ${where}: permission denied`);
+  return e;
 }

@@ -16,6 +16,12 @@ export interface SplPaths {
   readonly dataDir: string;
   /** `$XDG_DATA_HOME/syncropel/backups`, default `~/.local/share/syncropel/backups`. */
   readonly backupRoot: string;
+  /** `config.toml` in the home: bind address, port, durability (see config-file.ts). */
+  readonly config: string;
+  /** The systemd user unit `spl service install` writes: `$XDG_CONFIG_HOME/systemd/user/syncropel.service`. */
+  readonly systemdUnit: string;
+  /** The launchd agent `spl service install --launchd` writes: `~/Library/LaunchAgents/com.syncropel.spl.plist`. */
+  readonly launchdPlist: string;
 }
 
 /** Resolves the paths from `HOME`, `SYNCROPEL_HOME` and `XDG_DATA_HOME` so tests can run in temp dirs. */
@@ -23,6 +29,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): SplPaths {
   const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
   const splHome = resolve(env.SYNCROPEL_HOME && env.SYNCROPEL_HOME.length > 0 ? env.SYNCROPEL_HOME : join(home, '.syncro'));
   const dataHome = env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(home, '.local', 'share');
+  const configHome = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(home, '.config');
   return {
     home: splHome,
     db: join(splHome, 'hub.db'),
@@ -34,5 +41,8 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): SplPaths {
     logFile: join(splHome, 'logs', 'spl.log'),
     dataDir: join(home, '.syncro-data'),
     backupRoot: resolve(dataHome, 'syncropel', 'backups'),
+    config: join(splHome, 'config.toml'),
+    systemdUnit: resolve(configHome, 'systemd', 'user', 'syncropel.service'),
+    launchdPlist: resolve(home, 'Library', 'LaunchAgents', 'com.syncropel.spl.plist'),
   };
 }

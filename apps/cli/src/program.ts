@@ -7,8 +7,12 @@ import { registerVersion } from './commands/version.js';
 import { registerToken } from './commands/token.js';
 import { registerServiceAccount } from './commands/service-account.js';
 import { registerConfig } from './commands/config.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerService } from './commands/service.js';
 import { registerExpr } from './commands/expr.js';
 import { registerThreads } from './commands/thread.js';
+import { registerEmit } from './commands/emit.js';
+import { registerWork } from './commands/work.js';
 import { VERSION } from './version.js';
 
 /** Builds the `spl` command tree. */
@@ -25,8 +29,12 @@ export function buildProgram(): Command {
   registerToken(program);
   registerServiceAccount(program);
   registerConfig(program);
+  registerDoctor(program);
+  registerService(program);
   registerExpr(program);
   registerThreads(program);
+  registerEmit(program);
+  registerWork(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();
   return program;

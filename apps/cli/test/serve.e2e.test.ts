@@ -162,7 +162,7 @@ describe('spl serve --foreground', () => {
     expect(wide.stderr).toContain('--insecure-localhost binds 127.0.0.1 only; refusing --host 0.0.0.0');
     expect(spl(['serve', '--port', 'abc'], h.env).stderr).toContain('--port');
     expect(spl(['serve', '--durability', 'yolo'], h.env).stderr).toContain('--durability');
-    expect(spl(['serve', '--daemon'], h.env).stderr).toContain('not available yet');
+    expect(spl(['serve', '--daemon', '--stop'], h.env).stderr).toContain('choose one of --daemon, --stop');
     expect(spl(['frobnicate'], h.env).code).not.toBe(0);
   });
 });

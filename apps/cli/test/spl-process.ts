@@ -137,3 +137,56 @@ export async function killRecorded(h: TempHome, names: string[]): Promise<void> 
     }
   }
 }
+
+/** Whether a pid is alive (a zombie counts as gone). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** Waits (bounded) until `pid` is gone; resolves false if it is still alive after `ms`. */
+export async function waitGone(pid: number, ms = 15_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+/** SIGKILLs `pid` if it is still alive and waits until it is gone (test clean-up). */
+export async function killPid(pid: number): Promise<void> {
+  if (!alive(pid)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await waitGone(pid);
+}
+
+/** A daemon started with `spl serve --daemon --json`. */
+export interface DetachedDaemon {
+  readonly pid: number;
+  readonly url: string;
+  readonly log: string;
+  readonly pid_file: string;
+}
+
+/**
+ * Runs `spl serve --daemon --port 0 --json …` and returns what it printed; the caller must stop
+ * the daemon (by pid) in its clean-up. Throws with stderr when the start failed.
+ */
+export function daemonize(env: NodeJS.ProcessEnv, extra: string[] = ['--port', '0']): DetachedDaemon & { stderr: string } {
+  const r = spl(['serve', '--daemon', '--json', ...extra], env);
+  if (r.code !== 0) throw new Error(`spl serve --daemon failed (${r.code}): ${r.stderr}`);
+  return { ...(JSON.parse(r.stdout) as DetachedDaemon), stderr: r.stderr };
+}

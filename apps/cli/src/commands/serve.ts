@@ -1,18 +1,17 @@
 import type { Command } from 'commander';
+import type { EnvBootstrapOutcome } from '@syncropel/auth';
 import { DEFAULT_DURABILITY, type Durability } from '@syncropel/log';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
-import { startDaemon } from '../daemon-process.js';
-import { DEFAULT_HOST, DEFAULT_PORT, LOOPBACK_HOSTS } from '../defaults.js';
+import { loadConfig, urlForBind } from '../config-file.js';
+import { daemonUrl } from '../daemon-client.js';
+import { runDaemon, type Daemon } from '../daemon-process.js';
+import { jsonLog, terminalLog, type DaemonLog } from '../daemon-log.js';
+import { DEFAULT_HOST, DEFAULT_PORT, LOOPBACK_HOSTS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../defaults.js';
+import { LOG_FORMAT_ENV, startDetached } from '../detach.js';
 import { resolvePaths } from '../paths.js';
+import { resolveToken } from '../saved-token.js';
+import { stopDaemon } from '../stop-daemon.js';
 import { VERSION } from '../version.js';
-import type { EnvBootstrapOutcome } from '@syncropel/auth';
-
-/** Tells the operator what SPL_BOOTSTRAP_TOKEN did, never echoing its value. */
-function reportBootstrap(outcome: EnvBootstrapOutcome, say: (line: string) => void): void {
-  if (outcome.kind === 'minted') say(`SPL_BOOTSTRAP_TOKEN: minted service account ${outcome.sa_id} (admin), token ${outcome.token_id}; bearer is spl_prod_${outcome.sa_id}_<your secret>`);
-  else if (outcome.kind === 'skipped') say(`SPL_BOOTSTRAP_TOKEN: ${outcome.reason}`);
-  else if (outcome.kind === 'invalid') say(`warning: ${outcome.reason}; starting without it`);
-}
 
 interface ServeFlags {
   foreground?: boolean;
@@ -20,80 +19,165 @@ interface ServeFlags {
   stop?: boolean;
   insecureLocalhost?: boolean;
   host?: string;
-  port: string;
-  durability: string;
+  port?: string;
+  durability?: string;
+  timeout?: string;
+  json?: boolean;
 }
 
-/** `spl serve`: runs the daemon in this terminal until Ctrl-C or SIGTERM. */
+/** Where and how to serve, after flags, `config.toml` and defaults (in that order). */
+interface ServeSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly durability: Durability;
+  readonly insecureLocalhost: boolean;
+  /** Said once the daemon starts, e.g. that --insecure-localhost overrode the configured host. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * `spl serve`: runs the daemon in this terminal (`--foreground`, the default), detached
+ * (`--daemon`: returns once it answers /health), or stops this home's daemon (`--stop`).
+ */
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the daemon: the record log and its HTTP API')
+    .description('run the daemon (the record log and its HTTP API) in this terminal, detached with --daemon, or stop it with --stop')
     .option('--foreground', 'run in this terminal until Ctrl-C / SIGTERM (the default)')
-    .option('--daemon', 'detach into the background (not available yet)')
-    .option('--stop', 'stop a detached daemon (not available yet)')
+    .option('--daemon', 'detach into the background; returns once the daemon answers /health (log: ~/.syncro/logs/spl.log)')
+    .option('--stop', "stop this home's daemon: SIGTERM, then wait for it to finish in-flight requests and exit")
     .option('--insecure-localhost', 'turn auth off and bind 127.0.0.1 only, to mint the first service account (laptop use)')
-    .option('--host <host>', `address to bind (default: ${DEFAULT_HOST})`)
-    .option('--port <port>', 'port to bind (0 picks a free one)', String(DEFAULT_PORT))
-    .option('--durability <level>', 'full: survive power loss (fsync per commit group); normal: survive a killed process', DEFAULT_DURABILITY)
+    .option('--host <host>', `address to bind (default: [server] host in config.toml, else ${DEFAULT_HOST})`)
+    .option('--port <port>', `port to bind, 0 picks a free one (default: [server] port in config.toml, else ${DEFAULT_PORT})`)
+    .option('--durability <level>', `full: survive power loss (fsync per commit group); normal: survive a killed process (default: config.toml, else ${DEFAULT_DURABILITY})`)
+    .option('--timeout <secs>', `--daemon: how long to wait for /health (default ${START_TIMEOUT_MS / 1000}); --stop: how long to wait for the exit (default ${STOP_TIMEOUT_MS / 1000})`)
+    .option('--json', '--daemon / --stop: print the result as JSON')
     .action(async (flags: ServeFlags) => {
-      if (flags.daemon || flags.stop) {
-        throw new CliError(`spl serve ${flags.daemon ? '--daemon' : '--stop'} is not available yet; run spl serve --foreground and stop it with Ctrl-C or SIGTERM`, EXIT_USAGE);
-      }
-      const port = Number(flags.port);
-      if (!/^\d+$/.test(flags.port) || port > 65535) throw new CliError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(flags.port)}`, EXIT_USAGE);
-      const host = flags.host ?? DEFAULT_HOST;
-      if (flags.insecureLocalhost && host !== DEFAULT_HOST) {
-        // With auth off, anyone who can reach the port owns the instance: only loopback is acceptable.
-        throw new CliError(`--insecure-localhost binds ${DEFAULT_HOST} only; refusing --host ${host}`, EXIT_USAGE);
-      }
-      if (flags.durability !== 'full' && flags.durability !== 'normal') {
-        throw new CliError(`--durability must be full or normal, got ${JSON.stringify(flags.durability)}`, EXIT_USAGE);
-      }
+      const modes = [flags.foreground && '--foreground', flags.daemon && '--daemon', flags.stop && '--stop'].filter(Boolean);
+      if (modes.length > 1) throw new CliError(`choose one of ${modes.join(', ')}`, EXIT_USAGE);
+      const timeoutMs = parseTimeout(flags.timeout);
       const paths = resolvePaths();
-      const say = (line: string) => process.stderr.write(`spl: ${line}\n`);
-      const daemon = await startDaemon({
+      const settings = resolveSettings(flags, paths.config);
+      const note = (line: string) => process.stderr.write(`spl: ${line}\n`);
+
+      if (flags.stop) {
+        // Without a PID file the daemon is looked for where a client would look (unless --host/--port say).
+        const url = flags.host !== undefined || flags.port !== undefined ? urlForBind(settings.host, settings.port) : daemonUrl(undefined);
+        const outcome = await stopDaemon(paths, url, resolveToken(undefined), timeoutMs ?? STOP_TIMEOUT_MS, note);
+        if (flags.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
+        else if (outcome.kind === 'not-running') process.stdout.write(`spl daemon is not running (no PID file in ${paths.runDir}; nothing answers at ${outcome.url})\n`);
+        else process.stdout.write(`stopped spl daemon (pid ${outcome.pid})${outcome.clean ? '' : '; it exited without removing its PID file, so it was removed'}\n`);
+        return;
+      }
+
+      if (flags.daemon) {
+        for (const line of settings.notes) note(line);
+        const args = ['--host', settings.host, '--port', String(settings.port), '--durability', settings.durability];
+        if (settings.insecureLocalhost) args.push('--insecure-localhost');
+        const started = await startDetached(paths, args, timeoutMs ?? START_TIMEOUT_MS, note);
+        if (flags.json) process.stdout.write(`${JSON.stringify({ pid: started.pid, url: started.url, log: started.logFile, pid_file: paths.pidFile })}\n`);
+        else process.stdout.write(`spl daemon started (pid ${started.pid}), listening on ${started.url}\n  log       ${started.logFile}\n  pid file  ${paths.pidFile}\n  stop it   spl serve --stop\n`);
+        return;
+      }
+
+      // Foreground (also what a --daemon parent runs, with SPL_LOG_FORMAT=json and the log as stderr).
+      const secrets = [process.env.SPL_BOOTSTRAP_TOKEN];
+      const json = process.env[LOG_FORMAT_ENV] === 'json';
+      const log = json ? jsonLog((line) => process.stderr.write(line), secrets) : terminalLog((line) => process.stderr.write(line), secrets);
+      if (json) process.on('warning', (w) => log.warn(`node: ${w.name}: ${w.message}`));
+      const options = {
         paths,
-        host,
-        port,
-        durability: flags.durability as Durability,
-        insecureLocalhost: flags.insecureLocalhost === true,
+        host: settings.host,
+        port: settings.port,
+        durability: settings.durability,
+        insecureLocalhost: settings.insecureLocalhost,
         bootstrapSecret: process.env.SPL_BOOTSTRAP_TOKEN,
-        say,
-      });
-      reportBootstrap(daemon.bootstrap, say);
-      if (!LOOPBACK_HOSTS.has(host)) say(`listening beyond loopback on ${host}: every route but /health needs a bearer token; set a CORS allowlist before browsers use it`);
-      const health = daemon.kernel.health();
-      process.stdout.write(
-        [
-          `Syncropel spl ${VERSION}`,
-          `  instance   ${daemon.identity.did}`,
-          `  listening  http://${daemon.server.address}`,
-          `  database   ${paths.db} (${health.record_count} records, durability ${flags.durability})`,
-          `  backups    ${daemon.backupDir}`,
-          flags.insecureLocalhost
-            ? `  auth       OFF (--insecure-localhost); ${daemon.auth.bootstrapOpen() ? 'mint the first service account: POST /v1/bootstrap/service-account' : 'bootstrap is closed'}`
-            : `  auth       required${daemon.auth.bootstrapOpen() ? ' (no service account yet: set SPL_BOOTSTRAP_TOKEN, or restart with --insecure-localhost)' : ''}`,
-          'Press Ctrl-C to stop.',
-          '',
-        ].join('\n'),
-      );
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (signalled) {
-          say(`${signal} received again; already stopping`);
-          return;
-        }
-        signalled = true;
-        daemon.stop(signal).then(
-          () => process.exit(0),
-          (e: unknown) => {
-            say(`shutdown failed: ${(e as Error).message}`);
-            process.exit(1);
-          },
-        );
+        log,
       };
-      let signalled = false;
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      try {
+        await runDaemon(options, (daemon) => {
+          for (const line of settings.notes) log.warn(line);
+          reportBootstrap(daemon.bootstrap, log);
+          if (!LOOPBACK_HOSTS.has(settings.host)) log.warn(`listening beyond loopback on ${settings.host}: every route but /health needs a bearer token; set a CORS allowlist before browsers use it`);
+          if (json) logStarted(daemon, settings, log);
+          else printBanner(daemon, settings, paths.db);
+        });
+      } catch (e) {
+        if (!json) throw e;
+        // Detached: the reason goes to the log as JSON, where `--daemon` reads it back.
+        log.error((e as Error).message);
+        process.exitCode = 1;
+      }
     });
+}
+
+/** Flags, then config.toml, then defaults; usage errors name the flag. */
+function resolveSettings(flags: ServeFlags, configPath: string): ServeSettings {
+  const { server } = loadConfig(configPath);
+  const notes: string[] = [];
+  let port = server.port ?? DEFAULT_PORT;
+  if (flags.port !== undefined) {
+    port = Number(flags.port);
+    if (!/^\d+$/.test(flags.port) || port > 65535) throw new CliError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(flags.port)}`, EXIT_USAGE);
+  }
+  const durability = flags.durability ?? server.durability ?? DEFAULT_DURABILITY;
+  if (durability !== 'full' && durability !== 'normal') throw new CliError(`--durability must be full or normal, got ${JSON.stringify(durability)}`, EXIT_USAGE);
+  let host = flags.host ?? server.host ?? DEFAULT_HOST;
+  if (flags.insecureLocalhost) {
+    // With auth off, anyone who can reach the port owns the instance: only loopback is acceptable.
+    if (flags.host !== undefined && flags.host !== DEFAULT_HOST) throw new CliError(`--insecure-localhost binds ${DEFAULT_HOST} only; refusing --host ${flags.host}`, EXIT_USAGE);
+    if (host !== DEFAULT_HOST) notes.push(`--insecure-localhost binds ${DEFAULT_HOST} only; ignoring host = "${host}" from ${configPath}`);
+    host = DEFAULT_HOST;
+  }
+  return { host, port, durability, insecureLocalhost: flags.insecureLocalhost === true, notes };
+}
+
+function parseTimeout(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const secs = Number(raw);
+  if (!Number.isFinite(secs) || secs <= 0) throw new CliError(`--timeout must be a positive number of seconds, got ${JSON.stringify(raw)}`, EXIT_USAGE);
+  return secs * 1000;
+}
+
+/** Tells the operator what SPL_BOOTSTRAP_TOKEN did, never echoing its value. */
+function reportBootstrap(outcome: EnvBootstrapOutcome, log: DaemonLog): void {
+  if (outcome.kind === 'minted') log.info(`SPL_BOOTSTRAP_TOKEN: minted service account ${outcome.sa_id} (admin), token ${outcome.token_id}; bearer is spl_prod_${outcome.sa_id}_<your secret>`);
+  else if (outcome.kind === 'skipped') log.info(`SPL_BOOTSTRAP_TOKEN: ${outcome.reason}`);
+  else if (outcome.kind === 'invalid') log.warn(`${outcome.reason}; starting without it`);
+}
+
+function authLine(daemon: Daemon, insecure: boolean): string {
+  if (insecure) return `OFF (--insecure-localhost); ${daemon.auth.bootstrapOpen() ? 'mint the first service account: POST /v1/bootstrap/service-account' : 'bootstrap is closed'}`;
+  return `required${daemon.auth.bootstrapOpen() ? ' (no service account yet: set SPL_BOOTSTRAP_TOKEN, or restart with --insecure-localhost)' : ''}`;
+}
+
+function printBanner(daemon: Daemon, settings: ServeSettings, db: string): void {
+  const health = daemon.kernel.health();
+  process.stdout.write(
+    [
+      `Syncropel spl ${VERSION} (pid ${process.pid})`,
+      `  instance   ${daemon.identity.did}`,
+      `  listening  http://${daemon.server.address}`,
+      `  database   ${db} (${health.record_count} records, durability ${settings.durability})`,
+      `  backups    ${daemon.backupDir}`,
+      `  auth       ${authLine(daemon, settings.insecureLocalhost)}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+function logStarted(daemon: Daemon, settings: ServeSettings, log: DaemonLog): void {
+  log.info(`listening on ${daemon.url}`, {
+    event: 'listening',
+    version: VERSION,
+    instance: daemon.identity.did,
+    bind: daemon.server.address,
+    url: daemon.url,
+    db: daemon.store.path,
+    records: daemon.kernel.health().record_count,
+    durability: settings.durability,
+    backups: daemon.backupDir,
+    auth: authLine(daemon, settings.insecureLocalhost),
+  });
 }

@@ -1,18 +1,33 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { KernelHealth } from '@syncropel/kernel';
 import type { DaemonInfo } from '@syncropel/http';
 import { CliError } from '../cli-error.js';
 import { callDaemon, daemonUrl, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson } from '../output.js';
+import { resolvePaths } from '../paths.js';
+import { inspectPidFile, type PidFileState } from '../pid-file.js';
+import { isSplServeOf, listeningPid } from '../process-probe.js';
 import { resolveToken } from '../saved-token.js';
 
-type Health = KernelHealth & DaemonInfo;
+/** The readiness JSON (older daemons may lack `draining`/`in_flight`). */
+type Health = Omit<KernelHealth, 'draining' | 'in_flight'> & DaemonInfo & { readonly draining?: boolean; readonly in_flight?: number };
 
-/** `spl status`: whether the daemon is up, where, how many records, how long. Exit 1 when down. */
+/** The rolling backup's file name inside the instance's backup folder (SPEC §11). */
+const ROLLING_BACKUP = 'hub.db.bak';
+
+/**
+ * `spl status`: up/down, pid, version, bind address, uptime, record count, database path and
+ * size, backup destination and last backup (and drain state once the daemon reports it).
+ * Exit 1 when down, not ready, or the token is refused.
+ */
 export function registerStatus(program: Command): void {
-  clientOptions(program.command('status').description('show whether the daemon is up, its address, record count and uptime (exit 1 when down)')).action(
+  clientOptions(program.command('status').description('show whether the daemon is up, its pid, address, records, uptime, database and backups (exit 1 when down)')).action(
     async (flags: ClientFlags) => {
       const base = daemonUrl(flags.url);
+      const paths = resolvePaths();
+      const pidFile = inspectPidFile(paths);
       const token = resolveToken(flags.token);
       let answer;
       try {
@@ -20,38 +35,49 @@ export function registerStatus(program: Command): void {
           headers: token ? { authorization: `Bearer ${token}` } : {},
         });
       } catch (e) {
-        if (flags.json) printJson({ up: false, url: base, reason: (e as Error).message });
-        throw e;
+        const stale =
+          pidFile.state === 'stale'
+            ? `; stale PID file: ${pidFile.reason}`
+            : pidFile.state === 'running' && pidFile.record.url
+              ? `; this home's daemon (pid ${pidFile.record.pid}) is at ${pidFile.record.url}: spl status --url ${pidFile.record.url}`
+              : '';
+        if (flags.json) printJson({ up: false, url: base, reason: (e as Error).message, pid_file: pidFileSummary(pidFile) });
+        else process.stdout.write(`spl daemon is down\n  url        ${base}\n  pid file   ${describePidFile(pidFile, paths.pidFile)}\n`);
+        throw new CliError(`${(e as Error).message}${stale}`);
       }
+      const pid = daemonPid(base, pidFile, paths.home);
       if (answer.status === 401 || answer.status === 403) {
         const error = (answer.body as { error?: { code: string; message: string } }).error;
         const reason = `${error?.code ?? answer.status}: ${error?.message ?? 'refused'}`;
-        if (flags.json) printJson({ up: true, url: base, authorized: false, reason });
-        else process.stdout.write(`spl daemon is up at ${base}, but it refused the status request (${reason})\n`);
+        if (flags.json) printJson({ up: true, url: base, pid, authorized: false, reason });
+        else process.stdout.write(`spl daemon is up at ${base}${pid ? ` (pid ${pid})` : ''}, but it refused the status request (${reason})\n`);
         throw new CliError(token ? 'the token was refused; save a valid one: spl token save <bearer>' : 'no token: use --token, SPL_TOKEN or spl token save <bearer>');
       }
       const h = answer.body as Health;
       if (typeof h !== 'object' || h === null || typeof h.status !== 'string') {
         throw new CliError(`${base} answered ${answer.status} but not like a Syncropel daemon`);
       }
+      const db = h.db_path ? fileSize(h.db_path) : null;
+      const wal = h.db_path ? fileSize(`${h.db_path}-wal`) : null;
+      const lastBackup = h.backup_dir ? fileTime(join(h.backup_dir, ROLLING_BACKUP)) : null;
       if (flags.json) {
-        printJson({ up: true, url: base, authorized: true, ...h });
+        printJson({ up: true, url: base, pid, authorized: true, ...h, db_size_bytes: db, wal_size_bytes: wal, last_backup: lastBackup });
       } else {
-        process.stdout.write(
-          [
-            `spl daemon is up (${h.status})`,
-            `  url        ${base}`,
-            `  bind       ${h.bind ?? 'unknown'}`,
-            `  version    ${h.version}`,
-            `  instance   ${h.instance_did ?? 'unknown'}`,
-            `  auth       ${h.auth_required ? 'required' : 'OFF (--insecure-localhost)'}`,
-            `  records    ${h.record_count} (${h.ingested_total} ingested since start)`,
-            `  uptime     ${formatUptime(h.uptime_secs)}`,
-            `  database   ${h.db_path ?? 'unknown'}`,
-            `  backups    ${h.backup_dir ?? 'unknown'}`,
-            '',
-          ].join('\n'),
-        );
+        const lines = [
+          `spl daemon is up (${h.status})`,
+          `  url        ${base}`,
+          `  pid        ${pid ?? 'unknown (no PID file names this daemon)'}`,
+          `  bind       ${h.bind ?? 'unknown'}`,
+          `  version    ${h.version}`,
+          `  instance   ${h.instance_did ?? 'unknown'}`,
+          `  auth       ${h.auth_required ? 'required' : 'OFF (--insecure-localhost)'}`,
+          `  records    ${h.record_count} (${h.ingested_total} ingested since start)`,
+          `  uptime     ${formatUptime(h.uptime_secs)}`,
+          `  database   ${h.db_path ?? 'unknown'}${db === null ? '' : ` (${formatBytes(db)}${wal ? ` + ${formatBytes(wal)} WAL` : ''})`}`,
+          `  backups    ${h.backup_dir ?? 'unknown'} (last backup: ${lastBackup ?? 'never'})`,
+        ];
+        if (typeof h.draining === 'boolean') lines.push(`  draining   ${h.draining ? 'yes' : 'no'}${typeof h.in_flight === 'number' ? ` (${h.in_flight} in flight)` : ''}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
       }
       // Up but not ready (starting or stopping) is not a healthy status for scripts.
       if (h.status !== 'ready') throw new CliError(`the daemon at ${base} is ${h.status}`);
@@ -66,4 +92,49 @@ export function formatUptime(secs: number): string {
   const m = Math.floor((secs % 3600) / 60);
   const s = secs % 60;
   return [d ? `${d}d` : '', d || h ? `${h}h` : '', d || h || m ? `${m}m` : '', `${s}s`].filter(Boolean).join(' ');
+}
+
+/** 1536 → "1.5 KiB". */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * The pid of the daemon answering at `base`: the PID file's, when it names a live daemon of this
+ * home on that port; else, for a loopback URL, whoever holds the port if it is this home's spl.
+ */
+function daemonPid(base: string, pidFile: PidFileState, home: string): number | null {
+  const url = new URL(base);
+  const port = Number(url.port || 80);
+  if (pidFile.state === 'running' && pidFile.record.port === port) return pidFile.record.pid;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return null;
+  const holder = listeningPid(port);
+  return holder !== undefined && isSplServeOf(holder, home).ours ? holder : null;
+}
+
+function pidFileSummary(p: PidFileState): Record<string, unknown> {
+  if (p.state === 'none') return { state: 'none' };
+  if (p.state === 'running') return { state: 'running', pid: p.record.pid, url: p.record.url };
+  return { state: 'stale', pid: p.record?.pid ?? null, reason: p.reason };
+}
+
+function describePidFile(p: PidFileState, path: string): string {
+  if (p.state === 'none') return `none (${path})`;
+  if (p.state === 'running') return `pid ${p.record.pid} is running${p.record.url ? ` at ${p.record.url}` : ' (starting)'} — not at this URL`;
+  return `stale: ${p.reason} (the next spl serve removes it)`;
+}
+
+function fileSize(path: string): number | null {
+  return statSync(path, { throwIfNoEntry: false })?.size ?? null;
+}
+
+function fileTime(path: string): string | null {
+  return statSync(path, { throwIfNoEntry: false })?.mtime.toISOString() ?? null;
 }
