@@ -105,3 +105,22 @@ describe('verify, restore primitives', () => {
     await restored.closeAsync();
   });
 });
+
+describe('snapshots from another process, and vacuum', () => {
+  it('snapshots a live database through a read-only handle and vacuums a stopped one', async () => {
+    const { openBackupSource, vacuumFile } = await import('@syncropel/log');
+    const c = fresh();
+    const store = open(c.db);
+    store.append(Array.from({ length: 40 }, (_, i) => entry(i + 1, 'b', 'bob', { pad: 'y'.repeat(2000) })));
+    const source = openBackupSource(c.db);
+    const result = await snapshot(source, { directory: c.backups, instanceDid: DID });
+    source.close();
+    expect(result.manifest.record_count).toBe(40);
+    await store.closeAsync();
+    const sizes = vacuumFile(c.db);
+    expect(sizes.after).toBeLessThanOrEqual(sizes.before);
+    const again = open(c.db);
+    expect(again.count()).toBe(40);
+    await again.closeAsync();
+  });
+});

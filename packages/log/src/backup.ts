@@ -3,7 +3,37 @@ import { chmodSync, copyFileSync, createReadStream, existsSync, fsyncSync, linkS
 import { basename, dirname, join } from 'node:path';
 import { recordId, type Act, type DataType, type JsonObject } from '@syncropel/algebra';
 import Database from 'better-sqlite3';
-import type { SqliteLogStore } from './sqlite-log-store.js';
+/** Anything that can write a consistent copy of a log database: an open store, or {@link openBackupSource}. */
+export interface BackupSource {
+  backupTo(destination: string): Promise<void>;
+}
+
+/**
+ * A read-only handle on a database file for taking snapshots from another process (e.g. the CLI
+ * while the daemon writes): SQLite's backup API gives a consistent copy under WAL.
+ */
+export function openBackupSource(path: string): BackupSource & { close(): void } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  return {
+    async backupTo(destination) {
+      await db.backup(destination);
+    },
+    close: () => db.close(),
+  };
+}
+
+/** Rewrites a database file compactly (`VACUUM`). The caller makes sure no daemon has it open. */
+export function vacuumFile(path: string): { before: number; after: number } {
+  const before = statSync(path).size;
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('VACUUM');
+  } finally {
+    db.close();
+  }
+  return { before, after: statSync(path).size };
+}
 
 /** The rolling backup's file name, and its manifest beside it. */
 export const BACKUP_FILE = 'hub.db.bak';
@@ -54,7 +84,7 @@ export interface SnapshotOptions {
  * kept beside it as `hub.db.suspect-<time>.bak` and the reason is returned, so a wiped or corrupt
  * `hub.db` can never overwrite the last good copy.
  */
-export async function snapshot(store: SqliteLogStore, options: SnapshotOptions): Promise<SnapshotResult> {
+export async function snapshot(store: BackupSource, options: SnapshotOptions): Promise<SnapshotResult> {
   const now = options.now ?? Date.now;
   const { directory } = options;
   mkdirSync(join(directory, 'generations'), { recursive: true, mode: 0o700 });

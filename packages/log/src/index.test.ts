@@ -20,9 +20,11 @@ it('exports exactly the public API', () => {
     'isLogError',
     'listBackups',
     'moveAside',
+    'openBackupSource',
     'openSqliteLogStore',
     'readManifest',
     'snapshot',
+    'vacuumFile',
     'verifyBackup',
   ]);
 });

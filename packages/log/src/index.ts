@@ -19,8 +19,10 @@ export {
   installBackup,
   listBackups,
   moveAside,
+  openBackupSource,
   readManifest,
   snapshot,
+  vacuumFile,
   verifyBackup,
 } from './backup.js';
-export type { BackupManifest, SnapshotOptions, SnapshotResult, VerifyResult } from './backup.js';
+export type { BackupSource, BackupManifest, SnapshotOptions, SnapshotResult, VerifyResult } from './backup.js';
