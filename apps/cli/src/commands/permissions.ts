@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { refuseIfDaemonRunning } from '../daemon-liveness.js';
 import type { Command } from 'commander';
 import type { DryRunFlip, PermissionRule, PreflightGap } from '@syncropel/auth';
 import { createKernel, readIdentity } from '@syncropel/kernel';
@@ -92,7 +93,7 @@ export function registerPermissionCommands(config: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      await refuseIfRunning(daemonUrl(flags.url), paths.pidFile);
+      await refuseIfDaemonRunning(daemonUrl(flags.url), paths.pidFile, 'permissions-unlock');
       if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
       const identity = readIdentity(paths.identity);
       if (!identity) throw new CliError(`no daemon identity at ${paths.identity}; run spl init`);
@@ -108,24 +109,4 @@ export function registerPermissionCommands(config: Command): void {
         await store.closeAsync();
       }
     });
-}
-
-/** Refuses when a daemon answers at the URL or a live process holds the PID file. */
-async function refuseIfRunning(url: string, pidFile: string): Promise<void> {
-  try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-    if (res.ok) throw new CliError(`the daemon is running at ${url}; stop it first (spl serve --stop)`);
-  } catch (e) {
-    if ((e as CliError).brand === 'syncropel.CliError') throw e;
-  }
-  if (!existsSync(pidFile)) return;
-  const text = readFileSync(pidFile, 'utf8');
-  const pid = Number((/"pid"\s*:\s*(\d+)/.exec(text) ?? /^(\d+)/.exec(text.trim()))?.[1]);
-  if (!Number.isSafeInteger(pid) || pid <= 0) return;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return; // stale PID file
-  }
-  throw new CliError(`a daemon process (pid ${pid}) holds ${pidFile}; stop it first (spl serve --stop)`);
 }
