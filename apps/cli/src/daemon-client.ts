@@ -3,10 +3,12 @@ import { CliError } from './cli-error.js';
 import { resolveToken } from './saved-token.js';
 import { loadConfig, urlForBind } from './config-file.js';
 import { resolvePaths } from './paths.js';
+import { inspectPidFile } from './pid-file.js';
 
 /**
  * Picks the daemon URL: `--url`, then `SPL_URL`, then the bind address in `config.toml`
- * (`[server] host`/`port`), then `http://127.0.0.1:9100`.
+ * (`[server] host`/`port`; with `port = 0`, the address in the running daemon's PID file), then
+ * `http://127.0.0.1:9100`.
  */
 export function daemonUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   let raw: string;
@@ -14,10 +16,15 @@ export function daemonUrl(flag: string | undefined, env: NodeJS.ProcessEnv = pro
   if (flag) [raw, origin] = [flag, '--url'];
   else if (env.SPL_URL) [raw, origin] = [env.SPL_URL, 'SPL_URL'];
   else {
-    const path = resolvePaths(env).config;
-    const { server } = loadConfig(path);
-    raw = urlForBind(server.host ?? DEFAULT_HOST, server.port ?? DEFAULT_PORT);
-    origin = server.host !== undefined || server.port !== undefined ? path : 'the default';
+    const paths = resolvePaths(env);
+    const { server } = loadConfig(paths.config);
+    origin = server.host !== undefined || server.port !== undefined ? paths.config : 'the default';
+    if (server.port === 0) {
+      // A free port picked at start: only the running daemon's PID file knows which.
+      const pid = inspectPidFile(paths);
+      if (pid.state !== 'running' || !pid.record.url) throw new CliError(`the daemon is not running (${paths.config} sets port 0, so only a running daemon's PID file names its address; or pass --url)`);
+      raw = pid.record.url;
+    } else raw = urlForBind(server.host ?? DEFAULT_HOST, server.port ?? DEFAULT_PORT);
   }
   let url: URL;
   try {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseBearer } from '@syncropel/auth';
 import { instanceKey, readIdentity, type DaemonIdentity } from '@syncropel/kernel';
-import { openSqliteLogStore } from '@syncropel/log';
+import { BACKUP_FILE, inspect, readManifest } from '@syncropel/log';
 import { loadConfig, type SplConfig } from './config-file.js';
 import { BACKUP_STALE_MS, CLOCK_FLOOR_MS, CLOCK_SKEW_TOLERANCE_MS, DEFAULT_HOST, DEFAULT_PORT, WAL_WARN_BYTES } from './defaults.js';
 import { answersHealth } from './detach.js';
@@ -110,24 +110,19 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
     } else add('port', 'fail', `cannot bind ${host}:${port}: ${problem}`);
   }
 
-  // database: quick_check, only while no daemon holds it.
+  // database: a full integrity_check over a read-only connection, so it is safe while the daemon
+  // runs (WAL readers never block its writer) and changes nothing when it is stopped.
   const db = statSync(paths.db, { throwIfNoEntry: false });
   let records: number | undefined;
   if (!db) add('database', 'pass', `no database yet at ${paths.db} (created at first start)`);
-  else if (running || answering) add('database', 'skip', 'checked by the daemon while it runs; stop it (spl serve --stop) to run quick_check here');
   else {
     try {
-      // Opening applies pending migrations, which is what the next start would do anyway.
-      const store = openSqliteLogStore({ path: paths.db, writer: 'main', checkpointIntervalMs: 0 });
-      try {
-        const result = store.quickCheck();
-        records = store.count();
-        add('database', result === 'ok' ? 'pass' : 'fail', result === 'ok' ? `quick_check ok, ${records} records` : `quick_check: ${result}`);
-      } finally {
-        await store.closeAsync();
-      }
+      const { integrity, manifest } = inspect(paths.db);
+      records = manifest.record_count;
+      const where = running || answering ? ', read-only while the daemon runs' : '';
+      add('database', integrity === 'ok' ? 'pass' : 'fail', integrity === 'ok' ? `integrity_check ok, ${records} records${where}` : `integrity_check: ${integrity}`);
     } catch (e) {
-      add('database', 'fail', `cannot open ${paths.db}: ${(e as Error).message}`);
+      add('database', 'fail', `cannot check ${paths.db}: ${(e as Error).message}`);
     }
   }
 
@@ -159,12 +154,15 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
   if (!identity) add('backup', 'skip', 'no identity, so no backup folder');
   else {
     const dir = join(paths.backupRoot, instanceKey(identity.did));
-    const bak = statSync(join(dir, 'hub.db.bak'), { throwIfNoEntry: false });
+    const file = join(dir, BACKUP_FILE);
+    const bak = statSync(file, { throwIfNoEntry: false });
     if (bak) {
-      const age = now() - bak.mtimeMs;
-      add('backup', age > BACKUP_STALE_MS ? 'warn' : 'pass', `last backup ${new Date(bak.mtimeMs).toISOString()} (${hours(age)} ago) in ${dir}`);
+      // The manifest says when the snapshot was taken; the file time is the fallback.
+      const taken = Date.parse(readManifest(file)?.created_at ?? '') || bak.mtimeMs;
+      const age = now() - taken;
+      add('backup', age > BACKUP_STALE_MS ? 'warn' : 'pass', `last backup ${new Date(taken).toISOString()} (${hours(age)} ago) in ${dir}`);
     } else if (!db || records === 0) add('backup', 'pass', `nothing to back up yet; backups go to ${dir}`);
-    else add('backup', 'warn', `no backup in ${dir} yet; before risky changes copy the database: cp ${paths.db} ${join(dir, 'hub.db.manual')}`);
+    else add('backup', 'warn', `no backup in ${dir} yet (the daemon takes one at every start)`);
   }
 
   // clock: plausible, not behind the files the daemon wrote, agreeing with the daemon's host.

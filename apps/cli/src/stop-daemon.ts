@@ -9,17 +9,18 @@ import { isSplServeOf, listeningPid, portOwnerHint, processState } from './proce
 /** How `spl serve --stop` ended. */
 export type StopOutcome =
   | { readonly kind: 'stopped'; readonly pid: number; readonly found_by: 'pid-file' | 'port'; readonly clean: boolean }
-  | { readonly kind: 'not-running'; readonly url: string };
+  | { readonly kind: 'not-running'; readonly url: string | null };
 
 /**
  * `spl serve --stop`: finds this home's daemon and sends it SIGTERM, then waits (up to
- * `timeoutMs`) for it to exit. The PID file is used only once the OS confirms the pid is an
+ * `timeoutMs`) for it to exit. `url` is where to look when there is no usable PID file
+ * (undefined when the address is not fixed, e.g. port 0). The PID file is used only once the OS confirms the pid is an
  * `spl serve` of this home; a stale file is removed. Without a usable PID file the daemon is found
  * through the port it holds at `url`, and acted on only if that process is provably ours (its
  * command line and home, and — with a token — the instance DID its /v1/engine/health reports).
  * Anything less ends in a one-line error saying how to find and stop the process by hand.
  */
-export async function stopDaemon(paths: SplPaths, url: string, token: string | undefined, timeoutMs: number, note: (line: string) => void): Promise<StopOutcome> {
+export async function stopDaemon(paths: SplPaths, url: string | undefined, token: string | undefined, timeoutMs: number, note: (line: string) => void): Promise<StopOutcome> {
   const found = inspectPidFile(paths);
   let pid: number;
   let foundBy: 'pid-file' | 'port';
@@ -31,7 +32,8 @@ export async function stopDaemon(paths: SplPaths, url: string, token: string | u
       removeStalePidFile(paths, found.record);
       note(`removed a stale PID file (${found.reason})`);
     }
-    if (!(await answersHealth(url))) return { kind: 'not-running', url };
+    // No fixed address to look at (port 0), or nothing answers there: nothing to stop.
+    if (url === undefined || !(await answersHealth(url))) return { kind: 'not-running', url: url ?? null };
     pid = await findByPort(paths, url, token);
     foundBy = 'port';
     note(`no PID file; found the daemon through ${url}: pid ${pid}`);

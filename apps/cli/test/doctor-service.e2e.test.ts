@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SPL_BIN, daemonize, freePort, killPid, spl, tempHome, type TempHome } from './spl-process.js';
@@ -33,36 +33,44 @@ const backupDir = (h: TempHome) => {
 };
 
 describe('spl doctor', () => {
-  it('checks every area, exits 0 when all pass, and integrity-checks a stopped database', async () => {
+  it('checks every area, exits 0 when all pass, and integrity-checks the database running or stopped', async () => {
     const h = await home();
     const fresh = doctor(h);
     expect(fresh.report.checks.map((c) => c.name)).toEqual(['home', 'identity', 'config', 'daemon', 'port', 'database', 'wal', 'token', 'backup', 'clock']);
     expect(fresh.code).toBe(0);
     expect(fresh.by.token?.status).toBe('skip'); // well-formed, but no daemon to ask
 
-    // Running: the daemon holds the database, the token is verified against it.
+    // Running: the database is checked over a read-only connection, the token against the daemon.
     const d = daemonize(h.env, []);
     pids.push(d.pid);
     const up = doctor(h);
     expect(up.by.daemon).toMatchObject({ status: 'pass', detail: expect.stringContaining(`pid ${d.pid}`) });
-    expect(up.by.database?.status).toBe('skip');
+    expect(up.by.database).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^integrity_check ok, \d+ records, read-only while the daemon runs$/) });
     expect(up.by.token).toMatchObject({ status: 'pass' });
-    // Records exist and no backup has been taken: a warning, exit 1.
-    expect(up.by.backup?.status).toBe('warn');
-    expect(up.code).toBe(1);
-    expect(up.stderr.trim().split('\n')).toHaveLength(1);
     expect(spl(['serve', '--stop'], h.env).code).toBe(0);
 
-    // Stopped, with a fresh backup beside it: quick_check runs here and everything passes.
+    // Records exist: without a rolling backup that is a warning (exit 1, one line on stderr).
+    rmSync(backupDir(h), { recursive: true, force: true });
+    const bare = doctor(h);
+    expect(bare.by.backup?.status).toBe('warn');
+    expect(bare.code).toBe(1);
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1);
+
+    // A fresh backup beside it: everything passes.
     mkdirSync(backupDir(h), { recursive: true });
     writeFileSync(join(backupDir(h), 'hub.db.bak'), 'stand-in for the rolling backup');
     const down = doctor(h);
-    expect(down.by.database).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^quick_check ok, \d+ records$/) });
+    expect(down.by.database).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^integrity_check ok, \d+ records$/) });
     expect(down.by.backup?.status).toBe('pass');
     expect(down.code).toBe(0);
     const human = spl(['doctor'], h.env);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^ok {4}database {2}quick_check ok/m);
+    expect(human.stdout).toMatch(/^ok {4}database {2}integrity_check ok/m);
+
+    // An old one warns.
+    const old = new Date(Date.now() - 72 * 3600 * 1000);
+    utimesSync(join(backupDir(h), 'hub.db.bak'), old, old);
+    expect(doctor(h).by.backup).toMatchObject({ status: 'warn', detail: expect.stringContaining('72.0 h ago') });
   });
 
   it('fails (exit 2) on a secret readable by others, a corrupt database or a refused token; warns on loose home mode', async () => {

@@ -334,7 +334,15 @@ describe('bind address: flags, config.toml, client lookup', () => {
     const d = start(h, ['--insecure-localhost']);
     expect(d.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(d.stderr).toContain('--insecure-localhost binds 127.0.0.1 only; ignoring host = "0.0.0.0"');
+    // port = 0: clients learn the address from the running daemon's PID file.
+    const status = spl(['status', '--json'], h.env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ up: true, url: d.url, auth_required: false });
     expect(spl(['serve', '--stop'], h.env).code).toBe(0);
+    const down = spl(['status'], h.env);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('the daemon is not running');
+    expect(spl(['serve', '--stop'], h.env).stdout).toContain('not running');
     const wide = spl(['serve', '--insecure-localhost', '--host', '0.0.0.0'], h.env);
     expect(wide.code).toBe(2);
   });

@@ -62,10 +62,11 @@ export function registerServe(program: Command): void {
 
       if (flags.stop) {
         // Without a PID file the daemon is looked for where a client would look (unless --host/--port say).
-        const url = flags.host !== undefined || flags.port !== undefined ? urlForBind(settings.host, settings.port) : daemonUrl(undefined);
+        const explicit = flags.host !== undefined || flags.port !== undefined;
+        const url = explicit ? urlForBind(settings.host, settings.port) : settings.port === 0 && !process.env.SPL_URL ? undefined : daemonUrl(undefined);
         const outcome = await stopDaemon(paths, url, resolveToken(undefined), timeoutMs ?? STOP_TIMEOUT_MS, note);
         if (flags.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
-        else if (outcome.kind === 'not-running') process.stdout.write(`spl daemon is not running (no PID file in ${paths.runDir}; nothing answers at ${outcome.url})\n`);
+        else if (outcome.kind === 'not-running') process.stdout.write(`spl daemon is not running (no PID file in ${paths.runDir}${outcome.url ? `; nothing answers at ${outcome.url}` : ''})\n`);
         else process.stdout.write(`stopped spl daemon (pid ${outcome.pid})${outcome.clean ? '' : '; it exited without removing its PID file, so it was removed'}\n`);
         return;
       }

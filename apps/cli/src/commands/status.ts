@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { KernelHealth } from '@syncropel/kernel';
+import { BACKUP_FILE, readManifest } from '@syncropel/log';
 import type { DaemonInfo } from '@syncropel/http';
 import { CliError } from '../cli-error.js';
 import { callDaemon, daemonUrl, type ClientFlags } from '../daemon-client.js';
@@ -13,9 +14,6 @@ import { resolveToken } from '../saved-token.js';
 
 /** The readiness JSON (older daemons may lack `draining`/`in_flight`). */
 type Health = Omit<KernelHealth, 'draining' | 'in_flight'> & DaemonInfo & { readonly draining?: boolean; readonly in_flight?: number };
-
-/** The rolling backup's file name inside the instance's backup folder (SPEC §11). */
-const ROLLING_BACKUP = 'hub.db.bak';
 
 /**
  * `spl status`: up/down, pid, version, bind address, uptime, record count, database path and
@@ -59,7 +57,7 @@ export function registerStatus(program: Command): void {
       }
       const db = h.db_path ? fileSize(h.db_path) : null;
       const wal = h.db_path ? fileSize(`${h.db_path}-wal`) : null;
-      const lastBackup = h.backup_dir ? fileTime(join(h.backup_dir, ROLLING_BACKUP)) : null;
+      const lastBackup = h.backup_dir ? backupTime(join(h.backup_dir, BACKUP_FILE)) : null;
       if (flags.json) {
         printJson({ up: true, url: base, pid, authorized: true, ...h, db_size_bytes: db, wal_size_bytes: wal, last_backup: lastBackup });
       } else {
@@ -135,6 +133,9 @@ function fileSize(path: string): number | null {
   return statSync(path, { throwIfNoEntry: false })?.size ?? null;
 }
 
-function fileTime(path: string): string | null {
-  return statSync(path, { throwIfNoEntry: false })?.mtime.toISOString() ?? null;
+/** When the rolling backup was taken: its manifest's `created_at`, else the file's time; null if none. */
+function backupTime(path: string): string | null {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return null;
+  return readManifest(path)?.created_at ?? st.mtime.toISOString();
 }
