@@ -162,7 +162,7 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
       const age = now() - taken;
       add('backup', age > BACKUP_STALE_MS ? 'warn' : 'pass', `last backup ${new Date(taken).toISOString()} (${hours(age)} ago) in ${dir}`);
     } else if (!db || records === 0) add('backup', 'pass', `nothing to back up yet; backups go to ${dir}`);
-    else add('backup', 'warn', `no backup in ${dir} yet (the daemon takes one at every start)`);
+    else add('backup', 'warn', `no backup in ${dir} yet: take one with spl backup create`);
   }
 
   // clock: plausible, not behind the files the daemon wrote, agreeing with the daemon's host.

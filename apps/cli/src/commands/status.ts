@@ -36,8 +36,10 @@ export function registerStatus(program: Command): void {
         const stale =
           pidFile.state === 'stale'
             ? `; stale PID file: ${pidFile.reason}`
-            : pidFile.state === 'running' && pidFile.record.url
-              ? `; this home's daemon (pid ${pidFile.record.pid}) is at ${pidFile.record.url}: spl status --url ${pidFile.record.url}`
+            : pidFile.state === 'running'
+              ? pidFile.record.url
+                ? `; this home's daemon (pid ${pidFile.record.pid}) is at ${pidFile.record.url}: spl status --url ${pidFile.record.url}`
+                : `; this home's daemon (pid ${pidFile.record.pid}) is still starting`
               : '';
         if (flags.json) printJson({ up: false, url: base, reason: (e as Error).message, pid_file: pidFileSummary(pidFile) });
         else process.stdout.write(`spl daemon is down\n  url        ${base}\n  pid file   ${describePidFile(pidFile, paths.pidFile)}\n`);
