@@ -13,6 +13,7 @@ import { registerExpr } from './commands/expr.js';
 import { registerThreads } from './commands/thread.js';
 import { registerEmit } from './commands/emit.js';
 import { registerWork } from './commands/work.js';
+import { registerBackup } from './commands/backup.js';
 import { VERSION } from './version.js';
 
 /** Builds the `spl` command tree. */
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerThreads(program);
   registerEmit(program);
   registerWork(program);
+  registerBackup(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();
   return program;
