@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
 import { createApp, listen, type RunningServer } from '@syncropel/http';
 import { createKernel, instanceKey, loadOrCreateIdentity, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
-import { openSqliteLogStore, type Durability, type SqliteLogStore } from '@syncropel/log';
+import { openSqliteLogStore, snapshot, type Durability, type SqliteLogStore } from '@syncropel/log';
 import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
 import type { DaemonLog } from './daemon-log.js';
@@ -12,6 +12,9 @@ import type { SplPaths } from './paths.js';
 import { acquirePidFile, releasePidFile, updatePidFile, type PidRecord } from './pid-file.js';
 import { isSplServeOf, listeningPid, portOwnerHint } from './process-probe.js';
 import { VERSION } from './version.js';
+
+/** A backup generation is taken daily by CRON, besides the one at every start. */
+export const DAILY_BACKUP_SECS = 86_400;
 
 /** What `spl serve` was asked to run. */
 export interface DaemonOptions {
@@ -86,6 +89,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     identity = loaded.identity;
     if (loaded.created) log.info(`generated daemon identity ${identity.did}`);
     store = openStore(paths.db, options.durability);
+    // A corrupt store must not start serving as if it were empty.
+    const check = store.quickCheck();
+    if (check !== 'ok') {
+      store.close();
+      throw new CliError(`${paths.db} fails its integrity check (${check.slice(0, 200)}); restore a backup: spl backup list, then spl backup restore <file>`);
+    }
   } catch (e) {
     releasePidFile(paths, process.pid);
     throw e instanceof CliError ? e : new CliError((e as Error).message);
@@ -95,6 +104,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const auth = createAuth({ kernel, actor: identity.did });
   const authRequired = !options.insecureLocalhost;
   let server: RunningServer | undefined;
+  let lastBackup: { at: string; path: string; record_count: number } | null = null;
+  let backupWarning: string | null = null;
+  const takeBackup = async (why: string) => {
+    const result = await snapshot(store, { directory: backupDir, instanceDid: identity.did });
+    if (result.replaced) {
+      lastBackup = { at: result.manifest.created_at, path: result.path, record_count: result.manifest.record_count };
+      backupWarning = null;
+      log.info(`${why} backup: ${result.manifest.record_count} records → ${result.path}`);
+    } else {
+      // The guard kept the old backup: this is the moment an operator must hear about.
+      backupWarning = `BACKUP KEPT: ${result.guard}. The good backup is ${join(backupDir, 'hub.db.bak')}; this store was saved beside it as ${result.path}. If records are missing, restore: spl serve --stop && spl backup restore ${join(backupDir, 'hub.db.bak')}`;
+      log.error(backupWarning);
+    }
+  };
   const info = () => ({
     version: VERSION,
     instance_did: identity.did,
@@ -102,6 +125,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     db_path: paths.db,
     backup_dir: backupDir,
     auth_required: authRequired,
+    last_backup: lastBackup,
+    backup_warning: backupWarning,
   });
   const app = createApp({ kernel, auth, authRequired: () => authRequired, info, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
   let bootstrap: EnvBootstrapOutcome = { kind: 'unset' };
@@ -109,6 +134,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await kernel.start();
     // Path A runs before the port opens, so there is never a window without an admin.
     bootstrap = await auth.bootstrapFromEnv(options.bootstrapSecret);
+    // Every start takes a snapshot; the guard makes sure it never replaces a better backup.
+    await takeBackup('startup').catch((e: unknown) => {
+      backupWarning = `startup backup failed: ${(e as Error).message}`;
+      log.error(backupWarning);
+    });
+    kernel.schedule('backup', DAILY_BACKUP_SECS, () => takeBackup('daily'));
     server = await listen(app, options.host, options.port);
   } catch (e) {
     await auth.stop();
@@ -216,7 +247,8 @@ function openStore(path: string, durability: Durability): SqliteLogStore {
   try {
     return openSqliteLogStore({ path, durability });
   } catch (e) {
-    throw new CliError((e as Error).message);
+    // A store that cannot be opened or migrated is most likely damaged: never start it as empty.
+    throw new CliError(`${(e as Error).message}; if ${path} is damaged, restore a backup: spl backup list, then spl backup restore <file>`);
   }
 }
 

@@ -124,3 +124,25 @@ describe('snapshots from another process, and vacuum', () => {
     await again.closeAsync();
   });
 });
+
+describe('the guard against a lost WAL', () => {
+  it('keeps the backup when hub.db comes back without its WAL (committed pages lost)', async () => {
+    const c = fresh();
+    const store = openSqliteLogStore({ path: (mkdirSync(c.dir, { recursive: true }), c.db), checkpointIntervalMs: 0 });
+    store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1)));
+    store.checkpointTruncate();
+    store.append(Array.from({ length: 10 }, (_, i) => entry(i + 11)));
+    const good = await snapshot(store, { directory: c.backups, instanceDid: DID });
+    expect(good.manifest.record_count).toBe(20);
+    // The main file alone, as if the -wal file had been deleted after a crash.
+    const lost = join(c.dir, 'lost.db');
+    copyFileSync(c.db, lost);
+    store.close();
+    const reopened = openSqliteLogStore({ path: lost });
+    expect(reopened.count()).toBe(10);
+    const result = await snapshot(reopened, { directory: c.backups, instanceDid: DID });
+    expect(result.guard).toBe('the new snapshot holds 10 records but the backup holds 20');
+    expect(readManifest(join(c.backups, 'hub.db.bak'))?.record_count).toBe(20);
+    await reopened.closeAsync();
+  });
+});

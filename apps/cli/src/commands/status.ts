@@ -76,6 +76,7 @@ export function registerStatus(program: Command): void {
           `  database   ${h.db_path ?? 'unknown'}${db === null ? '' : ` (${formatBytes(db)}${wal ? ` + ${formatBytes(wal)} WAL` : ''})`}`,
           `  backups    ${h.backup_dir ?? 'unknown'} (last backup: ${lastBackup ?? 'never'})`,
         ];
+        if (h.backup_warning) lines.push(`  WARNING    ${h.backup_warning}`);
         if (typeof h.draining === 'boolean') lines.push(`  draining   ${h.draining ? 'yes' : 'no'}${typeof h.in_flight === 'number' ? ` (${h.in_flight} in flight)` : ''}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }

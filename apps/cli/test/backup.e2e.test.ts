@@ -1,0 +1,120 @@
+import { existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadIdFor } from '@syncropel/algebra';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+
+let home: TempHome | undefined;
+let daemon: ServeProcess | undefined;
+afterEach(async () => {
+  await daemon?.stop('SIGKILL');
+  home?.remove();
+  daemon = undefined;
+  home = undefined;
+});
+
+/** Starts a daemon, writes `n` records, stops it cleanly; returns the backup directory. */
+async function seeded(h: TempHome, n: number): Promise<string> {
+  const d = await serve(h.env);
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${d.url}/v1/records`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ parents: [], thread: threadIdFor('seed'), actor: 'did:sync:user:a', act: 'KNOW', body: { n: i }, clock: i, data_type: 'SCALAR' }),
+    });
+    expect(res.status).toBe(201);
+  }
+  expect(await d.stop('SIGTERM')).toBe(0);
+  const did = (JSON.parse(spl(['init', '--json'], h.env).stdout) as { backup_dir: string }).backup_dir;
+  return did;
+}
+
+describe('backup discipline', () => {
+  it('takes a startup backup, and never lets a wiped or emptied hub.db replace it', async () => {
+    home = tempHome();
+    const backups = await seeded(home, 12);
+    // The next start snapshots the 12 records (+ bootstrap records) as the rolling backup.
+    daemon = await serve(home.env);
+    const good = JSON.parse(readFileSync(join(backups, 'hub.db.bak.json'), 'utf8')) as { record_count: number; sha256: string };
+    expect(good.record_count).toBeGreaterThanOrEqual(12);
+    const status = JSON.parse(spl(['status', '--json', '--url', daemon.url, '--token', home.bearer], home.env).stdout) as { last_backup: unknown; backup_warning: string | null };
+    expect(status.backup_warning).toBeNull();
+    expect(await daemon.stop()).toBe(0);
+
+    const db = join(home.dir, '.syncro', 'hub.db');
+    for (const damage of ['delete', 'empty'] as const) {
+      if (damage === 'delete') for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+      else writeFileSync(db, '');
+      daemon = await serve(home.env);
+      expect(daemon.output()).toContain('BACKUP KEPT: the new snapshot holds');
+      expect(daemon.output()).toContain(`spl backup restore ${join(backups, 'hub.db.bak')}`);
+      const s = JSON.parse(spl(['status', '--json', '--url', daemon.url, '--token', home.bearer], home.env).stdout) as { backup_warning: string };
+      expect(s.backup_warning).toMatch(/^BACKUP KEPT/);
+      expect(spl(['status', '--url', daemon.url, '--token', home.bearer], home.env).stdout).toContain('WARNING    BACKUP KEPT');
+      expect(JSON.parse(readFileSync(join(backups, 'hub.db.bak.json'), 'utf8')).sha256).toBe(good.sha256);
+      expect(await daemon.stop()).toBe(0);
+      for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+    }
+    expect(readdirSync(backups).filter((f) => f.startsWith('hub.db.suspect-') && f.endsWith('.bak')).length).toBeGreaterThanOrEqual(2);
+
+    // Restore the good copy (daemon stopped), then everything is back.
+    const restore = spl(['backup', 'restore'], home.env);
+    expect(restore.stderr).toBe('');
+    expect(restore.stdout).toMatch(/^restored \d+ records from /);
+    daemon = await serve(home.env);
+    const list = (await (await fetch(`${daemon.url}/v1/records?thread=${threadIdFor('seed')}&limit=100`, { headers: { authorization: `Bearer ${home.bearer}` } })).json()) as { data: unknown[] };
+    expect(list.data).toHaveLength(12);
+  });
+
+  it('refuses to serve a corrupt or truncated hub.db and names the restore command', async () => {
+    home = tempHome();
+    await seeded(home, 30);
+    const db = join(home.dir, '.syncro', 'hub.db');
+    const size = statSync(db).size;
+    const fd = openSync(db, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0xab), 0, 4096, 4096); // flip a whole page after the header
+    closeSync(fd);
+    const flipped = spl(['serve', '--foreground', '--port', '0'], home.env);
+    expect(flipped.code).toBe(1);
+    expect(flipped.stderr).toMatch(/fails its integrity check|not a database|malformed/);
+    expect(flipped.stderr).toContain('spl backup restore');
+    truncateSync(db, Math.floor(size / 3));
+    const truncated = spl(['serve', '--foreground', '--port', '0'], home.env);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toContain('spl backup restore');
+  });
+
+  it('creates, lists and verifies backups from the CLI, refuses restore and vacuum while running, archives the three directories', async () => {
+    home = tempHome();
+    await seeded(home, 5);
+    daemon = await serve(home.env);
+    const env = { ...home.env, SPL_URL: daemon.url };
+    const offhost = join(home.dir, 'offhost');
+    const created = JSON.parse(spl(['backup', 'create', '--to', offhost, '--json'], env).stdout) as { replaced: boolean; path: string };
+    expect(created).toMatchObject({ replaced: true, path: join(offhost, 'hub.db.bak') });
+    expect(spl(['backup', 'verify', created.path], env).stdout).toMatch(/^ok: .* records; integrity, hash and record chain verified\)\n$/);
+    expect((JSON.parse(spl(['backup', 'list', '--json'], env).stdout) as unknown[]).length).toBeGreaterThanOrEqual(2);
+    expect(spl(['backup', 'restore', created.path], env).stderr).toContain('restore refuses to run while the daemon is running');
+    expect(spl(['vacuum'], env).stderr).toContain('vacuum refuses to run while the daemon is running');
+    expect(await daemon.stop()).toBe(0);
+    daemon = undefined;
+    expect(spl(['vacuum'], env).stdout).toMatch(/^vacuumed .*hub\.db: \d+ → \d+ bytes\n$/);
+
+    const tampered = join(home.dir, 'tampered.bak');
+    writeFileSync(tampered, readFileSync(created.path));
+    writeFileSync(`${tampered}.json`, readFileSync(`${created.path}.json`));
+    const fd = openSync(tampered, 'r+');
+    writeSync(fd, Buffer.from('XXXXXXXX'), 0, 8, 200);
+    closeSync(fd);
+    const bad = spl(['backup', 'verify', tampered], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/failed verification: sha256/);
+    expect(spl(['backup', 'restore', tampered], env).stderr).toContain('refusing to restore');
+
+    const out = join(home.dir, 'archive.tar.gz');
+    const archived = JSON.parse(spl(['archive', '--out', out, '--json'], env).stdout) as { entries: number; directories: string[] };
+    expect(existsSync(out)).toBe(true);
+    expect(archived.directories).toEqual([join(home.dir, '.syncro'), join(home.dir, '.local', 'share', 'syncropel')]);
+    expect(archived.entries).toBeGreaterThan(3);
+  });
+});
