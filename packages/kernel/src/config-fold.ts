@@ -2,8 +2,8 @@ import { isDid, type JsonObject, type StoredRecord } from '@syncropel/algebra';
 import type { CelContext } from './cel-environments.js';
 import type { CompileError, ExpressionCache } from './expression-cache.js';
 import { DEFAULT_ADAPTER_TIMEOUT_SECS, MAX_ADAPTER_TIMEOUT_SECS, type AdapterConfig } from './work/adapter.js';
-import { DEFAULT_AITL_TIMEOUT_SECS, type AitlRule } from './work/routing.js';
-import { DEFAULT_DISPATCH_CONCURRENCY } from './work/reconciler.js';
+import { DEFAULT_AITL_TIMEOUT_SECS, DEFAULT_DISPATCH_CONCURRENCY, type AitlRule, type RoutingRule } from './work/work-config.js';
+export type { RoutingRule } from './work/work-config.js';
 
 /** The reserved thread every configuration LEARN lives on. */
 export const ENGINE_CONFIG_THREAD = 'th_engine_config';
@@ -36,13 +36,6 @@ export interface ConfigEntry {
   readonly actor: string;
 }
 
-/** A routing rule as the reconciler uses it. */
-export interface RoutingRule {
-  readonly name: string;
-  readonly expression: string;
-  readonly target: string;
-  readonly priority: number;
-}
 
 /**
  * Live configuration: state = fold(LEARNs on th_engine_config). Newest per (topic, name) wins;

@@ -1,3 +1,4 @@
+import type { Emission, IngestResult } from './ingest-result.js';
 import { createHash } from 'node:crypto';
 import { canonicalizeRecord, type Act, type DataType, type Fold, type JsonObject, type StoredRecord } from '@syncropel/algebra';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry, type LogQuery, type LogStore } from '@syncropel/log';
@@ -34,11 +35,7 @@ import { MAX_BATCH_RECORDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limi
 /** Where the kernel is in its life. Only `ready` accepts writes. */
 export type KernelStatus = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped';
 
-/** The outcome of one ingested record: newly stored, or already in the log (an idempotent retry). */
-export interface IngestResult {
-  readonly status: 'created' | 'duplicate';
-  readonly record: StoredRecord;
-}
+export type { Emission, IngestResult } from './ingest-result.js';
 
 /** Called with each committed group of records, in log order. Must only enqueue work, never block. */
 export type RecordListener = (records: readonly StoredRecord[]) => void;
@@ -49,14 +46,6 @@ export interface LiveView<S> {
   get(): S;
 }
 
-/** A record the kernel writes on behalf of an actor it speaks for (the daemon, a layer above). */
-export interface Emission {
-  readonly thread: string;
-  readonly act: Act;
-  readonly body: JsonObject;
-  readonly parents?: readonly string[];
-  readonly data_type?: DataType;
-}
 
 /** Counters and facts for health surfaces. */
 export interface KernelHealth {

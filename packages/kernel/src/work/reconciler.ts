@@ -1,13 +1,12 @@
 import type { JsonObject, JsonValue, StoredRecord } from '@syncropel/algebra';
-import type { Emission, IngestResult } from '../kernel.js';
+import type { Emission, IngestResult } from '../ingest-result.js';
 import type { Adapter, AdapterConfig, AdapterOutcome } from './adapter.js';
 import { execAdapter } from './exec-adapter.js';
 import { httpAdapter } from './http-adapter.js';
 import { route, type RouteDecision, type RoutingInputs } from './routing.js';
 import type { WorkState } from './work-fold.js';
 
-/** Default number of dispatches that may run at once. */
-export const DEFAULT_DISPATCH_CONCURRENCY = 4;
+export { DEFAULT_DISPATCH_CONCURRENCY } from './work-config.js';
 
 /** What the reconciler needs from the kernel. */
 export interface ReconcilerDeps {

@@ -1,5 +1,6 @@
+import { DEFAULT_AITL_TIMEOUT_SECS } from './work-config.js';
 import { isDid, type StoredRecord } from '@syncropel/algebra';
-import type { RoutingRule } from '../config-fold.js';
+import type { AitlRule, RoutingRule } from './work-config.js';
 import type { CompiledExpression, ExpressionCache } from '../expression-cache.js';
 import type { CelScope } from '../cel-environments.js';
 import { celRecord } from '../cel-record.js';
@@ -11,13 +12,7 @@ export type RouteDecision =
   | { readonly kind: 'decide'; readonly rule: string; readonly target?: string; readonly timeout_secs: number; readonly via: string }
   | { readonly kind: 'none'; readonly reason: string; readonly target?: string };
 
-/** An AITL rule: records matching it wait for a human decision before dispatch. */
-export interface AitlRule {
-  readonly name: string;
-  readonly expression: string;
-  readonly priority: number;
-  readonly timeout_secs: number;
-}
+export type { AitlRule } from './work-config.js';
 
 /** What routing reads from live state. */
 export interface RoutingInputs {
@@ -32,8 +27,7 @@ export interface RoutingInputs {
   readonly onRuleError: (rule: string, error: unknown) => void;
 }
 
-/** Default time an AITL request waits before it expires. */
-export const DEFAULT_AITL_TIMEOUT_SECS = 3600;
+export { DEFAULT_AITL_TIMEOUT_SECS } from './work-config.js';
 
 /**
  * The routing cascade (SPEC §4), in order: an approved decision's target → explicit `body.to`
