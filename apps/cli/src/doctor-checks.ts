@@ -132,6 +132,7 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
 
   // token: present, well-formed, private, and accepted by the daemon.
   let serverDate: number | undefined;
+  let backupWarning: string | undefined;
   if (!ctx.token) add('token', 'warn', 'no token: spl token save <bearer> (or SPL_TOKEN)');
   else if (!parseBearer(ctx.token)) add('token', 'fail', 'the token is not a Syncropel bearer (spl_<env>_<sa>_<secret>)');
   else {
@@ -142,7 +143,8 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
       const res = await fetch(`${ctx.url}/v1/engine/health`, { headers: { authorization: `Bearer ${ctx.token}` }, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
       const date = res?.headers.get('date');
       if (date) serverDate = Date.parse(date);
-      const body = res ? ((await res.json().catch(() => ({}))) as { instance_did?: string }) : {};
+      const body = res ? ((await res.json().catch(() => ({}))) as { instance_did?: string; backup_warning?: string | null }) : {};
+      backupWarning = body.backup_warning ?? undefined;
       if (!res) add('token', 'skip', `the daemon at ${ctx.url} did not answer`);
       else if (res.status === 401 || res.status === 403) add('token', 'fail', `the daemon at ${ctx.url} refused the token (${res.status}): save a valid one with spl token save <bearer>`);
       else if (identity && body.instance_did && body.instance_did !== identity.did) add('token', 'fail', `the daemon at ${ctx.url} is instance ${body.instance_did}, not this home's ${identity.did}`);
@@ -151,7 +153,8 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
   }
 
   // backup: the rolling backup exists and is recent.
-  if (!identity) add('backup', 'skip', 'no identity, so no backup folder');
+  if (backupWarning) add('backup', 'fail', `the daemon reports: ${backupWarning}`);
+  else if (!identity) add('backup', 'skip', 'no identity, so no backup folder');
   else {
     const dir = join(paths.backupRoot, instanceKey(identity.did));
     const file = join(dir, BACKUP_FILE);

@@ -59,7 +59,8 @@ export function registerStatus(program: Command): void {
       }
       const db = h.db_path ? fileSize(h.db_path) : null;
       const wal = h.db_path ? fileSize(`${h.db_path}-wal`) : null;
-      const lastBackup = h.backup_dir ? backupTime(join(h.backup_dir, BACKUP_FILE)) : null;
+      // The daemon reports the backup it took; an older daemon's backups are found on disk.
+      const lastBackup = h.last_backup ?? (h.backup_dir ? backupOnDisk(join(h.backup_dir, BACKUP_FILE)) : null);
       if (flags.json) {
         printJson({ up: true, url: base, pid, authorized: true, ...h, db_size_bytes: db, wal_size_bytes: wal, last_backup: lastBackup });
       } else {
@@ -74,7 +75,7 @@ export function registerStatus(program: Command): void {
           `  records    ${h.record_count} (${h.ingested_total} ingested since start)`,
           `  uptime     ${formatUptime(h.uptime_secs)}`,
           `  database   ${h.db_path ?? 'unknown'}${db === null ? '' : ` (${formatBytes(db)}${wal ? ` + ${formatBytes(wal)} WAL` : ''})`}`,
-          `  backups    ${h.backup_dir ?? 'unknown'} (last backup: ${lastBackup ?? 'never'})`,
+          `  backups    ${h.backup_dir ?? 'unknown'} (last backup: ${lastBackup?.at ?? 'never'})`,
         ];
         if (h.backup_warning) lines.push(`  WARNING    ${h.backup_warning}`);
         if (typeof h.draining === 'boolean') lines.push(`  draining   ${h.draining ? 'yes' : 'no'}${typeof h.in_flight === 'number' ? ` (${h.in_flight} in flight)` : ''}`);
@@ -136,9 +137,10 @@ function fileSize(path: string): number | null {
   return statSync(path, { throwIfNoEntry: false })?.size ?? null;
 }
 
-/** When the rolling backup was taken: its manifest's `created_at`, else the file's time; null if none. */
-function backupTime(path: string): string | null {
+/** The rolling backup on disk: when it was taken (its manifest, else the file's time); null if none. */
+function backupOnDisk(path: string): { at: string; path: string; record_count?: number } | null {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) return null;
-  return readManifest(path)?.created_at ?? st.mtime.toISOString();
+  const manifest = readManifest(path);
+  return manifest ? { at: manifest.created_at, path, record_count: manifest.record_count } : { at: st.mtime.toISOString(), path };
 }
