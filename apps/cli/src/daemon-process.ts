@@ -125,6 +125,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     db_path: paths.db,
     backup_dir: backupDir,
     auth_required: authRequired,
+    pid: process.pid,
     last_backup: lastBackup,
     backup_warning: backupWarning,
   });

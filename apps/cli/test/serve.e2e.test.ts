@@ -10,7 +10,8 @@ const rec = (clock: number, actor = 'alice') => ({
   thread,
   actor: `did:sync:user:${actor}`,
   act: 'DO',
-  body: { n: clock },
+  // dispatch_handled: these tests are about storage; the work loop would answer with notices.
+  body: { n: clock, dispatch_handled: true },
   clock,
   data_type: 'SCALAR',
 });

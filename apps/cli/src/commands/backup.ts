@@ -80,7 +80,7 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (file: string | undefined, flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      await refuseIfDaemonRunning(daemonUrl(flags.url), paths.pidFile, 'restore');
+      await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'restore');
       const source = file ? resolve(file) : join(backupDirectory(paths), BACKUP_FILE);
       progress(`verifying ${source}`);
       const verified = await verifyBackup(source);
@@ -103,7 +103,7 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      await refuseIfDaemonRunning(daemonUrl(flags.url), paths.pidFile, 'vacuum');
+      await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'vacuum');
       if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
       progress(`vacuuming ${paths.db}`);
       const sizes = vacuumFile(paths.db);

@@ -93,7 +93,7 @@ export function registerPermissionCommands(config: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      await refuseIfDaemonRunning(daemonUrl(flags.url), paths.pidFile, 'permissions-unlock');
+      await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'permissions-unlock');
       if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
       const identity = readIdentity(paths.identity);
       if (!identity) throw new CliError(`no daemon identity at ${paths.identity}; run spl init`);

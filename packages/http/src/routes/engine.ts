@@ -9,6 +9,8 @@ export interface DaemonInfo {
   readonly db_path: string | null;
   readonly backup_dir: string | null;
   readonly auth_required: boolean;
+  /** The daemon's process id, when it runs as a process of its own. */
+  readonly pid?: number;
   /** The newest good backup this daemon took, if any. */
   readonly last_backup?: { readonly at: string; readonly path: string; readonly record_count: number } | null;
   /** Set when the backup guard kept an older backup (the store holds less): says what and how to restore. */
