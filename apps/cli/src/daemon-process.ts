@@ -140,7 +140,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       backupWarning = `startup backup failed: ${(e as Error).message}`;
       log.error(backupWarning);
     });
-    kernel.schedule('backup', DAILY_BACKUP_SECS, () => takeBackup('daily'));
+    kernel.schedule('backup', DAILY_BACKUP_SECS, () =>
+      takeBackup('daily').catch((e: unknown) => {
+        backupWarning = `daily backup failed: ${(e as Error).message}`;
+        log.error(backupWarning);
+        throw e; // CRON records it as the job's last error too
+      }),
+    );
     server = await listen(app, options.host, options.port);
   } catch (e) {
     await auth.stop();

@@ -122,6 +122,11 @@ export interface Auth {
   preflight(caller: Principal | null, rules?: readonly PermissionRule[]): PreflightGap[];
   /** Runs the preflight and, only when it passes, writes `permissions_enabled` = true. */
   enablePermissions(caller: Principal | null): Promise<void>;
+  /**
+   * Checks a config change arriving by another path (a raw LEARN, a generic entry): turning
+   * permissions on must pass the same lockout preflight as `enablePermissions`.
+   */
+  guardConfigChange(caller: Principal | null, body: unknown): void;
   /** Writes `permissions_enabled` = false. */
   disablePermissions(): Promise<void>;
   /** Replays recent checks and writes under proposed rules (default: the current ones) and lists verdicts that would flip. */
@@ -363,6 +368,14 @@ export function createAuth(options: AuthOptions): Auth {
         }
         await kernel.emit(actor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'permissions_enabled', name: 'default', value: true, at: stamp() } });
       });
+    },
+    guardConfigChange(caller, body) {
+      const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+      if (b.topic !== 'permissions_enabled' || b.value !== true) return;
+      const gaps = this.preflight(caller);
+      if (gaps.length > 0) {
+        throw new AuthError('PREFLIGHT_FAILED', `enabling permissions would lock out ${gaps.map((g) => `${g.actor} (${g.resource})`).join(', ')}; add the allow rules first`, undefined, { gaps });
+      }
     },
     disablePermissions() {
       return exclusive(async () => {

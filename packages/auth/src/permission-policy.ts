@@ -38,7 +38,10 @@ export function permissionRules(config: readonly ConfigEntry[]): PermissionRule[
 
 /** Whether enforcement is on (config topic `permissions_enabled`, `{ "value": true }`; off by default). */
 export function permissionsEnabled(config: readonly ConfigEntry[]): boolean {
-  return config.some((e) => e.topic === 'permissions_enabled' && e.body.value === true);
+  // Single-valued: the newest permissions_enabled record wins, whatever its name.
+  let newest: ConfigEntry | undefined;
+  for (const e of config) if (e.topic === 'permissions_enabled' && (!newest || e.seq > newest.seq)) newest = e;
+  return newest?.body.value === true;
 }
 
 /**

@@ -3,7 +3,7 @@ import { isAuthError, type AuthErrorCode } from '@syncropel/auth';
 import { isKernelError, type KernelErrorCode } from '@syncropel/kernel';
 
 /** Error codes only the HTTP layer produces (request shape, routing). */
-export type HttpErrorCode = 'INVALID_JSON' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'RESERVED_THREAD' | 'INTERNAL';
+export type HttpErrorCode = 'INVALID_JSON' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'RESERVED_THREAD' | 'FORBIDDEN_ORIGIN' | 'INTERNAL';
 
 /** The JSON every non-2xx answer carries. */
 export interface ErrorEnvelope {

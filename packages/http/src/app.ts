@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { envelope, toErrorResponse } from './api-error.js';
 import { authenticate, type AuthVariables } from './middleware/authenticate.js';
 import { corsAllowlist } from './middleware/cors-allowlist.js';
+import { requestSizeLimit } from './middleware/request-size.js';
 import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes, permissionRoutes } from './routes/auth-admin.js';
 import { engineRoutes, type DaemonInfo } from './routes/engine.js';
 import { configRoutes, exprRoutes } from './routes/config.js';
@@ -50,20 +51,21 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   const required = options.authRequired ?? (() => auth !== undefined);
   const app = new Hono<{ Variables: AuthVariables }>();
 
+  app.use('*', requestSizeLimit());
   if (auth) {
     app.use('*', corsAllowlist(() => auth.corsOrigins()));
     app.use('*', authenticate(auth, required));
   }
   // Liveness: answers while the process is alive and bound, whatever the kernel is doing.
   app.get('/health', (c) => c.text('ok'));
-  app.route('/v1/records', recordRoutes(kernel, auth));
+  app.route('/v1/records', recordRoutes(kernel, auth, () => options.actor ?? info().instance_did ?? undefined));
   app.route('/v1/engine', engineRoutes(kernel, info));
   app.route('/v1/threads', threadRoutes(kernel));
   app.route('/v1/trust', trustRoutes(kernel));
   app.route('/v1/expr', exprRoutes(kernel));
   app.route('/v1/aitl', aitlRoutes(kernel));
   app.route('/v1/drain', drainRoutes(kernel));
-  app.route('/v1/config', configRoutes(kernel, () => options.actor ?? info().instance_did ?? EMBEDDED_ACTOR));
+  app.route('/v1/config', configRoutes(kernel, () => options.actor ?? info().instance_did ?? EMBEDDED_ACTOR, auth ? (p, body) => auth.guardConfigChange(p && p.token_id !== 'none' ? p : null, body) : undefined));
   if (auth) {
     app.route('/v1/bootstrap', bootstrapRoutes(auth, required));
     app.route('/v1', authAdminRoutes(auth));

@@ -18,7 +18,7 @@ export interface PendingDecision {
 /** Pending decisions by request id; answered ones are removed (state = fold(records)). */
 export type AitlState = Map<string, PendingDecision>;
 
-/** Folds one record: a request adds, a DO (or KNOW) with `fulfills`/`cancels` naming it resolves. */
+/** Folds one record: a request adds; a DO with `fulfills` (approve) or `cancels` (reject) naming it resolves it. */
 export function stepAitl(state: AitlState, r: StoredRecord): AitlState {
   if (r.act === 'KNOW' && r.body.awaits === 'actor_decision') {
     const expires = typeof r.body.expires_at === 'string' ? Date.parse(r.body.expires_at) : NaN;
@@ -34,6 +34,7 @@ export function stepAitl(state: AitlState, r: StoredRecord): AitlState {
       rule: typeof r.body.rule === 'string' ? r.body.rule : null,
     });
   }
-  for (const ref of [r.body.fulfills, r.body.cancels]) if (typeof ref === 'string') state.delete(ref);
+  // Only a DO decides (SPEC §4); a KNOW citing the request leaves it pending, as the work fold does.
+  if (r.act === 'DO') for (const ref of [r.body.fulfills, r.body.cancels]) if (typeof ref === 'string') state.delete(ref);
   return state;
 }

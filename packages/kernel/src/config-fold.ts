@@ -119,6 +119,16 @@ export function configTopic(state: ConfigState, topic: string): ConfigEntry[] {
   return [...state.entries.values()].filter((e) => e.topic === topic);
 }
 
+/**
+ * The newest entry of a single-valued topic (tick_interval, stall_window, dispatch, intelligence,
+ * permissions_enabled): whatever its name, the last one written wins.
+ */
+export function newestOf(state: ConfigState, topic: string): ConfigEntry | undefined {
+  let best: ConfigEntry | undefined;
+  for (const e of state.entries.values()) if (e.topic === topic && (!best || e.seq > best.seq)) best = e;
+  return best;
+}
+
 /** Routing rules in evaluation order: highest priority first, then by name. */
 export function routingRules(state: ConfigState): RoutingRule[] {
   return configTopic(state, 'routing_rule')
@@ -128,7 +138,7 @@ export function routingRules(state: ConfigState): RoutingRule[] {
 
 /** A `seconds` setting of a topic, or its default. */
 export function configSeconds(state: ConfigState, topic: 'tick_interval' | 'stall_window'): number {
-  const entry = configTopic(state, topic)[0];
+  const entry = newestOf(state, topic);
   const fallback = topic === 'tick_interval' ? DEFAULT_TICK_INTERVAL_SECS : DEFAULT_STALL_WINDOW_SECS;
   return typeof entry?.body.seconds === 'number' ? entry.body.seconds : fallback;
 }
@@ -177,11 +187,11 @@ export function aitlRules(state: ConfigState): AitlRule[] {
 
 /** How many dispatches may run at once. */
 export function dispatchConcurrency(state: ConfigState): number {
-  const n = configTopic(state, 'dispatch')[0]?.body.concurrency;
+  const n = newestOf(state, 'dispatch')?.body.concurrency;
   return typeof n === 'number' ? n : DEFAULT_DISPATCH_CONCURRENCY;
 }
 
 /** Whether unrouted work becomes a proposal for a human (topic `intelligence`, `{ "value": true }`). */
 export function intelligenceEnabled(state: ConfigState): boolean {
-  return configTopic(state, 'intelligence')[0]?.body.value === true;
+  return newestOf(state, 'intelligence')?.body.value === true;
 }

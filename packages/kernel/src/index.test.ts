@@ -51,6 +51,7 @@ it('exports exactly the public API', () => {
     'isCelContext',
     'isKernelError',
     'loadOrCreateIdentity',
+    'newestOf',
     'readIdentity',
     'route',
     'routingRules',

@@ -19,6 +19,7 @@ export {
   MIN_TICK_INTERVAL_SECS,
   configProblem,
   emptyConfig,
+  newestOf,
   routingRules,
   stepConfig,
 } from './config-fold.js';

@@ -367,16 +367,21 @@ export function createKernel(options: KernelOptions): Kernel {
 
   /** Cancels AITL requests past their expiry (the engine's own DO), and samples stalls. */
   async function sweep(): Promise<TickReport> {
-    const report = ticks.tick();
+    const tickReport = ticks.tick();
     if (options.workLoop && status === 'ready') {
       const t = now();
       for (const d of [...aitlState.values()]) {
         if (d.expires_at !== null && d.expires_at <= t) {
-          await emitAs(engineActor, { thread: d.thread, act: 'DO', parents: [d.id], body: { cancels: d.id, reason: 'expired', decided_by: engineActor } });
+          // One request that cannot be cancelled must not keep the others from expiring.
+          try {
+            await emitAs(engineActor, { thread: d.thread, act: 'DO', parents: [d.id], body: { cancels: d.id, reason: 'expired', decided_by: engineActor } });
+          } catch (e) {
+            report(e, 'aitl_expiry');
+          }
         }
       }
     }
-    return report;
+    return tickReport;
   }
 
   async function emitAs(actor: string, emission: Emission): Promise<IngestResult> {
@@ -465,11 +470,13 @@ export function createKernel(options: KernelOptions): Kernel {
     },
     async stop() {
       if (status === 'stopped' || status === 'stopping') return group.drained();
-      status = 'stopping';
       ticks.stop();
       cron.stop();
+      // In-flight dispatches finish (and write their results) before writes are refused; the
+      // host has already stopped accepting requests, so nothing else arrives meanwhile.
       const finished = (await reconciler?.stop(options.dispatchGraceMs ?? 10_000)) ?? true;
       if (!finished) report(new Error('in-flight dispatches did not finish within the grace period; they will run again after restart'), 'stop');
+      status = 'stopping';
       await group.drained();
       status = 'stopped';
     },

@@ -245,3 +245,41 @@ describe('restart idempotency (state = fold(records))', () => {
     appendFileSync(runs, '');
   });
 });
+
+describe('review fixes', () => {
+  it('lets in-flight dispatches record their results during stop, so nothing re-runs', async () => {
+    const runs = join(dir, 'stop.log');
+    const store = createMemoryLogStore();
+    const k = createKernel({ store, actor: ENGINE, workLoop: true, dispatchGraceMs: 5000 });
+    await k.start();
+    await k.ingest(learn({ topic: 'adapter', name: 'slow', actor: 'did:sync:agent:slow', kind: 'exec', command: logging(runs, 'sleep 0.5;') }));
+    await k.ingest(intend('stop-while-running', { to: 'did:sync:agent:slow' }));
+    await waitFor(() => k.health().in_flight === 1, 'a dispatch in flight');
+    await k.stop();
+    expect(answers(k, threadIdFor('stop-while-running'))[0]?.body).toMatchObject({ verdict: 'success' });
+    const again = await start(store);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(again.health().reconciled_total).toBe(0);
+  });
+
+  it('gives adapters a clean environment, and only a DO decides an AITL request', async () => {
+    process.env.SPL_BOOTSTRAP_TOKEN = 'secret-that-must-not-leak-0123456789';
+    try {
+      const k = await start();
+      await k.ingest(learn({ topic: 'adapter', name: 'env', actor: 'did:sync:agent:env', kind: 'exec', command: `cat >/dev/null; printf '{"env":"%s"}' "$(env | tr '\\n' ' ' | tr -d '"\\\\')"` }));
+      await k.ingest(intend('env', { to: 'did:sync:agent:env' }));
+      await waitFor(() => answers(k, threadIdFor('env')).length === 1, 'the env adapter');
+      const out = JSON.stringify(answers(k, threadIdFor('env'))[0]!.body);
+      expect(out).toContain('PATH=');
+      expect(out).not.toContain('secret-that-must-not-leak');
+      await k.ingest(learn({ topic: 'aitl_rule', name: 'all', expression: 'true' }));
+      await k.ingest(intend('held', { to: 'did:sync:agent:env' }));
+      await waitFor(() => k.health().aitl_pending === 1, 'a pending decision');
+      const req = k.pendingDecisions()[0]!;
+      await k.ingest({ parents: [], thread: req.thread, actor: 'did:sync:user:someone', act: 'KNOW', body: { fulfills: req.id }, clock: c++, data_type: 'SCALAR' });
+      expect(k.health().aitl_pending).toBe(1);
+    } finally {
+      delete process.env.SPL_BOOTSTRAP_TOKEN;
+    }
+  });
+});

@@ -16,7 +16,7 @@ export function openBackupSource(path: string): BackupSource & { close(): void }
   const db = new Database(path, { readonly: true, fileMustExist: true });
   return {
     async backupTo(destination) {
-      await db.backup(destination);
+      await db.backup(destination, { progress: () => 0x7fffffff });
     },
     close: () => db.close(),
   };
@@ -38,6 +38,9 @@ export function vacuumFile(path: string): { before: number; after: number } {
 /** The rolling backup's file name, and its manifest beside it. */
 export const BACKUP_FILE = 'hub.db.bak';
 export const MANIFEST_SUFFIX = '.json';
+
+/** How many snapshots the guard set aside (`hub.db.suspect-*.bak`) are kept; older ones are removed. */
+export const MAX_SUSPECTS = 3;
 
 /** How many generations are kept besides the rolling backup. */
 export const DEFAULT_BACKUP_GENERATIONS = 7;
@@ -98,12 +101,14 @@ export async function snapshot(store: BackupSource, options: SnapshotOptions): P
     const facts = inspect(temp);
     const manifest: BackupManifest = { instance_did: options.instanceDid, ...facts.manifest, sha256: await sha256File(temp), bytes: statSync(temp).size, created_at: new Date(now()).toISOString(), file: BACKUP_FILE };
     const rolling = join(directory, BACKUP_FILE);
-    const previous = readManifest(rolling);
+    // Without its manifest, the rolling backup still counts: describe it from the file itself.
+    const previous = readManifest(rolling) ?? describeExisting(rolling, options.instanceDid);
     const guard = facts.integrity !== 'ok' ? `the new snapshot fails its integrity check (${facts.integrity})` : previous ? lessThan(previous, manifest, temp) : null;
     if (guard) {
       const suspect = join(directory, `hub.db.suspect-${stamp}.bak`);
       renameSync(temp, suspect);
       writeManifest(suspect, { ...manifest, file: basename(suspect) });
+      pruneSuspects(directory, MAX_SUSPECTS);
       return { path: suspect, manifest: { ...manifest, file: basename(suspect) }, replaced: false, guard };
     }
     renameSync(temp, rolling);
@@ -245,6 +250,27 @@ function selfContained(file: string): void {
     db.pragma('journal_mode = DELETE');
   } finally {
     db.close();
+  }
+}
+
+function describeExisting(file: string, instanceDid: string): BackupManifest | null {
+  if (!existsSync(file)) return null;
+  try {
+    const facts = inspect(file);
+    return { instance_did: instanceDid, ...facts.manifest, sha256: '', bytes: statSync(file).size, created_at: '', file: basename(file) };
+  } catch {
+    return null; // unreadable: nothing to protect
+  }
+}
+
+function pruneSuspects(directory: string, keep: number): void {
+  const suspects = readdirSync(directory)
+    .filter((n) => n.startsWith('hub.db.suspect-') && n.endsWith('.bak'))
+    .sort()
+    .reverse();
+  for (const name of suspects.slice(keep)) {
+    rmSync(join(directory, name), { force: true });
+    rmSync(join(directory, `${name}${MANIFEST_SUFFIX}`), { force: true });
   }
 }
 

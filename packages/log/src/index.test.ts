@@ -13,6 +13,7 @@ it('exports exactly the public API', () => {
     'LogError',
     'MANIFEST_SUFFIX',
     'MAX_PAGE_SIZE',
+    'MAX_SUSPECTS',
     'SCAN_PAGE_SIZE',
     'createMemoryLogStore',
     'inspect',

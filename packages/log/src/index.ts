@@ -14,6 +14,7 @@ export type { LogErrorCode } from './log-error.js';
 export {
   BACKUP_FILE,
   DEFAULT_BACKUP_GENERATIONS,
+  MAX_SUSPECTS,
   MANIFEST_SUFFIX,
   inspect,
   installBackup,

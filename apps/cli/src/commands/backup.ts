@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { instanceKey, readIdentity } from '@syncropel/kernel';
@@ -125,6 +125,9 @@ export function registerBackup(program: Command): void {
       if (parts.length === 0) throw new CliError('nothing to archive: none of the three directories exist');
       progress(`archiving ${parts.join(', ')} into ${out}`);
       // Paths are stored relative to / so the archive restores the same layout under any root.
+      // The archive holds the identity key and the saved token: create it owner-only first.
+      writeFileSync(out, '', { mode: 0o600 });
+      chmodSync(out, 0o600);
       const tar = spawnSync('tar', ['-czf', out, '-C', '/', ...parts.map((p) => p.replace(/^\//, ''))], { encoding: 'utf8' });
       if (tar.status !== 0) throw new CliError(`tar failed: ${(tar.stderr ?? '').trim().split('\n').slice(-1)[0]}`);
       const listed = spawnSync('tar', ['-tzf', out], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -134,6 +137,6 @@ export function registerBackup(program: Command): void {
       if (existsSync(paths.db) && !hasDb) throw new CliError(`the archive ${out} is missing ${paths.db}`);
       const result = { archive: out, bytes: statSync(out).size, entries: entries.length, directories: parts };
       if (flags.json) printJson(result);
-      else process.stdout.write(`archived ${entries.length} entries (${result.bytes} bytes) to ${out}; verified it re-opens. Move it off-host before deleting the originals.\n`);
+      else process.stdout.write(`archived ${entries.length} entries (${result.bytes} bytes) to ${out} (mode 0600: it holds the identity key); verified it re-opens. Move it off-host before deleting the originals.\n`);
     });
 }

@@ -95,6 +95,8 @@ export function registerServe(program: Command): void {
         bootstrapSecret: process.env.SPL_BOOTSTRAP_TOKEN,
         log,
       };
+      // Read once; nothing this process starts later (adapters, children) should inherit it.
+      delete process.env.SPL_BOOTSTRAP_TOKEN;
       try {
         await runDaemon(options, (daemon) => {
           for (const line of settings.notes) log.warn(line);

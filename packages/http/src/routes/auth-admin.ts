@@ -24,11 +24,12 @@ export function authAdminRoutes(auth: Auth): Hono {
 export function bootstrapRoutes(auth: Auth, authRequired: () => boolean): Hono {
   const app = new Hono();
   app.post('/service-account', async (c) => {
-    const body = await readJson(c);
-    if (authRequired() && auth.bootstrapOpen()) {
+    // Decide before reading the body: this route is open to anyone who can reach the port.
+    if (!auth.bootstrapOpen()) throw new AuthError('BOOTSTRAP_CLOSED', 'bootstrap is closed: a service account already exists; use an admin token');
+    if (authRequired()) {
       throw new AuthError('BOOTSTRAP_FORBIDDEN', 'bootstrap over HTTP needs the daemon started with --insecure-localhost; or start it with SPL_BOOTSTRAP_TOKEN set');
     }
-    return c.json(await auth.bootstrapServiceAccount(body), 201);
+    return c.json(await auth.bootstrapServiceAccount(await readJson(c)), 201);
   });
   return app;
 }

@@ -1,3 +1,4 @@
+import type { Principal } from '@syncropel/auth';
 import { isCelContext, type Kernel } from '@syncropel/kernel';
 import { Hono, type Context } from 'hono';
 import { HttpError } from '../api-error.js';
@@ -5,7 +6,7 @@ import type { AuthVariables } from '../middleware/authenticate.js';
 import { readJson } from '../read-json.js';
 
 /** `/v1/config`: the live configuration, and routing rules written as LEARN records. */
-export function configRoutes(kernel: Kernel, actor: () => string): Hono<{ Variables: AuthVariables }> {
+export function configRoutes(kernel: Kernel, actor: () => string, guard?: (principal: Principal | undefined, body: unknown) => void): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.get('/', (c) => {
     const health = kernel.healthDetails();
@@ -27,6 +28,7 @@ export function configRoutes(kernel: Kernel, actor: () => string): Hono<{ Variab
     const { topic, name } = input as Record<string, unknown>;
     if (typeof topic !== 'string' || !/^[a-z_]{1,64}$/.test(topic)) throw new HttpError(422, 'VALIDATION_FAILED', 'topic must be lowercase letters and _', 'topic');
     if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(name)) throw new HttpError(422, 'VALIDATION_FAILED', 'name must be 1-100 letters, digits, or _ . : -', 'name');
+    guard?.(c.get('principal'), input);
     const result = await kernel.emit(actor(), { thread: 'th_engine_config', act: 'LEARN', body: { ...(input as object), ...by(c) } as never });
     return c.json({ entry: kernel.config().find((e) => e.topic === topic && e.name === name), record: result.record }, 201);
   });

@@ -3,9 +3,7 @@ import { isReservedThread } from '@syncropel/algebra';
 import type { Auth } from '@syncropel/auth';
 import type { Kernel } from '@syncropel/kernel';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { envelope, HttpError } from '../api-error.js';
-import { MAX_REQUEST_BYTES } from '../limits.js';
+import { HttpError } from '../api-error.js';
 import { source, type AuthVariables } from '../middleware/authenticate.js';
 import { readJson } from '../read-json.js';
 import { integerParam } from '../query-params.js';
@@ -16,34 +14,21 @@ const DAEMON_ONLY_THREADS = new Set(['th_service_accounts', 'th_audit', 'th_fede
 const THREAD = /^(th_[0-9a-f]{64}|th_[a-z_]+)$/;
 
 /** `/v1/records`: append (one or a batch) and read back. */
-export function recordRoutes(kernel: Kernel, auth?: Auth): Hono<{ Variables: AuthVariables }> {
+export function recordRoutes(kernel: Kernel, auth: Auth | undefined, engineActor: () => string | undefined): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  const streamedLimit = bodyLimit({
-    maxSize: MAX_REQUEST_BYTES,
-    onError: (c) => tooLarge(c),
-  });
   app.post(
     '/',
-    // With a Content-Length (the usual case) the check is a header comparison and the body is read
-    // on the server's fast path; hono's streaming bodyLimit is ~5x slower, so it is kept for
-    // chunked uploads only. Node's parser guarantees the body matches the declared length.
-    async (c, next) => {
-      const declared = c.req.header('content-length');
-      if (declared === undefined) return streamedLimit(c, next);
-      if (Number(declared) > MAX_REQUEST_BYTES) return tooLarge(c);
-      return next();
-    },
     async (c) => {
       const input = await readJson(c);
       if (isBatch(input)) {
         if (!Array.isArray(input.records)) throw new HttpError(422, 'VALIDATION_FAILED', 'records must be an array of records', 'records');
-        input.records.forEach((r: unknown, i: number) => checkThread(c, auth, r, `records[${i}].thread`));
+        input.records.forEach((r: unknown, i: number) => checkThread(c, auth, engineActor(), r, `records[${i}]`));
         const results = await kernel.ingestBatch(input.records);
         const data = results.map((r) => ({ status: r.status, id: r.record.id, record: r.record }));
         return c.json({ object: 'list', data, next_cursor: null }, results.some((r) => r.status === 'created') ? 201 : 200);
       }
-      checkThread(c, auth, input, 'thread');
+      checkThread(c, auth, engineActor(), input, '');
       const result = await kernel.ingest(input);
       return c.json(result.record, result.status === 'created' ? 201 : 200);
     },
@@ -75,21 +60,23 @@ export function recordRoutes(kernel: Kernel, auth?: Auth): Hono<{ Variables: Aut
  * everyone (forging a service account would bypass auth), config needs config:write, and a
  * token holding only thread grains may write just those threads.
  */
-function checkThread(c: Context<{ Variables: AuthVariables }>, auth: Auth | undefined, record: unknown, field: string): void {
-  const thread = typeof record === 'object' && record !== null ? (record as { thread?: unknown }).thread : undefined;
+function checkThread(c: Context<{ Variables: AuthVariables }>, auth: Auth | undefined, engine: string | undefined, record: unknown, prefix: string): void {
+  const at = (name: string) => (prefix ? `${prefix}.${name}` : name);
+  const r = (typeof record === 'object' && record !== null ? record : {}) as { thread?: unknown; actor?: unknown; body?: unknown };
+  // The engine's own DID writes results, notices and decisions; a client writing as it could
+  // forge outcomes or exhaust its clocks.
+  if (engine !== undefined && r.actor === engine) throw new HttpError(403, 'RESERVED_THREAD', `${at('actor')} is the daemon's own DID; only the daemon writes as it`, at('actor'));
+  const thread = r.thread;
   if (typeof thread !== 'string') return; // validation names the field
+  const field = at('thread');
   if (DAEMON_ONLY_THREADS.has(thread)) throw new HttpError(403, 'RESERVED_THREAD', `${field} ${thread} is written only by the daemon`, field);
   const principal = c.get('principal');
   if (!auth || !principal) return;
-  if (isReservedThread(thread)) auth.authorize(principal, 'config:write');
-  else auth.authorize(principal, 'records:write', thread);
+  if (isReservedThread(thread)) {
+    auth.authorize(principal, 'config:write');
+    auth.guardConfigChange(principal, r.body);
+  } else auth.authorize(principal, 'records:write', thread);
   auth.checkPermission(principal, 'record_write', { record, source: source(c), route: 'POST /v1/records' });
-}
-
-/** 413 for an oversized body. The rest of the body is never read, so the connection is not reused. */
-function tooLarge(c: Context) {
-  c.header('connection', 'close');
-  return c.json(envelope('PAYLOAD_TOO_LARGE', `the request body is larger than ${MAX_REQUEST_BYTES} bytes`, 'body'), 413);
 }
 
 /** A batch is an object with `records` and none of a record's own fields. */

@@ -10,8 +10,10 @@ export function execAdapter(command: string): Adapter {
   return {
     run(record, signal) {
       return new Promise<AdapterOutcome>((resolve) => {
-        const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-        let stdout = '';
+        // A small, explicit environment: the daemon's own (bootstrap secret, tokens) never leaks to adapters.
+        const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: adapterEnv() });
+        const chunks: Buffer[] = [];
+        let bytes = 0;
         let stderr = '';
         let overflow = false;
         let settled = false;
@@ -34,12 +36,13 @@ export function execAdapter(command: string): Adapter {
         };
         if (signal.aborted) return onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          if (stdout.length > MAX_ADAPTER_OUTPUT_BYTES && !overflow) {
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (overflow) return;
+          bytes += chunk.length;
+          if (bytes > MAX_ADAPTER_OUTPUT_BYTES) {
             overflow = true;
             killGroup();
-          }
+          } else chunks.push(chunk);
         });
         child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
           if (stderr.length < 2000) stderr += chunk;
@@ -50,6 +53,7 @@ export function execAdapter(command: string): Adapter {
           if (overflow) return finish({ ok: false, error: `output larger than ${MAX_ADAPTER_OUTPUT_BYTES} bytes` });
           const tail = stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
           if (code !== 0) return finish({ ok: false, error: `exited with ${code ?? sig}${tail ? `: ${tail}` : ''}` });
+          const stdout = Buffer.concat(chunks).toString('utf8');
           let output: JsonValue;
           try {
             output = JSON.parse(stdout) as JsonValue;
@@ -62,4 +66,13 @@ export function execAdapter(command: string): Adapter {
       });
     },
   };
+}
+
+/** Variables an adapter command may see: enough to find programs and format text, nothing secret. */
+const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
+
+function adapterEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
 }

@@ -13,11 +13,12 @@ export function httpAdapter(url: string): Adapter {
       }
       let text: string;
       try {
-        text = await res.text();
+        const read = await readCapped(res, MAX_ADAPTER_OUTPUT_BYTES);
+        if (read === undefined) return { ok: false, error: `answer larger than ${MAX_ADAPTER_OUTPUT_BYTES} bytes` };
+        text = read;
       } catch (e) {
         return { ok: false, error: `reading the answer failed: ${(e as Error).message}` };
       }
-      if (text.length > MAX_ADAPTER_OUTPUT_BYTES) return { ok: false, error: `answer larger than ${MAX_ADAPTER_OUTPUT_BYTES} bytes` };
       let output: JsonValue;
       try {
         output = text === '' ? null : (JSON.parse(text) as JsonValue);
@@ -28,4 +29,23 @@ export function httpAdapter(url: string): Adapter {
       return { ok: true, output };
     },
   };
+}
+
+/** Reads a response body as UTF-8, stopping (and cancelling it) once it passes `max` bytes. */
+async function readCapped(res: Response, max: number): Promise<string | undefined> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }

@@ -199,16 +199,16 @@ export class Reconciler {
     if (!outcome.ok) this.failed++;
     const domain = typeof record.body.domain === 'string' ? record.body.domain : 'general';
     const output: { output?: JsonValue } = outcome.output === undefined ? {} : { output: outcome.output };
-    await this.answer(record, {
-      fulfills: record.id,
-      verdict: outcome.ok ? 'success' : 'failure',
-      domain,
-      subject: config.actor,
-      adapter: config.name,
-      via: decision.via,
-      ...output,
-      ...(outcome.ok ? {} : { error: outcome.error }),
-    });
+    const base = { fulfills: record.id, domain, subject: config.actor, adapter: config.name, via: decision.via };
+    try {
+      await this.answer(record, { ...base, verdict: outcome.ok ? 'success' : 'failure', ...output, ...(outcome.ok ? {} : { error: outcome.error }) });
+    } catch (e) {
+      // The full answer did not fit a record (an oversized output, say): record a failure
+      // without it, so the work is answered and not re-run forever.
+      if ((e as { code?: string }).code !== 'PAYLOAD_TOO_LARGE' && (e as { code?: string }).code !== 'VALIDATION_FAILED') throw e;
+      this.failed += outcome.ok ? 1 : 0;
+      await this.answer(record, { ...base, verdict: 'failure', error: `the adapter's answer could not be recorded: ${(e as Error).message.slice(0, 300)}` });
+    }
   }
 
   private answer(record: StoredRecord, body: JsonObject): Promise<IngestResult> {
