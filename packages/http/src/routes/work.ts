@@ -1,4 +1,5 @@
 import { isDid } from '@syncropel/algebra';
+import { principalActor } from '@syncropel/auth';
 import type { Kernel } from '@syncropel/kernel';
 import { Hono } from 'hono';
 import { HttpError } from '../api-error.js';
@@ -19,7 +20,7 @@ export function aitlRoutes(kernel: Kernel): Hono<{ Variables: AuthVariables }> {
     const principal = c.get('principal');
     const result = await kernel.decide(c.req.param('id'), {
       approve: decision === 'approve',
-      actor: `did:sync:user:${principal?.sa_id ?? 'anonymous'}`,
+      actor: principal ? principalActor(principal) : `did:sync:sa:anonymous`,
       ...(typeof reason === 'string' ? { reason } : {}),
       ...(typeof target === 'string' ? { target } : {}),
     });
