@@ -37,6 +37,9 @@ const THREADS = Array.from({ length: 4 }, (_, i) => threadIdFor(`bench-ingest-th
 // ---------------------------------------------------------------------------------------------
 // Flags
 
+/** The act of every benchmark record (set by --act). */
+let ACT = 'KNOW';
+
 function parseFlags() {
   let values;
   try {
@@ -47,6 +50,7 @@ function parseFlags() {
       duration: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
       load: { type: 'string', default: 'auto' },
+      act: { type: 'string', default: 'KNOW' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -61,6 +65,7 @@ function parseFlags() {
         '  --records     rows for the ceiling and records for (a) (default 100000)\n' +
         '  --duration    seconds of measured HTTP load for (b), after a 2 s warm-up (default 10)\n' +
         '  --json        print the figures as one JSON object\n' +
+        '  --act         KNOW (default: plain facts) or DO (records that ask for work; the daemon answers each)\n' +
         '  --load        HTTP load tool for (b): wrk (lighter, apt-get install wrk), autocannon, or auto (wrk when installed)\n',
     );
     process.exit(0);
@@ -70,6 +75,8 @@ function parseFlags() {
   if (!Number.isSafeInteger(records) || records < 1000) usage(`--records must be an integer ≥ 1000, got ${values.records}`);
   const duration = Number(values.duration);
   if (!Number.isFinite(duration) || duration < 1 || duration > 60) usage(`--duration must be 1..60 seconds, got ${values.duration}`);
+  if (values.act !== 'KNOW' && values.act !== 'DO') usage(`--act must be KNOW or DO, got ${values.act}`);
+  ACT = values.act;
   if (!['auto', 'wrk', 'autocannon'].includes(values.load)) usage(`--load must be auto, wrk or autocannon, got ${values.load}`);
   const hasWrk = spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
   if (values.load === 'wrk' && !hasWrk) usage('--load wrk: wrk is not installed (apt-get install wrk)');
@@ -83,7 +90,9 @@ function usage(message) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The record shape: a DO record, ~420 bytes canonical, with a ~250-character string in its body.
+// The record shape: a KNOW record (a fact: it asks for no work, so the daemon's work loop adds
+// nothing), ~410 bytes canonical, with a 200-character string in its body. `--act DO` measures
+// records that ask for work instead: the daemon then also writes one answer per record.
 
 const NOTE_CHARS = 200;
 const FILLER = ' progress note: '.padEnd(NOTE_CHARS, 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ');
@@ -93,7 +102,7 @@ function makeRecord(worker, thread, clock, n) {
     parents: [],
     thread,
     actor: `did:sync:user:w${worker}`,
-    act: 'DO',
+    act: ACT,
     body: { kind: 'step', n, ok: true, note: `${n}${FILLER}`.slice(0, NOTE_CHARS) },
     clock,
     data_type: 'SCALAR',
@@ -296,7 +305,7 @@ init = function(args) prefix = "wrk" .. tostring(tid) .. "r" .. tostring(math.ra
 request = function()
   counter = counter + 1
   local body = '{"parents":[],"thread":"THREAD","actor":"did:sync:user:' .. prefix .. '-' .. counter ..
-    '","act":"DO","body":{"kind":"bench","n":' .. counter .. ',"note":"' .. string.rep("x", 200) .. '","ok":true},"clock":0,"data_type":"SCALAR"}'
+    '","act":"ACT","body":{"kind":"bench","n":' .. counter .. ',"note":"' .. string.rep("x", 200) .. '","ok":true},"clock":0,"data_type":"SCALAR"}'
   return wrk.format("POST", "/v1/records", { ["content-type"] = "application/json", ["authorization"] = os.getenv("SPL_BENCH_AUTH") }, body)
 end
 `;
@@ -304,7 +313,7 @@ end
 /** Runs wrk and reads its summary: requests/s, latency percentiles and the non-2xx count. */
 function runWrk(dir, url, authorization, seconds) {
   const script = join(dir, 'post.lua');
-  writeFileSync(script, WRK_SCRIPT.replace('THREAD', THREADS[0]));
+  writeFileSync(script, WRK_SCRIPT.replace('THREAD', THREADS[0]).replace('"act":"ACT"', `"act":"${ACT}"`));
   const r = spawnSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, `${url}`], {
     env: { ...process.env, SPL_BENCH_AUTH: authorization },
     encoding: 'utf8',
@@ -398,7 +407,7 @@ function printText(f) {
   const pad = (s, n) => s.padEnd(n);
   const rate = (x) => `${int(x)} rec/s`.padStart(14);
   const lines = [
-    `ingest benchmark (durability ${f.durability}, ${f.records} records of ~${f.recordBytes} bytes, node ${process.version}, ${f.cpus} cpus)`,
+    `ingest benchmark (durability ${f.durability}, ${f.records} ${ACT} records of ~${f.recordBytes} bytes, node ${process.version}, ${f.cpus} cpus)`,
     `  ${pad('ceiling', 9)} ${pad('raw better-sqlite3, 1000-row transactions', 44)} ${rate(f.ceiling.recPerS)}`,
     `  ${pad('(a)', 9)} ${pad(`kernel ingest in-process, ${WINDOW} outstanding`, 44)} ${rate(f.kernel.recPerS)}   ` +
       `${pct(f.kernel.ratio).padStart(4)} of ceiling (target ≥ ${pct(TARGET_A)}) ${f.kernel.meetsTarget ? 'ok  ' : 'MISS'}   ` +

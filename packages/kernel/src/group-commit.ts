@@ -1,6 +1,6 @@
 import type { StoredRecord } from '@syncropel/algebra';
 import type { AppendEntry } from '@syncropel/log';
-import { MAX_GROUP_RECORDS } from './limits.js';
+import { MAX_GROUP_RECORDS, MAX_GROUPS_IN_FLIGHT } from './limits.js';
 
 /** One caller's share of a commit group: the entries it adds and how to answer it. */
 interface Unit {
@@ -14,16 +14,19 @@ interface Unit {
  * transaction per group, and every promise settles only after its group has committed. One
  * disk flush then covers many writes, and nothing is acknowledged before it is durable.
  *
- * At most one group is committing at a time. While it commits (off the main thread when the
- * store offers `appendAsync`), new entries gather into the next group, so groups grow with load.
- * Groups commit in enqueue order, so log order is enqueue order.
+ * Up to {@link MAX_GROUPS_IN_FLIGHT} groups may be committing at once when the store commits off
+ * the main thread (`appendAsync`): the next group is handed over while the previous one is still
+ * being written, so the writer never waits for a round trip through the main thread. The store
+ * commits them in order, so log order is enqueue order, and results are applied in that order.
  */
 export class GroupCommit {
   private units: Unit[] = [];
   private size = 0;
   private scheduled = false;
-  private committing = false;
+  private inFlight = 0;
   private idle: (() => void)[] = [];
+  /** Settles groups strictly in the order they were handed to the store. */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly append: (entries: readonly AppendEntry[]) => Promise<StoredRecord[]> | StoredRecord[],
@@ -41,12 +44,12 @@ export class GroupCommit {
     return new Promise((resolve, reject) => {
       this.units.push({ entries, resolve, reject });
       this.size += entries.length;
-      if (this.committing) return; // the running commit starts the next group when it ends
-      if (this.size >= MAX_GROUP_RECORDS) void this.flush();
+      if (this.inFlight >= MAX_GROUPS_IN_FLIGHT) return; // a finishing commit starts the next group
+      if (this.size >= MAX_GROUP_RECORDS) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate runs after pending I/O callbacks, so concurrent requests join the group.
-        setImmediate(() => void this.flush());
+        setImmediate(() => this.flush());
       }
     });
   }
@@ -58,41 +61,49 @@ export class GroupCommit {
   }
 
   private isIdle(): boolean {
-    return this.units.length === 0 && !this.scheduled && !this.committing;
+    return this.units.length === 0 && !this.scheduled && this.inFlight === 0;
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     this.scheduled = false;
-    if (this.committing) return;
-    while (this.units.length > 0) {
-      const units = this.units;
-      this.units = [];
-      const entries = units.flatMap((u) => u.entries);
-      this.committing = true;
-      let stored: StoredRecord[] = [];
-      let error: unknown;
-      let ok = true;
-      try {
-        stored = entries.length === 0 ? [] : await this.append(entries);
-      } catch (e) {
-        ok = false;
-        error = e;
-      }
-      this.committing = false;
+    if (this.units.length === 0 || this.inFlight >= MAX_GROUPS_IN_FLIGHT) return this.notifyIdle();
+    const units = this.units;
+    this.units = [];
+    const entries = units.flatMap((u) => u.entries);
+    this.inFlight++;
+    let result: Promise<StoredRecord[]>;
+    try {
+      result = Promise.resolve(entries.length === 0 ? [] : this.append(entries));
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    const settled = result.then(
+      (stored) => ({ ok: true as const, stored }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    this.chain = this.chain.then(async () => {
+      const outcome = await settled;
+      this.inFlight--;
       this.size -= entries.length;
-      if (ok) {
-        this.committed(stored);
-        const byId = new Map(stored.map((r) => [r.id, r]));
+      if (outcome.ok) {
+        this.committed(outcome.stored);
+        const byId = new Map(outcome.stored.map((r) => [r.id, r]));
         for (const u of units) u.resolve(byId);
       } else {
-        this.failed(error, entries);
-        for (const u of units) u.reject(error);
+        this.failed(outcome.error, entries);
+        for (const u of units) u.reject(outcome.error);
       }
-    }
-    if (this.isIdle()) {
-      const waiting = this.idle;
-      this.idle = [];
-      for (const w of waiting) w();
-    }
+      if (this.units.length > 0) this.flush();
+      else this.notifyIdle();
+    });
+    // With room for another group, hand over whatever arrives next without waiting.
+    if (this.units.length > 0 && this.inFlight < MAX_GROUPS_IN_FLIGHT) this.flush();
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    const waiting = this.idle;
+    this.idle = [];
+    for (const w of waiting) w();
   }
 }

@@ -10,5 +10,11 @@ export const MAX_BATCH_RECORDS = 1000;
  */
 export const MAX_GROUP_RECORDS = 4096;
 
+/**
+ * Commit groups that may be in the store's hands at once. Two lets the writer start the next
+ * group the moment one commits, instead of waiting for the main thread to hand it over.
+ */
+export const MAX_GROUPS_IN_FLIGHT = 2;
+
 /** Records folded between yields to the event loop during the startup rebuild. */
 export const REBUILD_YIELD_EVERY = 5000;

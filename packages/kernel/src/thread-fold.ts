@@ -50,8 +50,36 @@ function nextStatus(current: ThreadStatus | undefined, r: StoredRecord): ThreadS
 /** Every thread's state, keyed by thread id. */
 export type ThreadsState = Map<string, ThreadState>;
 
-/** Folds one record into the threads map (in place; the fold owns its map). */
+type MutableThread = { -readonly [K in keyof ThreadState]: ThreadState[K] } & { participants: string[]; last_clock: { [actor: string]: number } };
+
+/** Membership sets for the live threads' participant lists (a busy thread can have many actors). */
+const members = new WeakMap<ThreadState, Set<string>>();
+
+/**
+ * Folds one record into the threads map. Unlike {@link stepThread} it updates the thread's state
+ * in place (the fold owns it): copying a thread's participants and clocks per record would make a
+ * thread with many actors quadratic to ingest.
+ */
 export function stepThreads(state: ThreadsState, r: StoredRecord): ThreadsState {
-  state.set(r.thread, stepThread(state.get(r.thread), r));
+  const current = state.get(r.thread) as MutableThread | undefined;
+  if (!current) {
+    const created = { ...stepThread(undefined, r), participants: [r.actor], last_clock: { [r.actor]: r.clock } };
+    members.set(created, new Set([r.actor]));
+    state.set(r.thread, created);
+    return state;
+  }
+  const set = members.get(current) ?? new Set(current.participants);
+  members.set(current, set);
+  if (!set.has(r.actor)) {
+    set.add(r.actor);
+    current.participants.push(r.actor);
+  }
+  const previous = current.last_clock[r.actor];
+  if (previous === undefined || r.clock > previous) current.last_clock[r.actor] = r.clock;
+  current.status = nextStatus(current.status, r);
+  current.record_count++;
+  current.last_seq = r.seq;
+  current.last_at = r.ingested_at;
+  current.last_act = r.act;
   return state;
 }
