@@ -9,6 +9,7 @@ import { urlForBind } from './config-file.js';
 import type { DaemonLog } from './daemon-log.js';
 import { SHUTDOWN_GRACE_MS } from './defaults.js';
 import type { SplPaths } from './paths.js';
+import { maintenanceHolder } from './maintenance-lock.js';
 import { acquirePidFile, releasePidFile, updatePidFile, type PidRecord } from './pid-file.js';
 import { isSplServeOf, listeningPid, portOwnerHint } from './process-probe.js';
 import { VERSION } from './version.js';
@@ -81,6 +82,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     version: VERSION,
   });
   acquirePidFile(paths, pidRecord('starting', options.port, null), (note) => log.warn(note));
+  // Checked after taking the PID file, so a restore starting now sees this daemon and refuses.
+  const maintenance = maintenanceHolder(paths);
+  if (maintenance) {
+    releasePidFile(paths, process.pid);
+    throw new CliError(`a maintenance operation (${maintenance.operation}, pid ${maintenance.pid}) is running on this home; start the daemon when it ends`);
+  }
 
   let identity: DaemonIdentity;
   let store: SqliteLogStore;

@@ -117,4 +117,27 @@ describe('backup discipline', () => {
     expect(archived.directories).toEqual([join(home.dir, '.syncro'), join(home.dir, '.local', 'share', 'syncropel')]);
     expect(archived.entries).toBeGreaterThan(3);
   });
+
+  it('holds a maintenance lock during offline operations: the daemon will not start under one', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdirSync } = await import('node:fs');
+    home = tempHome();
+    await seeded(home, 1);
+    const holder = spawn('sleep', ['30']);
+    try {
+      mkdirSync(join(home.dir, '.syncro', 'run'), { recursive: true });
+      writeFileSync(join(home.dir, '.syncro', 'run', 'maintenance.lock'), JSON.stringify({ pid: holder.pid, operation: 'restore' }));
+      const refused = spl(['serve', '--foreground', '--port', '0'], home.env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`a maintenance operation (restore, pid ${holder.pid}) is running on this home`);
+      expect(existsSync(join(home.dir, '.syncro', 'run', 'spl.pid'))).toBe(false);
+      expect(spl(['vacuum'], home.env).stderr).toContain(`another maintenance operation (restore, pid ${holder.pid}) is running`);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    // A lock left by a dead process is ignored and replaced.
+    await new Promise((r) => holder.once('exit', r));
+    expect(spl(['vacuum'], home.env).code).toBe(0);
+    expect(existsSync(join(home.dir, '.syncro', 'run', 'maintenance.lock'))).toBe(false);
+  });
 });

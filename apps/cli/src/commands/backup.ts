@@ -7,6 +7,7 @@ import { BACKUP_FILE, installBackup, listBackups, moveAside, openBackupSource, s
 import { CliError } from '../cli-error.js';
 import { daemonUrl } from '../daemon-client.js';
 import { refuseIfDaemonRunning } from '../daemon-liveness.js';
+import { withMaintenanceLock } from '../maintenance-lock.js';
 import { printJson, printTable } from '../output.js';
 import { resolvePaths, type SplPaths } from '../paths.js';
 
@@ -80,20 +81,22 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (file: string | undefined, flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'restore');
-      const source = file ? resolve(file) : join(backupDirectory(paths), BACKUP_FILE);
-      progress(`verifying ${source}`);
-      const verified = await verifyBackup(source);
-      if (!verified.ok) throw new CliError(`refusing to restore ${source}: ${verified.problems.slice(0, 3).join('; ')}`);
-      mkdirSync(dirname(paths.db), { recursive: true, mode: 0o700 });
-      const aside = moveAside(paths.db, `replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      installBackup(source, paths.db);
-      const result = { restored: source, records: verified.record_count, moved_aside: aside, db: paths.db };
-      if (flags.json) printJson(result);
-      else
-        process.stdout.write(
-          `restored ${verified.record_count} records from ${source} into ${paths.db}\n${aside ? `  the previous store is kept at ${aside}\n` : ''}  start the daemon: trust and config rebuild from the records\n`,
-        );
+      await withMaintenanceLock(paths, 'restore', async () => {
+        await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'restore');
+        const source = file ? resolve(file) : join(backupDirectory(paths), BACKUP_FILE);
+        progress(`verifying ${source}`);
+        const verified = await verifyBackup(source);
+        if (!verified.ok) throw new CliError(`refusing to restore ${source}: ${verified.problems.slice(0, 3).join('; ')}`);
+        mkdirSync(dirname(paths.db), { recursive: true, mode: 0o700 });
+        const aside = moveAside(paths.db, `replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+        installBackup(source, paths.db);
+        const result = { restored: source, records: verified.record_count, moved_aside: aside, db: paths.db };
+        if (flags.json) printJson(result);
+        else
+          process.stdout.write(
+            `restored ${verified.record_count} records from ${source} into ${paths.db}\n${aside ? `  the previous store is kept at ${aside}\n` : ''}  start the daemon: trust and config rebuild from the records\n`,
+          );
+      });
     });
 
   program
@@ -103,10 +106,12 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'vacuum');
-      if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
-      progress(`vacuuming ${paths.db}`);
-      const sizes = vacuumFile(paths.db);
+      const sizes = await withMaintenanceLock(paths, 'vacuum', async () => {
+        await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'vacuum');
+        if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
+        progress(`vacuuming ${paths.db}`);
+        return vacuumFile(paths.db);
+      });
       if (flags.json) printJson({ db: paths.db, ...sizes });
       else process.stdout.write(`vacuumed ${paths.db}: ${sizes.before} → ${sizes.after} bytes\n`);
     });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { refuseIfDaemonRunning } from '../daemon-liveness.js';
+import { withMaintenanceLock } from '../maintenance-lock.js';
 import type { Command } from 'commander';
 import type { DryRunFlip, PermissionRule, PreflightGap } from '@syncropel/auth';
 import { createKernel, readIdentity } from '@syncropel/kernel';
@@ -93,20 +94,22 @@ export function registerPermissionCommands(config: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'permissions-unlock');
-      if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
-      const identity = readIdentity(paths.identity);
-      if (!identity) throw new CliError(`no daemon identity at ${paths.identity}; run spl init`);
-      const store = openSqliteLogStore({ path: paths.db });
-      const kernel = createKernel({ store, actor: identity.did });
-      try {
-        await kernel.start();
-        const result = await kernel.emit(identity.did, { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'permissions_enabled', name: 'default', value: false, by: 'permissions-unlock' } });
-        await kernel.stop();
-        if (flags.json) printJson({ enabled: false, record: result.record.id });
-        else process.stdout.write(`permissions disabled (record ${result.record.id}); the next start has enforcement off\n`);
-      } finally {
-        await store.closeAsync();
-      }
+      await withMaintenanceLock(paths, 'permissions-unlock', async () => {
+        await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'permissions-unlock');
+        if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
+        const identity = readIdentity(paths.identity);
+        if (!identity) throw new CliError(`no daemon identity at ${paths.identity}; run spl init`);
+        const store = openSqliteLogStore({ path: paths.db });
+        const kernel = createKernel({ store, actor: identity.did });
+        try {
+          await kernel.start();
+          const result = await kernel.emit(identity.did, { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'permissions_enabled', name: 'default', value: false, by: 'permissions-unlock' } });
+          await kernel.stop();
+          if (flags.json) printJson({ enabled: false, record: result.record.id });
+          else process.stdout.write(`permissions disabled (record ${result.record.id}); the next start has enforcement off\n`);
+        } finally {
+          await store.closeAsync();
+        }
+      });
     });
 }
