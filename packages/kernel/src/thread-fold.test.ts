@@ -21,7 +21,7 @@ describe('thread fold', () => {
           thread: i.thread,
           actor: i.actor,
           act: i.act as StoredRecord['act'],
-          body: i.fulfills ? { fulfills: 'f'.repeat(64) } : {},
+          body: i.fulfills ? { fulfills: 'f'.repeat(64) } : ({} as StoredRecord['body']),
           clock: i.clock,
           data_type: 'SCALAR',
           judged_by: null,
