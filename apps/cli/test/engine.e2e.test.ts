@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+import { jsonRunner, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
 
 let home: TempHome | undefined;
 let daemon: ServeProcess | undefined;
@@ -19,12 +19,7 @@ describe('config, expressions, trust and threads through the CLI', () => {
     daemon = await serve(home.env);
     const env = { ...home.env, SPL_URL: daemon.url, SPL_TOKEN: home.bearer };
     const run = (...args: string[]) => spl(args, env);
-    const json = (...args: string[]) => {
-      const r = spl([...args, '--json'], env);
-      expect(r.stderr, args.join(' ')).toBe('');
-      expect(r.code, args.join(' ')).toBe(0);
-      return JSON.parse(r.stdout);
-    };
+    const json = jsonRunner(env);
 
     const added = run('config', 'add-rule', '--name', 'code', '--expression', 'record.act == "INTEND" && record.body.domain == "code"', '--target', 'did:sync:agent:echo', '--priority', '5');
     expect(added.stdout).toBe('routing rule code (priority 5) → did:sync:agent:echo; it applies from the next record\n');

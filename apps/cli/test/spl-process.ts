@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 /** The built `spl` binary; end-to-end tests run it exactly as an operator would. */
 export const SPL_BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -189,4 +190,23 @@ export function daemonize(env: NodeJS.ProcessEnv, extra: string[] = ['--port', '
   const r = spl(['serve', '--daemon', '--json', ...extra], env);
   if (r.code !== 0) throw new Error(`spl serve --daemon failed (${r.code}): ${r.stderr}`);
   return { ...(JSON.parse(r.stdout) as DetachedDaemon), stderr: r.stderr };
+}
+
+/** `spl … --json` that must succeed silently; returns the parsed output. */
+export function jsonRunner(env: NodeJS.ProcessEnv): (...args: string[]) => any {
+  return (...args: string[]) => {
+    const r = spl([...args, '--json'], env);
+    expect(r.stderr, args.join(' ')).toBe('');
+    expect(r.code, args.join(' ')).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+}
+
+/** Polls `check` every 50 ms until it holds; fails naming `what` after `ms`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

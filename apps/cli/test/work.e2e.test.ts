@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+import { jsonRunner, serve, spl, tempHome, waitFor, type ServeProcess, type TempHome } from './spl-process.js';
 
 let home: TempHome | undefined;
 let daemon: ServeProcess | undefined;
@@ -13,13 +13,6 @@ afterEach(async () => {
   home = undefined;
 });
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the work loop through the real binary', () => {
   it('dispatches an INTEND to an exec adapter, records the verdict, moves trust, closes the thread; AITL and drain work', async () => {
@@ -27,12 +20,7 @@ describe('the work loop through the real binary', () => {
     daemon = await serve(home.env);
     const env = { ...home.env, SPL_URL: daemon.url, SPL_TOKEN: home.bearer };
     const run = (...args: string[]) => spl(args, env);
-    const json = (...args: string[]) => {
-      const r = spl([...args, '--json'], env);
-      expect(r.stderr, args.join(' ')).toBe('');
-      expect(r.code, args.join(' ')).toBe(0);
-      return JSON.parse(r.stdout);
-    };
+    const json = jsonRunner(env);
     // The adapter: reads the record on stdin, appends its thread to a file, answers JSON.
     const runs = join(home.dir, 'runs.log');
     const script = join(home.dir, 'echo-adapter.sh');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ConfigEntry, RoutingRule } from '@syncropel/kernel';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import { parseDurationSecs } from '../duration.js';
+import { jsonObjectFlag } from '../json-flag.js';
 import { registerPermissionCommands } from './permissions.js';
 import { api, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson, printTable } from '../output.js';
@@ -133,14 +134,7 @@ export function registerConfig(program: Command): void {
 
   clientOptions(config.command('set <topic> <name>').description('write any config entry: e.g. spl config set dispatch default --body \'{"concurrency":8}\'').requiredOption('--body <json>', 'the entry, a JSON object')).action(
     async (topic: string, name: string, flags: ClientFlags & { body: string }) => {
-      let body: unknown;
-      try {
-        body = JSON.parse(flags.body);
-      } catch (e) {
-        throw new CliError(`--body is not JSON: ${(e as Error).message}`, EXIT_USAGE);
-      }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError('--body must be a JSON object', EXIT_USAGE);
-      const entry = await putEntry(flags, { ...(body as object), topic, name });
+      const entry = await putEntry(flags, { ...jsonObjectFlag(flags.body, '--body'), topic, name });
       if (flags.json) printJson(entry);
       else process.stdout.write(`set ${topic} ${name}\n`);
     },

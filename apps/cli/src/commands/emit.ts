@@ -6,6 +6,7 @@ import { CliError, EXIT_USAGE } from '../cli-error.js';
 import { api, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson } from '../output.js';
 import { resolveToken } from '../saved-token.js';
+import { jsonObjectFlag } from '../json-flag.js';
 
 interface EmitFlags extends ClientFlags {
   thread?: string;
@@ -44,13 +45,7 @@ async function build(act: string, flags: EmitFlags): Promise<Record<string, unkn
   if (flags.thread && flags.newThread) throw new CliError('give --thread or --new-thread, not both', EXIT_USAGE);
   if (!flags.thread && !flags.newThread) throw new CliError('--thread <id|name> or --new-thread is required', EXIT_USAGE);
   const thread = flags.newThread ? newThreadId() : isThreadId(flags.thread as string) ? (flags.thread as string) : threadIdFor(flags.thread as string);
-  let body: unknown;
-  try {
-    body = JSON.parse(flags.body);
-  } catch (e) {
-    throw new CliError(`--body is not JSON: ${(e as Error).message}`, EXIT_USAGE);
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CliError('--body must be a JSON object', EXIT_USAGE);
+  const body = jsonObjectFlag(flags.body, '--body');
   const sa = parseBearer(resolveToken(flags.token) ?? '')?.sa;
   const actor = flags.actor ?? `did:sync:user:${sa ?? 'cli'}`;
   let clock: number;
