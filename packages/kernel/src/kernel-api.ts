@@ -1,0 +1,175 @@
+import type { Fold, StoredRecord } from '@syncropel/algebra';
+import type { LogQuery, LogStore } from '@syncropel/log';
+import type { PendingDecision } from './aitl-fold.js';
+import type { CelContext } from './cel-environments.js';
+import type { ConfigEntry, RoutingRule } from './config-fold.js';
+import type { CronJobStatus } from './cron.js';
+import type { CompileError, ExpressionCache, ExpressionCacheStats } from './expression-cache.js';
+import type { Emission, IngestResult } from './ingest-result.js';
+import type { ThreadState } from './thread-fold.js';
+import type { TickReport } from './tick-loop.js';
+import type { TrustRow } from './trust-fold.js';
+import type { ReconcilerStatus } from './work/reconciler.js';
+
+/*
+ * The kernel's public shape: what `createKernel` returns and takes, and what its health
+ * surfaces report. The implementation lives in kernel.ts.
+ */
+
+/** Where the kernel is in its life. Only `ready` accepts writes. */
+export type KernelStatus = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped';
+
+
+/** Called with each committed group of records, in log order. Must only enqueue work, never block. */
+export type RecordListener = (records: readonly StoredRecord[]) => void;
+
+/** A fold the kernel keeps current: rebuilt from the whole log at start, then stepped on every commit. */
+export interface LiveView<S> {
+  /** The current state. Callers must treat it as read-only. */
+  get(): S;
+}
+
+
+/** Counters and facts for health surfaces. */
+export interface KernelHealth {
+  readonly status: KernelStatus;
+  readonly started_at: string | null;
+  readonly uptime_secs: number;
+  readonly ingested_total: number;
+  /** Records the RECONCILE loop has handled (it arrives with the work loop; 0 until then). */
+  readonly reconciled_total: number;
+  readonly reconcile_queue_depth: number;
+  readonly in_flight: number;
+  readonly draining: boolean;
+  readonly aitl_pending: number;
+  readonly intelligence_enabled: boolean;
+  readonly record_count: number;
+  readonly head_seq: number;
+  readonly pending_commit: number;
+  readonly config_skipped: number;
+  readonly store: string;
+}
+
+/** The per-loop breakdown behind `?details=true`. */
+export interface KernelHealthDetails extends KernelHealth {
+  readonly loops: {
+    readonly ingest: { readonly ingested_total: number; readonly pending_commit: number };
+    readonly reconcile: ReconcilerStatus & { readonly enabled: boolean };
+    readonly tick: { readonly interval_secs: number; readonly ticks: number; readonly last: TickReport | null };
+    readonly cron: { readonly last_at: string | null; readonly jobs: readonly CronJobStatus[] };
+  };
+  readonly config: { readonly entries: number; readonly skipped: number; readonly last_problem: string | null };
+  readonly expression_cache: ExpressionCacheStats;
+}
+
+/** The result of checking or evaluating an expression for an operator. */
+export type ExpressionOutcome =
+  | { readonly ok: true; readonly value?: unknown }
+  | { readonly ok: false; readonly stage: 'compile'; readonly error: CompileError }
+  | { readonly ok: false; readonly stage: 'evaluate'; readonly error: { readonly code: string; readonly message: string } };
+
+/** Options for {@link createKernel}. */
+export interface KernelOptions {
+  /** The log; the kernel never closes it (whoever opened it does). */
+  readonly store: LogStore;
+  /** Wall clock in ms since the epoch; injectable for tests. */
+  readonly now?: () => number;
+  /** Called when a listener throws or a commit fails, so the host can log it. */
+  readonly onError?: (error: unknown, where: string) => void;
+  /** The engine's own DID: the actor of every record the kernel writes (results, notices, decisions). */
+  readonly actor?: string;
+  /**
+   * Run RECONCILE: route records that ask for work and dispatch them to adapters. Off by default
+   * for embedders that only want the log; the daemon turns it on.
+   */
+  readonly workLoop?: boolean;
+  /** How long `stop()` lets in-flight dispatches finish before aborting them (default 10 s). */
+  readonly dispatchGraceMs?: number;
+}
+
+
+/**
+ * The embeddable kernel: INGEST (validate → canonical JSON → id → durable append → broadcast)
+ * over a {@link LogStore}, with live state rebuilt from the log at start.
+ *
+ * Invariants:
+ * - a write is acknowledged only after the transaction holding it has committed;
+ * - the log never holds two records with the same id, nor a clock that fails to increase per
+ *   (actor, thread);
+ * - a refused write (or batch) changes nothing;
+ * - live state equals a fold of the log: after a restart, `start()` rebuilds the same state.
+ *
+ * @example
+ * const kernel = createKernel({ store: createMemoryLogStore() });
+ * await kernel.start();
+ * const { status, record } = await kernel.ingest({ parents: [], thread, actor, act: 'INTEND', body: {}, clock: 0, data_type: 'SCALAR' });
+ */
+export interface Kernel {
+  readonly status: KernelStatus;
+  /** Rebuilds live state from the log, then accepts writes. */
+  start(): Promise<void>;
+  /** Refuses new writes, waits for the pending commit group, then stops. Idempotent. */
+  stop(): Promise<void>;
+  /** Ingests one record. Throws a KernelError naming the field when it is refused. */
+  ingest(input: unknown): Promise<IngestResult>;
+  /** Ingests records atomically: all are accepted (created or duplicate) or none is stored. */
+  ingestBatch(inputs: readonly unknown[]): Promise<IngestResult[]>;
+  /** One record by id. */
+  record(id: string): StoredRecord | undefined;
+  /** Records in log order, filtered and paged (`limit` is clamped to 1..MAX_PAGE_SIZE). */
+  records(query: Partial<LogQuery>): StoredRecord[];
+  /** Subscribes to committed records; returns the unsubscribe function. */
+  subscribe(listener: RecordListener): () => void;
+  /**
+   * Keeps a fold over the log current (state = fold(records)). Must be called before `start()`,
+   * so the startup rebuild folds every record into it in the same single pass.
+   */
+  attach<S>(fold: Fold<S, StoredRecord>): LiveView<S>;
+  /** The last clock accepted (committed or pending) for an actor on a thread. */
+  lastClock(actor: string, thread: string): number | undefined;
+  /**
+   * Appends a record as `actor` with the next clock for that actor and thread. For layers that
+   * write their own records (auth, config, audit); the clock is reserved synchronously, so
+   * concurrent emissions never clash.
+   */
+  emit(actor: string, emission: Emission): Promise<IngestResult>;
+  /** A snapshot of the health counters. */
+  health(): KernelHealth;
+  /** The health counters plus the per-loop breakdown and expression-cache stats. */
+  healthDetails(): KernelHealthDetails;
+  /** The shared compiled-CEL cache (routing, permissions, AITL rules). */
+  readonly expressions: ExpressionCache;
+  /** Live config entries, newest per (topic, name). */
+  config(): ConfigEntry[];
+  /** Routing rules in evaluation order. */
+  routingRules(): RoutingRule[];
+  /** The trust table now, optionally for one actor and/or domain. */
+  trust(filter?: { actor?: string; domain?: string }): TrustRow[];
+  /** Effective trust of an actor in a domain now. */
+  trustOf(actor: string, domain: string): number;
+  /** One thread's folded state. */
+  thread(id: string): ThreadState | undefined;
+  /** Every thread's folded state, most recently active first. */
+  threads(): ThreadState[];
+  /** AITL decisions still waiting. */
+  pendingDecisions(): PendingDecision[];
+  /** Compiles (and, given variables, evaluates) a CEL expression in a context against live state. */
+  expression(context: CelContext, expression: string, variables?: { record?: unknown; resource?: string; actor?: string }): ExpressionOutcome;
+  /** Runs a TICK now (it also runs on its interval while the kernel is ready). */
+  tick(): TickReport;
+  /** Drain control: stop starting dispatches while in-flight ones finish. */
+  readonly drain: {
+    start(): ReconcilerStatus;
+    stop(): ReconcilerStatus;
+    status(): ReconcilerStatus;
+    /** Resolves when no dispatch is in flight. */
+    idle(): Promise<void>;
+  };
+  /** Records a human decision on a pending AITL request: a DO that fulfils (approve) or cancels (reject) it. */
+  decide(requestId: string, decision: { approve: boolean; actor: string; reason?: string; target?: string }): Promise<IngestResult>;
+  /** Registers a CRON job (e.g. backups); runs every `intervalSecs` while the kernel is ready. */
+  schedule(name: string, intervalSecs: number, run: () => unknown): void;
+  /** Runs a CRON job now. */
+  runJob(name: string): Promise<CronJobStatus | undefined>;
+}
+
