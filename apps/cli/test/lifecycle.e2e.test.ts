@@ -306,6 +306,17 @@ describe('bind address: flags, config.toml, client lookup', () => {
     expect(spl(['serve', '--stop'], h.env).code).toBe(0);
   });
 
+  it('finds a daemon started with --port from the PID file of this home when nothing is configured', async () => {
+    const h = home();
+    const port = await freePort();
+    const d = start(h, ['--port', String(port)]);
+    expect(d.url).toBe(`http://127.0.0.1:${port}`);
+    const status = spl(['status', '--json', '--token', h.bearer], h.env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ up: true, url: d.url, pid: d.pid });
+    expect(spl(['serve', '--stop'], h.env).code).toBe(0);
+  });
+
   it('refuses a malformed config file in one line naming the key or line', () => {
     const h = home();
     spl(['init'], h.env);
