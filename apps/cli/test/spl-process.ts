@@ -210,3 +210,10 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The secret part of a bearer `spl_<env>_<sa>_<secret>` (which may itself contain `_`). */
+export function secretOf(bearer: string): string {
+  const m = /^spl_[a-z0-9]+_[a-z0-9-]+_([\s\S]+)$/.exec(bearer);
+  if (!m) throw new Error('not a bearer');
+  return m[1] as string;
+}
