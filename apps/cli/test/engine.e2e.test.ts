@@ -1,25 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
-import { afterEach, describe, expect, it } from 'vitest';
-import { jsonRunner, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+import { describe, expect, it } from 'vitest';
+import { adminSession } from './spl-process.js';
 
-let home: TempHome | undefined;
-let daemon: ServeProcess | undefined;
-afterEach(async () => {
-  await daemon?.stop('SIGKILL');
-  home?.remove();
-  daemon = undefined;
-  home = undefined;
-});
 
 describe('config, expressions, trust and threads through the CLI', () => {
   it('manages routing rules, checks CEL with columns, shows trust, threads and a replay', async () => {
-    home = tempHome();
-    daemon = await serve(home.env);
-    const env = { ...home.env, SPL_URL: daemon.url, SPL_TOKEN: home.bearer };
-    const run = (...args: string[]) => spl(args, env);
-    const json = jsonRunner(env);
+    const { home, daemon, run, json } = await adminSession();
 
     const added = run('config', 'add-rule', '--name', 'code', '--expression', 'record.act == "INTEND" && record.body.domain == "code"', '--target', 'did:sync:agent:echo', '--priority', '5');
     expect(added.stdout).toBe('routing rule code (priority 5) → did:sync:agent:echo; it applies from the next record\n');
@@ -41,7 +29,7 @@ describe('config, expressions, trust and threads through the CLI', () => {
 
     const thread = threadIdFor('cli-engine');
     const post = async (body: object) => {
-      const res = await fetch(`${daemon!.url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${home!.bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${daemon.url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${home.bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(res.status).toBe(201);
       return (await res.json()) as { id: string };
     };

@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+import { describe, expect, it } from 'vitest';
+import { adminSession, spl } from './spl-process.js';
 
-let home: TempHome | undefined;
-let daemon: ServeProcess | undefined;
-afterEach(async () => {
-  await daemon?.stop('SIGKILL');
-  home?.remove();
-  daemon = undefined;
-  home = undefined;
-});
 
 describe('permission rules through the real binary', () => {
   it('refuses the lockout, enforces once covered, and recovers with permissions-unlock while stopped', async () => {
-    home = tempHome();
-    daemon = await serve(home.env);
-    const env = { ...home.env, SPL_URL: daemon.url, SPL_TOKEN: home.bearer };
-    const run = (...args: string[]) => spl(args, env);
+    const session = await adminSession();
+    const { env, run } = session;
     const did = (JSON.parse(spl(['init', '--json'], env).stdout) as { did: string }).did;
 
     // The trap: enabling with no rules would lock everyone out; it is refused and prints the fix.
@@ -43,13 +33,13 @@ describe('permission rules through the real binary', () => {
     expect(run('config', 'add-permission-rule', '--name', 'deny-all', '--action', 'deny', '--priority', '5000', '--expression', 'true').code).toBe(0);
     expect(run('config', 'permissions-disable').stderr).toContain('403 PERMISSION_DENIED');
     expect(run('config', 'permissions-unlock').stderr).toContain('the daemon is running');
-    expect(await daemon.stop('SIGTERM')).toBe(0);
+    expect(await session.daemon.stop('SIGTERM')).toBe(0);
     const unlock = spl(['config', 'permissions-unlock'], env);
     expect(unlock.stderr).toBe('');
     expect(unlock.stdout).toMatch(/^permissions disabled \(record [0-9a-f]{64}\); the next start has enforcement off\n$/);
 
-    daemon = await serve(home.env);
-    const after = { ...env, SPL_URL: daemon.url };
+    await session.serveAgain();
+    const after = env;
     expect(JSON.parse(spl(['config', 'list-permission-rules', '--json'], after).stdout).enabled).toBe(false);
     expect(spl(['thread', 'list', '--token', token.bearer], after).code).toBe(0);
     for (const args of [['config', 'permissions-enable', '--help'], ['config', 'permissions-unlock', '--help'], ['config', 'permissions-dry-run', '--help']]) expect(spl(args, after).code).toBe(0);

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 
 /** The built `spl` binary; end-to-end tests run it exactly as an operator would. */
 export const SPL_BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -216,4 +216,48 @@ export function secretOf(bearer: string): string {
   const m = /^spl_[a-z0-9]+_[a-z0-9-]+_([\s\S]+)$/.exec(bearer);
   if (!m) throw new Error('not a bearer');
   return m[1] as string;
+}
+
+/** A fresh home with a running daemon and CLI runners authenticated as its bootstrap admin. */
+export interface AdminSession {
+  readonly home: TempHome;
+  /** The newest daemon started for this session. */
+  daemon: ServeProcess;
+  /** The environment a CLI call needs: home, daemon URL, admin token. */
+  readonly env: NodeJS.ProcessEnv;
+  run(...args: string[]): ReturnType<typeof spl>;
+  json(...args: string[]): any;
+  /** Starts another daemon on the same home (after the previous one stopped). */
+  serveAgain(): Promise<ServeProcess>;
+}
+
+/**
+ * Starts a session for the current test; every daemon it starts is killed by pid and the home
+ * removed when the test finishes, whatever its outcome.
+ */
+export async function adminSession(): Promise<AdminSession> {
+  const home = tempHome();
+  const daemons: ServeProcess[] = [];
+  onTestFinished(async () => {
+    for (const d of daemons) await d.stop('SIGKILL');
+    home.remove();
+  });
+  const first = await serve(home.env);
+  daemons.push(first);
+  const env: NodeJS.ProcessEnv = { ...home.env, SPL_URL: first.url, SPL_TOKEN: home.bearer };
+  const session: AdminSession = {
+    home,
+    daemon: first,
+    env,
+    run: (...args) => spl(args, env),
+    json: (...args) => jsonRunner(env)(...args),
+    async serveAgain() {
+      const next = await serve(home.env);
+      daemons.push(next);
+      session.daemon = next;
+      env.SPL_URL = next.url;
+      return next;
+    },
+  };
+  return session;
 }

@@ -1,26 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
-import { afterEach, describe, expect, it } from 'vitest';
-import { jsonRunner, serve, spl, tempHome, waitFor, type ServeProcess, type TempHome } from './spl-process.js';
+import { describe, expect, it } from 'vitest';
+import { adminSession, waitFor } from './spl-process.js';
 
-let home: TempHome | undefined;
-let daemon: ServeProcess | undefined;
-afterEach(async () => {
-  await daemon?.stop('SIGKILL');
-  home?.remove();
-  daemon = undefined;
-  home = undefined;
-});
 
 
 describe('the work loop through the real binary', () => {
   it('dispatches an INTEND to an exec adapter, records the verdict, moves trust, closes the thread; AITL and drain work', async () => {
-    home = tempHome();
-    daemon = await serve(home.env);
-    const env = { ...home.env, SPL_URL: daemon.url, SPL_TOKEN: home.bearer };
-    const run = (...args: string[]) => spl(args, env);
-    const json = jsonRunner(env);
+    const { home, daemon, run, json } = await adminSession();
     // The adapter: reads the record on stdin, appends its thread to a file, answers JSON.
     const runs = join(home.dir, 'runs.log');
     const script = join(home.dir, 'echo-adapter.sh');
