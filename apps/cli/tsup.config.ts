@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsup';
+import { syncropelBuild } from '../../tooling/tsup.preset.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/main.ts'],
-  format: ['esm'],
-  dts: { entry: 'src/index.ts' },
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-});
+// Two entries: the library (with declarations) and the spl binary.
+export default syncropelBuild('node', { entry: ['src/index.ts', 'src/main.ts'], dts: { entry: 'src/index.ts' } });

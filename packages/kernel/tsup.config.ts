@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup';
+import { syncropelBuild } from '../../tooling/tsup.preset.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-});
+export default syncropelBuild('node');
