@@ -9,7 +9,7 @@
 //   (b)      POST /v1/records against the real daemon (`spl serve`) over loopback, autocannon
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -296,12 +296,15 @@ function loadOptions(url, authorization, seconds, nextActor) {
 /**
  * wrk's Lua hook: every request writes as a fresh actor at clock 0 (wrk cannot tell which
  * connection sends a request, so a per-connection clock could arrive out of order and be refused).
+ * Actor names carry SPL_BENCH_RUN, distinct per wrk run: Lua's math.random is unseeded, so
+ * anything derived from it repeats across runs and the measured run would only re-post the
+ * warm-up's records (answered 200 as duplicates, stored nothing).
  */
 const WRK_SCRIPT = `
 local counter = 0
 local threads = 0
 setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
-init = function(args) prefix = "wrk" .. tostring(tid) .. "r" .. tostring(math.random(1, 1000000000)) end
+init = function(args) prefix = "wrk" .. tostring(tid) .. "-" .. os.getenv("SPL_BENCH_RUN") end
 request = function()
   counter = counter + 1
   local body = '{"parents":[],"thread":"THREAD","actor":"did:sync:user:' .. prefix .. '-' .. counter ..
@@ -311,11 +314,11 @@ end
 `;
 
 /** Runs wrk and reads its summary: requests/s, latency percentiles and the non-2xx count. */
-function runWrk(dir, url, authorization, seconds) {
+function runWrk(dir, url, authorization, seconds, run) {
   const script = join(dir, 'post.lua');
   writeFileSync(script, WRK_SCRIPT.replace('THREAD', THREADS[0]).replace('"act":"ACT"', `"act":"${ACT}"`));
   const r = spawnSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, `${url}`], {
-    env: { ...process.env, SPL_BENCH_AUTH: authorization },
+    env: { ...process.env, SPL_BENCH_AUTH: authorization, SPL_BENCH_RUN: run },
     encoding: 'utf8',
     timeout: (seconds + 30) * 1000,
   });
@@ -342,12 +345,11 @@ async function measureHttp(dir, durability, seconds, load) {
     let actor = 1000; // w1000.. so the HTTP actors never look like the in-process ones
     const nextActor = () => actor++;
     const auth = daemon.authorization;
+    const before = await daemonFacts(url, auth);
     const warm = await autocannon(loadOptions(url, auth, WARMUP_S, nextActor));
     const result = await autocannon(loadOptions(url, auth, seconds, nextActor));
-    const answer = await fetch(`${url}/v1/engine/health`, { headers: { authorization: auth } });
-    const health = answer.ok ? await answer.json() : { record_count: undefined };
+    const after = await daemonFacts(url, auth);
     const ok = result['2xx'];
-    const expected = warm['2xx'] + ok;
     return {
       recPerS: ok / result.duration,
       elapsedS: result.duration,
@@ -359,9 +361,7 @@ async function measureHttp(dir, durability, seconds, load) {
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
       warmup: { ok: warm['2xx'], non2xx: warm.non2xx, errors: warm.errors },
-      storedRecords: health.record_count,
-      // Records stored but not counted (answered after autocannon stopped listening) are fine.
-      storedMismatch: typeof health.record_count === 'number' && health.record_count < expected ? expected - health.record_count : 0,
+      ...storedCheck(before, after, warm['2xx'] + ok),
     };
   } finally {
     const { code, signal } = await daemon.stop();
@@ -369,13 +369,37 @@ async function measureHttp(dir, durability, seconds, load) {
   }
 }
 
+/** The daemon's record count and commit figures, from its health surface. */
+async function daemonFacts(url, authorization) {
+  const answer = await fetch(`${url}/v1/engine/health?details=true`, { headers: { authorization } });
+  if (!answer.ok) throw new Error(`GET /v1/engine/health answered ${answer.status}`);
+  const health = await answer.json();
+  return { recordCount: health.record_count, ingest: health.loops.ingest };
+}
+
+/**
+ * Every 2xx of the run must be a new record (a duplicate is answered 200 but stores nothing, so
+ * counting it would flatter the figure); more stored than counted is fine (answered after the load
+ * tool stopped listening). Also reports how the daemon grouped the commits.
+ */
+function storedCheck(before, after, acknowledged) {
+  const stored = after.recordCount - before.recordCount;
+  return {
+    storedRecords: stored,
+    storedMismatch: stored < acknowledged ? acknowledged - stored : 0,
+    commits: { groups: after.ingest.commit_groups, meanGroupRecords: after.ingest.mean_group_records, meanCommitMs: after.ingest.mean_commit_ms },
+  };
+}
+
 async function measureHttpWrk(dir, durability, seconds) {
   const daemon = startDaemon(dir, durability);
   try {
     const url = await daemon.url;
-    const warm = runWrk(dir, url, daemon.authorization, WARMUP_S);
-    const result = runWrk(dir, url, daemon.authorization, seconds);
+    const before = await daemonFacts(url, daemon.authorization);
+    const warm = runWrk(dir, url, daemon.authorization, WARMUP_S, 'warm');
+    const result = runWrk(dir, url, daemon.authorization, seconds, 'measured');
     if (Number.isNaN(result.elapsed)) throw new Error(`could not read wrk's output:\n${result.raw}`);
+    const after = await daemonFacts(url, daemon.authorization);
     return {
       recPerS: result.ok / result.elapsed,
       elapsedS: result.elapsed,
@@ -387,8 +411,7 @@ async function measureHttpWrk(dir, durability, seconds) {
       p50Ms: result.p50,
       p99Ms: result.p99,
       warmup: { ok: warm.ok, non2xx: warm.non2xx, errors: warm.errors },
-      storedRecords: undefined,
-      storedMismatch: 0,
+      ...storedCheck(before, after, warm.ok + result.ok),
     };
   } finally {
     const { code, signal } = await daemon.stop();
@@ -415,6 +438,8 @@ function printText(f) {
     `  ${pad('(b)', 9)} ${pad(`POST /v1/records, ${CONNECTIONS} conns, ${f.http.load}, ${f.http.elapsedS} s`, 44)} ${rate(f.http.recPerS)}   ` +
       `${pct(f.http.ratio).padStart(4)} of ceiling (target ≥ ${pct(TARGET_B)}) ${f.http.meetsTarget ? 'ok  ' : 'MISS'}   ` +
       `p50 ${ms(f.http.p50Ms)} ms  p99 ${ms(f.http.p99Ms)} ms`,
+    `  ${pad('', 9)} daemon side of (b): ${int(f.http.commits.groups)} commit groups of ${f.http.commits.meanGroupRecords} records on average, ` +
+      `${f.http.commits.meanCommitMs.toFixed(2)} ms from hand-over to commit on average`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -428,6 +453,19 @@ function warnings(f) {
   if (h.warmup.non2xx > 0 || h.warmup.errors > 0) out.push(`(b) warm-up had ${h.warmup.non2xx} non-2xx answers and ${h.warmup.errors} errors`);
   if (h.storedMismatch > 0) out.push(`(b) the daemon holds ${h.storedMismatch} fewer records than the 2xx answers counted`);
   return out;
+}
+
+/**
+ * A fresh directory for the next measurement, on a quiet disk: the previous measurement's
+ * database is deleted and everything dirty is flushed first. Otherwise the kernel writes back
+ * ~100 MB of the last run's pages while this one runs, and its fsyncs queue behind them.
+ */
+function quietDir(root, name) {
+  for (const entry of readdirSync(root)) rmSync(join(root, entry), { recursive: true, force: true });
+  spawnSync('sync', { stdio: 'ignore' });
+  const dir = join(root, name);
+  mkdirSync(dir);
+  return dir;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,11 +488,11 @@ async function main() {
     );
 
     say(`ceiling: ${flags.records} raw inserts`);
-    const ceiling = measureCeiling(dir, flags.durability, records);
+    const ceiling = measureCeiling(quietDir(dir, 'ceiling'), flags.durability, records);
     say(`(a): ${flags.records} kernel.ingest calls`);
-    const kernel = await measureKernel(dir, flags.durability, records);
+    const kernel = await measureKernel(quietDir(dir, 'kernel'), flags.durability, records);
     say(`(b): daemon + ${flags.load}, ${WARMUP_S} s warm-up + ${flags.duration} s`);
-    const http = { ...(await measureHttp(join(dir, 'daemon'), flags.durability, flags.duration, flags.load)), load: flags.load };
+    const http = { ...(await measureHttp(quietDir(dir, 'daemon'), flags.durability, flags.duration, flags.load)), load: flags.load };
 
     const figures = {
       durability: flags.durability,

@@ -50,10 +50,27 @@ export interface KernelHealth {
   readonly store: string;
 }
 
+/**
+ * The INGEST loop in health details. Commit figures are lifetime means over committed groups:
+ * a slow disk shows as a rising `mean_commit_ms`, light concurrency as a small `mean_group_records`.
+ */
+export interface IngestLoopStatus {
+  readonly ingested_total: number;
+  readonly pending_commit: number;
+  /** Commit groups (one transaction each) since start. */
+  readonly commit_groups: number;
+  /** Records per group, on average (0 before the first commit). */
+  readonly mean_group_records: number;
+  /** Milliseconds from handing a group to the store until it committed, on average (0 before the first commit). */
+  readonly mean_commit_ms: number;
+  /** The same for the last group, or null before the first commit. */
+  readonly last_commit_ms: number | null;
+}
+
 /** The per-loop breakdown behind `?details=true`. */
 export interface KernelHealthDetails extends KernelHealth {
   readonly loops: {
-    readonly ingest: { readonly ingested_total: number; readonly pending_commit: number };
+    readonly ingest: IngestLoopStatus;
     readonly reconcile: ReconcilerStatus & { readonly enabled: boolean };
     readonly tick: { readonly interval_secs: number; readonly ticks: number; readonly last: TickReport | null };
     readonly cron: { readonly last_at: string | null; readonly jobs: readonly CronJobStatus[] };

@@ -108,6 +108,30 @@ describe('kernel ingest (embedded, no HTTP)', () => {
     expect(results.map((r) => r.record.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
+  it('reports commit groups, their mean size and commit time in health details; a failed group is not counted', async () => {
+    const inner = createMemoryLogStore();
+    let broken = false;
+    // Commits take at least 5 ms, as if on a slow disk.
+    const store: LogStore = {
+      ...inner,
+      description: 'slow',
+      appendAsync: (es) =>
+        new Promise((resolve, reject) => setTimeout(() => (broken ? reject(new Error('disk full')) : resolve(inner.append(es))), 5)),
+    };
+    const k = createKernel({ store, onError: () => {} });
+    await k.start();
+    expect(k.healthDetails().loops.ingest).toEqual({ ingested_total: 0, pending_commit: 0, commit_groups: 0, mean_group_records: 0, mean_commit_ms: 0, last_commit_ms: null });
+    await Promise.all([k.ingest(rec(1)), k.ingest(rec(2)), k.ingest(rec(3))]);
+    await k.ingestBatch([rec(4), rec(5), rec(6), rec(7), rec(8), rec(9)]);
+    broken = true;
+    await expect(k.ingest(rec(10))).rejects.toMatchObject({ code: 'STORE_FAILED' });
+    const ingest = k.healthDetails().loops.ingest;
+    expect(ingest).toMatchObject({ ingested_total: 9, pending_commit: 0, commit_groups: 2, mean_group_records: 4.5 });
+    expect(ingest.mean_commit_ms).toBeGreaterThanOrEqual(4);
+    expect(ingest.last_commit_ms).toBeGreaterThanOrEqual(4);
+    await k.stop();
+  });
+
   it('fails every write of a group whose commit fails, and acknowledges none', async () => {
     const inner = createMemoryLogStore();
     let broken = true;

@@ -29,6 +29,7 @@ import { KernelError } from './kernel-error.js';
 import { MAX_BATCH_RECORDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limits.js';
 import type { Emission, IngestResult } from './ingest-result.js';
 import type {
+  IngestLoopStatus,
   Kernel,
   KernelHealth,
   KernelHealthDetails,
@@ -39,6 +40,7 @@ import type {
 } from './kernel-api.js';
 export type {
   ExpressionOutcome,
+  IngestLoopStatus,
   Kernel,
   KernelHealth,
   KernelHealthDetails,
@@ -281,6 +283,19 @@ export function createKernel(options: KernelOptions): Kernel {
     return runs[runs.length - 1] ?? null;
   }
 
+  function ingestStatus(base: KernelHealth): IngestLoopStatus {
+    const c = group.stats;
+    const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
+    return {
+      ingested_total: base.ingested_total,
+      pending_commit: base.pending_commit,
+      commit_groups: c.groups,
+      mean_group_records: c.groups === 0 ? 0 : round(c.records / c.groups, 1),
+      mean_commit_ms: c.groups === 0 ? 0 : round(c.commitMsTotal / c.groups, 3),
+      last_commit_ms: c.lastCommitMs === null ? null : round(c.lastCommitMs, 3),
+    };
+  }
+
   function health(): KernelHealth {
     const uptime = startedAt === undefined ? 0 : Math.floor((now() - startedAt) / 1000);
     const work = reconciler?.status() ?? idleStatus();
@@ -376,7 +391,7 @@ export function createKernel(options: KernelOptions): Kernel {
       return {
         ...base,
         loops: {
-          ingest: { ingested_total: base.ingested_total, pending_commit: base.pending_commit },
+          ingest: ingestStatus(base),
           reconcile: { enabled: options.workLoop === true, ...(reconciler?.status() ?? idleStatus()) },
           tick: { interval_secs: t.interval_secs, ticks: t.ticks, last: t.last },
           cron: { last_at: lastCronRun(), jobs: cron.status() },
