@@ -29,6 +29,7 @@ describe('engine health surfaces', () => {
     expect(h.body.loops).toBeUndefined();
     const d = await json('/v1/engine/health?details=true');
     expect(Object.keys(d.body.loops)).toEqual(['ingest', 'reconcile', 'tick', 'cron']);
+    expect(Object.keys(d.body.loops.ingest).sort()).toEqual(['commit_groups', 'ingested_total', 'last_commit_ms', 'mean_commit_ms', 'mean_group_records', 'pending_commit']);
     expect(d.body.expression_cache).toMatchObject({ capacity: 1024 });
     const stats = await json('/v1/engine/expression_cache/stats');
     expect(Object.keys(stats.body).sort()).toEqual(['avg_compile_micros', 'capacity', 'compile_errors', 'hit_rate_pct', 'hits', 'misses', 'size']);
