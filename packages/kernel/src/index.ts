@@ -4,7 +4,8 @@
  * Runs with no HTTP and no CLI.
  */
 export { CHECKPOINT_JOB_SECS, EMBEDDED_ENGINE_ACTOR, SWEEP_JOB_SECS, createKernel } from './kernel.js';
-export type { Emission, ExpressionOutcome, IngestLoopStatus, IngestResult, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel.js';
+export type { ExpressionOutcome, IngestLoopStatus, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel-api.js';
+export type { Emission, IngestResult } from './ingest-result.js';
 export { EXPRESSION_CACHE_CAPACITY, ExpressionCache, isCelContext } from './expression-cache.js';
 export type { CompileError, CompiledExpression, ExpressionCacheStats } from './expression-cache.js';
 export { CEL_CONTEXTS, withCelScope } from './cel-environments.js';

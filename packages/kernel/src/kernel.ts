@@ -38,18 +38,6 @@ import type {
   LiveView,
   RecordListener,
 } from './kernel-api.js';
-export type {
-  ExpressionOutcome,
-  IngestLoopStatus,
-  Kernel,
-  KernelHealth,
-  KernelHealthDetails,
-  KernelOptions,
-  KernelStatus,
-  LiveView,
-  RecordListener,
-} from './kernel-api.js';
-export type { Emission, IngestResult } from './ingest-result.js';
 
 /** The actor of the kernel's own records when the host names none. */
 export const EMBEDDED_ENGINE_ACTOR = 'did:sync:instance:embedded';
