@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
 import { createApp, listen, type RunningServer } from '@syncropel/http';
@@ -8,6 +7,7 @@ import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
 import type { DaemonLog } from './daemon-log.js';
 import { SHUTDOWN_GRACE_MS } from './defaults.js';
+import { createHomeDirs } from './home-dirs.js';
 import type { SplPaths } from './paths.js';
 import { maintenanceHolder } from './maintenance-lock.js';
 import { acquirePidFile, releasePidFile, updatePidFile, type PidRecord } from './pid-file.js';
@@ -69,7 +69,7 @@ export interface Daemon {
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { paths, log } = options;
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  createHomeDirs(paths);
   const startedAt = new Date().toISOString();
   const pidRecord = (state: PidRecord['state'], port: number, url: string | null): PidRecord => ({
     pid: process.pid,

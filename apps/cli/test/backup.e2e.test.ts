@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
@@ -114,8 +115,13 @@ describe('backup discipline', () => {
     const out = join(home.dir, 'archive.tar.gz');
     const archived = JSON.parse(spl(['archive', '--out', out, '--json'], env).stdout) as { entries: number; directories: string[] };
     expect(existsSync(out)).toBe(true);
-    expect(archived.directories).toEqual([join(home.dir, '.syncro'), join(home.dir, '.local', 'share', 'syncropel')]);
+    expect(archived.directories).toEqual([join(home.dir, '.syncro'), join(home.dir, '.syncro-data'), join(home.dir, '.local', 'share', 'syncropel')]);
     expect(archived.entries).toBeGreaterThan(3);
+
+    // The operator guide's own archive command names all three folders; tar fails on a missing one.
+    const guide = spawnSync('sh', ['-c', 'tar czf "$HOME/guide-archive.tar.gz" -C "$HOME" .syncro .syncro-data .local/share/syncropel'], { env, encoding: 'utf8' });
+    expect(guide.stderr).toBe('');
+    expect(guide.status).toBe(0);
   });
 
   it('holds a maintenance lock during offline operations: the daemon will not start under one', async () => {

@@ -51,6 +51,7 @@ describe('spl init', () => {
     const identityFile = join(h.dir, '.syncro', 'identity.json');
     expect(statSync(identityFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(h.dir, '.syncro')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(h.dir, '.syncro-data')).mode & 0o777).toBe(0o700);
     const again = JSON.parse(spl(['init', '--json'], h.env).stdout) as { did: string; created: boolean; backup_dir: string };
     expect(again.created).toBe(false);
     expect(again.did).toBe(JSON.parse(readFileSync(identityFile, 'utf8')).did);
@@ -69,6 +70,8 @@ describe('spl serve --foreground', () => {
     expect(banner).toMatch(/listening {2}http:\/\/127\.0\.0\.1:\d+/);
     expect(banner).toContain(`database   ${join(h.dir, '.syncro', 'hub.db')}`);
     expect(banner).toMatch(new RegExp(`backups {4}${join(h.dir, '.local', 'share', 'syncropel', 'backups')}/instance-[0-9a-f]{24}`));
+    // Started without `spl init`: the daemon makes the data folder too.
+    expect(statSync(join(h.dir, '.syncro-data')).mode & 0o777).toBe(0o700);
 
     expect(await (await fetch(`${daemon.url}/health`)).text()).toBe('ok');
     expect((await post(daemon.url, rec(1))).status).toBe(201);

@@ -1,21 +1,21 @@
-import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { instanceKey, loadOrCreateIdentity } from '@syncropel/kernel';
 import { join } from 'node:path';
 import { CliError } from '../cli-error.js';
+import { createHomeDirs } from '../home-dirs.js';
 import { resolvePaths } from '../paths.js';
 
-/** `spl init`: creates the home folder and the daemon identity (or shows the existing one). Starts nothing. */
+/** `spl init`: creates the home and data folders and the daemon identity (or shows the existing one). Starts nothing. */
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('create ~/.syncro and the daemon identity, or show the existing one; starts nothing')
+    .description('create ~/.syncro, ~/.syncro-data and the daemon identity, or show the existing one; starts nothing')
     .option('--json', 'print the result as JSON')
     .action((flags: { json?: boolean }) => {
       const paths = resolvePaths();
       let result;
       try {
-        mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+        createHomeDirs(paths);
         result = loadOrCreateIdentity(paths.identity);
       } catch (e) {
         throw new CliError(`cannot initialise ${paths.home}: ${(e as Error).message}`);
