@@ -3,10 +3,11 @@
 //
 //   npm run bench:ingest [-- --durability full|normal] [--records N] [--duration S] [--json]
 //
-// Three measurements on fresh temp stores, same record shape throughout:
+// Three measurements on fresh temp stores, plus one for context:
 //   ceiling  raw better-sqlite3 INSERTs, 1000 rows per transaction, real schema
 //   (a)      kernel.ingest() in-process, 1000 calls outstanding (group commit batches them)
-//   (b)      POST /v1/records against the real daemon (`spl serve`) over loopback, autocannon
+//   (b)      POST /v1/records against the real daemon (`spl serve`) over loopback (wrk or autocannon)
+//   bound    the ceiling's inserts again, in transactions of (b)'s mean commit group size
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,7 @@ function parseFlags() {
     process.stdout.write(
       'usage: node bench/ingest.mjs [--durability full|normal] [--records N] [--duration S] [--json]\n' +
         '  --durability  synchronous level for every store (default full, the daemon default)\n' +
-        '  --records     rows for the ceiling and records for (a) (default 100000)\n' +
+        '  --records     rows for the ceiling and the store bound, records for (a) (default 100000)\n' +
         '  --duration    seconds of measured HTTP load for (b), after a 2 s warm-up (default 10)\n' +
         '  --json        print the figures as one JSON object\n' +
         '  --act         KNOW (default: plain facts) or DO (records that ask for work; the daemon answers each)\n' +
@@ -126,9 +127,11 @@ function makeRecords(n) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ceiling: raw better-sqlite3, real schema, 1000-row transactions.
+// Ceiling: raw better-sqlite3, real schema, 1000-row transactions. The same with (b)'s mean
+// commit group size gives the store's own bound on (b): what raw SQLite reaches with commits that
+// small, before any HTTP, hashing or thread hand-over.
 
-function measureCeiling(dir, durability, records) {
+function measureCeiling(dir, durability, records, txRows = TX_ROWS) {
   const path = join(dir, 'ceiling.db');
   // The shipped migrations (table, indexes, append-only triggers), then a plain connection.
   openSqliteLogStore({ path, durability, checkpointIntervalMs: 0 }).close();
@@ -157,10 +160,10 @@ function measureCeiling(dir, durability, records) {
     for (let i = from; i < to; i++) insert.run(rows[i]);
   });
   const t0 = performance.now();
-  for (let i = 0; i < rows.length; i += TX_ROWS) insertMany(i, Math.min(i + TX_ROWS, rows.length));
+  for (let i = 0; i < rows.length; i += txRows) insertMany(i, Math.min(i + txRows, rows.length));
   const elapsed = (performance.now() - t0) / 1000;
   db.close();
-  return { recPerS: rows.length / elapsed, elapsedS: elapsed };
+  return { recPerS: rows.length / elapsed, elapsedS: elapsed, txRows };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,6 +443,8 @@ function printText(f) {
       `p50 ${ms(f.http.p50Ms)} ms  p99 ${ms(f.http.p99Ms)} ms`,
     `  ${pad('', 9)} daemon side of (b): ${int(f.http.commits.groups)} commit groups of ${f.http.commits.meanGroupRecords} records on average, ` +
       `${f.http.commits.meanCommitMs.toFixed(2)} ms from hand-over to commit on average`,
+    `  ${pad('', 9)} store bound of (b): raw better-sqlite3 in ${f.storeBound.txRows}-row transactions (that group size) reaches ` +
+      `${int(f.storeBound.recPerS)} rec/s, ${pct(f.storeBound.ratio)} of ceiling, with no HTTP, hashing or threads`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -493,6 +498,9 @@ async function main() {
     const kernel = await measureKernel(quietDir(dir, 'kernel'), flags.durability, records);
     say(`(b): daemon + ${flags.load}, ${WARMUP_S} s warm-up + ${flags.duration} s`);
     const http = { ...(await measureHttp(quietDir(dir, 'daemon'), flags.durability, flags.duration, flags.load)), load: flags.load };
+    const groupRows = Math.max(1, Math.round(http.commits.meanGroupRecords));
+    say(`store bound of (b): ${flags.records} raw inserts in ${groupRows}-row transactions`);
+    const storeBound = measureCeiling(quietDir(dir, 'store-bound'), flags.durability, records, groupRows);
 
     const figures = {
       durability: flags.durability,
@@ -503,6 +511,7 @@ async function main() {
       ceiling,
       kernel: { ...kernel, ratio: kernel.recPerS / ceiling.recPerS, target: TARGET_A, meetsTarget: kernel.recPerS / ceiling.recPerS >= TARGET_A, window: WINDOW },
       http: { ...http, ratio: http.recPerS / ceiling.recPerS, target: TARGET_B, meetsTarget: http.recPerS / ceiling.recPerS >= TARGET_B, connections: CONNECTIONS },
+      storeBound: { ...storeBound, ratio: storeBound.recPerS / ceiling.recPerS },
     };
     const warn = warnings(figures);
     if (flags.json) {
