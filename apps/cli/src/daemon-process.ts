@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
 import { createApp, listen, type RunningServer } from '@syncropel/http';
-import { createKernel, instanceKey, loadOrCreateIdentity, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
+import { createKernel, instanceKey, loadOrCreateIdentity, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
 import { openSqliteLogStore, snapshot, type Durability, type SqliteLogStore } from '@syncropel/log';
 import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
@@ -90,10 +90,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 
   let identity: DaemonIdentity;
+  let tokenKey: Uint8Array;
   let store: SqliteLogStore;
   try {
     const loaded = loadOrCreateIdentity(paths.identity);
     identity = loaded.identity;
+    const key = readTokenKey(paths.identity);
+    if (!key) throw new CliError(`the identity file ${paths.identity} disappeared while starting`);
+    tokenKey = key;
     if (loaded.created) log.info(`generated daemon identity ${identity.did}`);
     store = openStore(paths.db, options.durability);
     // A corrupt store must not start serving as if it were empty.
@@ -108,7 +112,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   const backupDir = join(paths.backupRoot, instanceKey(identity.did));
   const kernel = createKernel({ store, actor: identity.did, workLoop: true, onError: (e, where) => log.error(`error in ${where}: ${(e as Error).message}`) });
-  const auth = createAuth({ kernel, actor: identity.did });
+  const auth = createAuth({ kernel, actor: identity.did, tokenKey });
   const authRequired = !options.insecureLocalhost;
   let server: RunningServer | undefined;
   let lastBackup: { at: string; path: string; record_count: number } | null = null;

@@ -3,7 +3,7 @@ import { existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, trun
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+import { ADMIN_DID, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
 
 let home: TempHome | undefined;
 let daemon: ServeProcess | undefined;
@@ -21,7 +21,7 @@ async function seeded(h: TempHome, n: number): Promise<string> {
     const res = await fetch(`${d.url}/v1/records`, {
       method: 'POST',
       headers: { authorization: `Bearer ${h.bearer}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ parents: [], thread: threadIdFor('seed'), actor: 'did:sync:user:a', act: 'KNOW', body: { n: i }, clock: i, data_type: 'SCALAR' }),
+      body: JSON.stringify({ parents: [], thread: threadIdFor('seed'), actor: ADMIN_DID, act: 'KNOW', body: { n: i }, clock: i, data_type: 'SCALAR' }),
     });
     expect(res.status).toBe(201);
   }

@@ -158,7 +158,11 @@ describe('service accounts and tokens through the CLI', () => {
     };
     expect(spl(['token', 'save', h.bearer], env).code).toBe(0);
 
-    expect(json(['service-account', 'create', 'sa-emitter', '--scopes', 'records:read,records:write'])).toMatchObject({ sa_id: 'sa-emitter', scopes: ['records:read', 'records:write'] });
+    expect(json(['service-account', 'create', 'sa-emitter', '--scopes', 'records:read,records:write', '--actors', 'did:sync:agent:ci'])).toMatchObject({
+      sa_id: 'sa-emitter',
+      scopes: ['records:read', 'records:write'],
+      actors: ['did:sync:agent:ci'],
+    });
     const dup = spl(['service-account', 'create', 'sa-emitter', '--scopes', 'records:read'], env);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/^spl: 409 ALREADY_EXISTS: service account sa-emitter already exists\n$/);
@@ -175,6 +179,14 @@ describe('service accounts and tokens through the CLI', () => {
         body: JSON.stringify({ parents: [], thread, actor: 'did:sync:agent:ci', act: 'DO', body: {}, clock, data_type: 'SCALAR' }),
       });
     expect((await write(emitter.bearer, 1)).status).toBe(201);
+    // The emitter writes as its own DID and the listed one, never as another account.
+    const forged = await fetch(`${daemon.url}/v1/records`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${emitter.bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ parents: [], thread, actor: 'did:sync:sa:sa-bootstrap-env', act: 'DO', body: {}, clock: 0, data_type: 'SCALAR' }),
+    });
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string; field: string } }).error).toMatchObject({ code: 'DID_CLAIM_DENIED', field: 'actor' });
     expect(spl(['service-account', 'list', '--token', emitter.bearer], env).stderr).toContain('403 SCOPE_FORBIDDEN');
 
     // Narrow the SA: the existing token keeps its snapshot, a new one gets the new scopes.

@@ -28,6 +28,9 @@ describe('config, expressions, trust and threads through the CLI', () => {
     expect(run('expr', 'eval', 'record.nope == 1', '--record', recordFile).stderr).toMatch(/evaluation error \(no_such_key\)/);
 
     const thread = threadIdFor('cli-engine');
+    // The admin's token writes as alice and the echo agent only once they are listed for its account.
+    const listed = run('service-account', 'update', 'sa-bootstrap-env', '--actors', 'did:sync:user:alice,did:sync:agent:echo');
+    expect(listed.stdout).toBe('updated sa-bootstrap-env (scopes admin; writes as did:sync:sa:sa-bootstrap-env,did:sync:user:alice,did:sync:agent:echo)\n');
     const post = async (body: object) => {
       const res = await fetch(`${daemon.url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${home.bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(res.status).toBe(201);

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, daemonize, freePort, killPid, serve, spl, tempHome, waitGone, type ServeProcess, type TempHome } from './spl-process.js';
+import { ADMIN_DID, alive, daemonize, freePort, killPid, serve, spl, tempHome, waitGone, type ServeProcess, type TempHome } from './spl-process.js';
 
 // The daemon's lifecycle as an operator drives it: --daemon, status, --stop, the PID file, the
 // log, signals, and what happens after a crash. Every daemon a test starts is stopped by pid here.
@@ -59,7 +59,7 @@ const post = (url: string, bearer: string, clock: number) =>
   fetch(`${url}/v1/records`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-    body: JSON.stringify({ parents: [], thread, actor: 'did:sync:user:op', act: 'DO', body: { n: clock }, clock, data_type: 'SCALAR' }),
+    body: JSON.stringify({ parents: [], thread, actor: ADMIN_DID, act: 'DO', body: { n: clock }, clock, data_type: 'SCALAR' }),
   });
 /** A process that is certainly not spl: `sleep`, stopped by the clean-up. */
 function unrelatedProcess(): number {
@@ -163,7 +163,7 @@ describe('spl serve --daemon / status / --stop', () => {
     const second = start(h);
     expect(second.stderr).toContain(`removed a stale PID file (no process ${first.pid})`);
     // The operator's own records (the daemon may add its own notices on the thread).
-    const res = await fetch(`${second.url}/v1/records?thread=${thread}&actor=did:sync:user:op&limit=1000`, { headers: { authorization: `Bearer ${h.bearer}` } });
+    const res = await fetch(`${second.url}/v1/records?thread=${thread}&actor=${ADMIN_DID}&limit=1000`, { headers: { authorization: `Bearer ${h.bearer}` } });
     const list = (await res.json()) as { data: { id: string }[] };
     expect(list.data.map((r) => r.id)).toEqual(acked);
     expect(spl(['serve', '--stop'], h.env).code).toBe(0);
@@ -250,7 +250,7 @@ describe('spl serve --daemon / status / --stop', () => {
     const p = await serve(h.env);
     foreground.push(p);
     const url = new URL(p.url);
-    const body = JSON.stringify({ parents: [], thread, actor: 'did:sync:user:slow', act: 'DO', body: { slow: true }, clock: 1, data_type: 'SCALAR' });
+    const body = JSON.stringify({ parents: [], thread: threadIdFor('slow'), actor: ADMIN_DID, act: 'DO', body: { slow: true }, clock: 1, data_type: 'SCALAR' });
     const http = await import('node:http');
     const req = http.request({
       host: url.hostname,
@@ -282,7 +282,7 @@ describe('spl serve --daemon / status / --stop', () => {
 
     const again = await serve(h.env);
     foreground.push(again);
-    const res = await fetch(`${again.url}/v1/records?actor=did:sync:user:slow`, { headers: { authorization: `Bearer ${h.bearer}` } });
+    const res = await fetch(`${again.url}/v1/records?thread=${threadIdFor('slow')}&actor=${ADMIN_DID}`, { headers: { authorization: `Bearer ${h.bearer}` } });
     expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(1);
   });
 });

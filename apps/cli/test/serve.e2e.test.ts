@@ -2,13 +2,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+import { ADMIN_DID, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
 
 const thread = threadIdFor('e2e');
-const rec = (clock: number, actor = 'alice') => ({
+/** A record by the admin; each `lane` writes its own thread, so parallel writers never share a clock. */
+const rec = (clock: number, lane = 'main') => ({
   parents: [],
-  thread,
-  actor: `did:sync:user:${actor}`,
+  thread: lane === 'main' ? thread : threadIdFor(`e2e-${lane}`),
+  actor: ADMIN_DID,
   act: 'DO',
   // dispatch_handled: these tests are about storage; the work loop would answer with notices.
   body: { n: clock, dispatch_handled: true },

@@ -211,6 +211,9 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
   }
 }
 
+/** The DID the Path A admin writes as: a token writes as its own account unless an admin lists more. */
+export const ADMIN_DID = 'did:sync:sa:sa-bootstrap-env';
+
 /** The secret part of a bearer `spl_<env>_<sa>_<secret>` (which may itself contain `_`). */
 export function secretOf(bearer: string): string {
   const m = /^spl_[a-z0-9]+_[a-z0-9-]+_([\s\S]+)$/.exec(bearer);

@@ -1,6 +1,7 @@
 import type { StoredRecord } from '@syncropel/algebra';
 import { AUDIT_THREAD, AUDIT_WINDOW_MS, createAuth, MAX_AUDIT_KEYS, type Auth } from '@syncropel/auth';
 import { createKernel, type Kernel } from '@syncropel/kernel';
+import { TOKEN_KEY } from '../test/auth-harness.js';
 import { createMemoryLogStore, type LogStore } from '@syncropel/log';
 import { describe, expect, it } from 'vitest';
 
@@ -12,7 +13,7 @@ async function boot(auditWindowMs = 0) {
   const store: LogStore = createMemoryLogStore();
   const clock = { t: T0 };
   const kernel: Kernel = createKernel({ store });
-  const auth: Auth = createAuth({ kernel, actor: ACTOR, auditWindowMs, now: () => clock.t });
+  const auth: Auth = createAuth({ kernel, actor: ACTOR, tokenKey: TOKEN_KEY, auditWindowMs, now: () => clock.t });
   await kernel.start();
   return { store, kernel, auth, clock };
 }

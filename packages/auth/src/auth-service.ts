@@ -1,11 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { JsonObject } from '@syncropel/algebra';
-import type { Kernel, LiveView } from '@syncropel/kernel';
+import { timingSafeEqual } from 'node:crypto';
+import { isDid, isReservedThread, type JsonObject } from '@syncropel/algebra';
+import type { Kernel, LiveView, Writer } from '@syncropel/kernel';
 import { AuthError } from './auth-error.js';
 import { AUDIT_THREAD, FailureAudit, type FailureReason } from './audit-log.js';
 import { DEFAULT_TOKEN_ENV, SA_ID, TOKEN_ENV, formatBearer, generateSecret, generateTokenId, parseBearer, secretProblem } from './bearer.js';
-import { ENGINE_CONFIG_THREAD, SERVICE_ACCOUNTS_THREAD, authRegistryFold, type AuthRegistry, type ServiceAccount, type TokenMeta } from './registry.js';
-import { allows, invalidScope, type Scope } from './scopes.js';
+import { ADMIN_READ_THREADS, ENGINE_CONFIG_THREAD, SERVICE_ACCOUNTS_THREAD, authRegistryFold, hashKey, type AuthRegistry, type ServiceAccount, type TokenMeta } from './registry.js';
+import { tokenHasher } from './token-hash.js';
+import { SCOPES, allows, invalidScope, type Scope } from './scopes.js';
 import { evaluatePermission, permissionRules, permissionsEnabled, type PermissionRule, type PermissionVerdict, type Resource } from './permission-policy.js';
 
 /** How many recent permission checks are kept for `permissions-dry-run`. */
@@ -43,11 +44,25 @@ export interface DryRunFlip {
   readonly occurrences: number;
 }
 
+/** Most extra DIDs one service account may write as. */
+export const MAX_SA_ACTORS = 64;
+
 /** The service account and token behind an authenticated request. */
 export interface Principal {
   readonly sa_id: string;
   readonly token_id: string;
   readonly scopes: readonly string[];
+  /** DIDs it may write as besides its own (its account's list when it authenticated), or `any` with auth off. */
+  readonly actors: readonly string[] | 'any';
+}
+
+/** Token metadata as listed: everything but the stored hash. */
+export type PublicToken = Omit<TokenMeta, 'secret_hash'>;
+
+/** Where a request came from, for the audit trail of refusals. */
+export interface RequestSource {
+  readonly source: string;
+  readonly route: string;
 }
 
 /** A freshly minted token: the only object that ever carries the bearer. */
@@ -65,6 +80,8 @@ export interface MintedToken {
 export type EnvBootstrapOutcome =
   | { readonly kind: 'unset' }
   | { readonly kind: 'minted'; readonly sa_id: string; readonly token_id: string }
+  /** Every active token was keyed by another identity's key (identity.json replaced): the bootstrap token was minted again. */
+  | { readonly kind: 'reminted'; readonly sa_id: string; readonly token_id: string; readonly reason: string }
   | { readonly kind: 'skipped'; readonly reason: string }
   | { readonly kind: 'invalid'; readonly reason: string };
 
@@ -73,6 +90,11 @@ export interface AuthOptions {
   readonly kernel: Kernel;
   /** The daemon's own DID: the actor of every record auth writes. */
   readonly actor: string;
+  /**
+   * The key token secrets are hashed with (HMAC-SHA256), at least 32 bytes. The daemon derives it
+   * from its identity file (`readTokenKey`); tokens minted under one key do not verify under another.
+   */
+  readonly tokenKey: Uint8Array;
   readonly now?: () => number;
   /** Aggregation window for failure audit records (0 disables the timer; `flush` still works). */
   readonly auditWindowMs?: number;
@@ -90,6 +112,17 @@ export interface Auth {
   authenticate(header: string | undefined): Principal;
   /** Throws SCOPE_FORBIDDEN unless the principal's token scopes allow `scope` (on `thread`, for grains). */
   authorize(principal: Principal, scope: Scope, thread?: string): void;
+  /**
+   * The kernel writer for a principal's records: it writes as `did:sync:sa:<id>` and the DIDs
+   * listed for its account; `configure` needs config:write (and the lockout preflight), `decide`
+   * needs aitl:decide (and the `aitl_decide` permission); each record needs records:write on its
+   * thread (grains count) and the `record_write` permission.
+   */
+  writer(principal: Principal, from: RequestSource): Writer;
+  /** Whether the principal may read records of `thread` (the token registry is for admins only). */
+  mayRead(principal: Principal, thread: string): boolean;
+  /** Threads whose records must be left out of the principal's unfiltered reads. */
+  unreadableThreads(principal: Principal): readonly string[];
   /** Counts a refused request for the aggregated audit trail. */
   noteFailure(source: string, reason: FailureReason, route: string): void;
   /** Path A: mints `sa-bootstrap-env` (admin) with the given secret when no service account exists yet. */
@@ -103,8 +136,8 @@ export interface Auth {
   revokeServiceAccount(saId: string): Promise<ServiceAccount>;
   listServiceAccounts(): ServiceAccount[];
   mintToken(saId: string, input?: unknown): Promise<MintedToken>;
-  listTokens(saId?: string): Omit<TokenMeta, 'secret_sha256'>[];
-  revokeToken(tokenId: string, reason?: string): Promise<Omit<TokenMeta, 'secret_sha256'>>;
+  listTokens(saId?: string): PublicToken[];
+  revokeToken(tokenId: string, reason?: string): Promise<PublicToken>;
   /** Mints a replacement (with the SA's current scopes) first, then revokes the old token. */
   rotateToken(tokenId: string): Promise<MintedToken>;
   setCorsOrigins(input: unknown): Promise<readonly string[]>;
@@ -113,7 +146,7 @@ export interface Auth {
    * Enforces permission rules (when enabled) for an authenticated request; throws
    * PERMISSION_DENIED, counted in the aggregated audit. `source` and `route` feed the audit.
    */
-  checkPermission(principal: Principal, resource: Resource, context: { record?: unknown; source: string; route: string }): void;
+  checkPermission(principal: Principal, resource: Resource, context: { record?: unknown; source: string; route: string; field?: string }): void;
   /** Whether enforcement is on. */
   permissionsEnabled(): boolean;
   /** The loaded permission rules in evaluation order. */
@@ -138,6 +171,7 @@ export interface Auth {
 /** Creates the auth layer over a kernel (before `kernel.start()`). */
 export function createAuth(options: AuthOptions): Auth {
   const { kernel, actor } = options;
+  const hasher = tokenHasher(options.tokenKey);
   const now = options.now ?? Date.now;
   const registry: LiveView<AuthRegistry> = kernel.attach(authRegistryFold);
   const state = () => registry.get();
@@ -174,9 +208,25 @@ export function createAuth(options: AuthOptions): Auth {
     return t;
   }
 
-  async function putAccount(saId: string, scopes: readonly string[], description: string): Promise<ServiceAccount> {
-    await writeRegistry({ topic: 'service_account', name: saId, sa_id: saId, scopes: [...scopes], description, namespace: 'default', enabled: true });
+  async function putAccount(saId: string, scopes: readonly string[], description: string, actors: readonly string[] = []): Promise<ServiceAccount> {
+    await writeRegistry({ topic: 'service_account', name: saId, sa_id: saId, scopes: [...scopes], actors: [...actors], description, namespace: 'default', enabled: true });
     return account(saId);
+  }
+
+  /**
+   * True when tokens are active but none verifies under this instance's key: every one was keyed
+   * by another identity (identity.json was replaced, e.g. after a wipe and restore), so nobody
+   * can authenticate and Path A may mint its token again.
+   */
+  function keyReplaced(): boolean {
+    const reg = state();
+    let active = 0;
+    for (const t of reg.tokens.values()) {
+      if (t.revoked || reg.accounts.get(t.sa_id)?.revoked !== false) continue;
+      if (t.hash === 'legacy' || t.key_id === hasher.keyId) return false;
+      active++;
+    }
+    return active > 0;
   }
 
   async function mint(saId: string, env: string, label: string): Promise<MintedToken> {
@@ -187,7 +237,7 @@ export function createAuth(options: AuthOptions): Auth {
   async function mintWithSecret(sa: ServiceAccount, env: string, label: string, secret: string): Promise<MintedToken> {
     const tokenId = generateTokenId();
     const scopes = [...sa.scopes];
-    await writeRegistry({ topic: 'token', name: tokenId, token_id: tokenId, sa_id: sa.sa_id, env, scopes, label, secret_sha256: sha256(secret), enabled: true });
+    await writeRegistry({ topic: 'token', name: tokenId, token_id: tokenId, sa_id: sa.sa_id, env, scopes, label, secret_hmac: hasher.keyed(secret), key_id: hasher.keyId, enabled: true });
     await writeAudit({ topic: 'token_minted', token_id: tokenId, sa_id: sa.sa_id, scopes });
     return { token_id: tokenId, sa_id: sa.sa_id, env, scopes, label, bearer: formatBearer(env, sa.sa_id, secret) };
   }
@@ -206,23 +256,70 @@ export function createAuth(options: AuthOptions): Auth {
       const m = /^Bearer ([^\s]+)$/i.exec(header);
       const parsed = m ? parseBearer(m[1] as string) : undefined;
       if (!parsed) throw new AuthError('AUTH_REQUIRED', 'the Authorization header is not a Syncropel bearer token (Bearer spl_<env>_<sa>_<secret>)');
-      const hash = sha256(parsed.secret);
       const reg = state();
-      const t = reg.tokens.get(reg.byHash.get(hash) ?? '');
+      // Keyed first (every token minted now); a bare SHA-256 only finds tokens from older versions.
+      let hash = hasher.keyed(parsed.secret);
+      let id = reg.byHash.get(hashKey('keyed', hash));
+      if (id === undefined) {
+        hash = hasher.legacy(parsed.secret);
+        id = reg.byHash.get(hashKey('legacy', hash));
+      }
+      const t = id === undefined ? undefined : reg.tokens.get(id);
+      const sa = t && reg.accounts.get(t.sa_id);
       const valid =
         t !== undefined &&
-        timingSafeEqual(Buffer.from(t.secret_sha256, 'hex'), Buffer.from(hash, 'hex')) &&
+        sa !== undefined &&
+        timingSafeEqual(Buffer.from(t.secret_hash, 'hex'), Buffer.from(hash, 'hex')) &&
+        (t.hash === 'legacy' || t.key_id === hasher.keyId) &&
         t.sa_id === parsed.sa &&
         t.env === parsed.env &&
         !t.revoked &&
-        reg.accounts.get(t.sa_id)?.revoked === false;
+        !sa.revoked;
       if (!valid) throw new AuthError('AUTH_REQUIRED', 'unknown or revoked token');
-      return { sa_id: t.sa_id, token_id: t.token_id, scopes: t.scopes };
+      return { sa_id: t.sa_id, token_id: t.token_id, scopes: t.scopes, actors: sa.actors };
     },
     authorize(principal, scope, thread) {
       if (!allows(principal.scopes, scope, thread)) {
         throw new AuthError('SCOPE_FORBIDDEN', `token ${principal.token_id} of ${principal.sa_id} lacks the ${scope} scope`);
       }
+    },
+    writer(principal, from) {
+      const caller = principal.token_id === 'none' ? null : principal;
+      const lacks = (scope: Scope, field: string, what: string, thread?: string) => {
+        if (!allows(principal.scopes, scope, thread)) {
+          throw new AuthError('SCOPE_FORBIDDEN', `${field} ${what}: token ${principal.token_id} of ${principal.sa_id} lacks the ${scope} scope${thread ? ` (or a grain on ${thread})` : ''}`, field);
+        }
+      };
+      return {
+        did: principalActor(principal),
+        actors: principal.actors,
+        holds: (authority, record, field) => {
+          if (authority === 'configure') {
+            lacks('config:write', field, 'is config');
+            this.guardConfigChange(caller, record.body);
+          } else {
+            lacks('aitl:decide', field, "answers a decision request or someone else's work");
+            this.checkPermission(principal, 'aitl_decide', { record, ...from, field });
+          }
+          return true;
+        },
+        admit: (record, field) => {
+          const at = (name: string) => (field ? `${field}.${name}` : name);
+          // Config on th_engine_config was authorised by `configure`; every other thread needs
+          // records:write, which a thread grain gives on its own thread only. A decider needs no
+          // more to write its answers: aitl:decide alone lets an approver approve.
+          const answers = typeof record.body.fulfills === 'string' || typeof record.body.cancels === 'string';
+          const decides = answers && allows(principal.scopes, 'aitl:decide');
+          if (!isReservedThread(record.thread) && !decides) lacks('records:write', at('thread'), `${record.thread} is not writable`, record.thread);
+          this.checkPermission(principal, 'record_write', { record, ...from, ...(field ? { field } : {}) });
+        },
+      };
+    },
+    mayRead(principal, thread) {
+      return !ADMIN_READ_THREADS.includes(thread) || allows(principal.scopes, 'admin');
+    },
+    unreadableThreads(principal) {
+      return allows(principal.scopes, 'admin') ? [] : ADMIN_READ_THREADS;
     },
     noteFailure(source, reason, route) {
       audit.note(source, reason, route);
@@ -232,7 +329,16 @@ export function createAuth(options: AuthOptions): Auth {
         if (secret === undefined || secret === '') return { kind: 'unset' };
         const problem = secretProblem(secret);
         if (problem) return { kind: 'invalid', reason: `SPL_BOOTSTRAP_TOKEN ${problem}; ignoring it` };
-        if (state().everCreated > 0) return { kind: 'skipped', reason: 'service accounts already exist; SPL_BOOTSTRAP_TOKEN is ignored' };
+        if (state().everCreated > 0) {
+          if (!keyReplaced()) return { kind: 'skipped', reason: 'service accounts already exist; SPL_BOOTSTRAP_TOKEN is ignored' };
+          // Only someone who could replace identity.json gets here, and they own the instance already.
+          const existing = state().accounts.get(BOOTSTRAP_ENV_SA);
+          const sa = await putAccount(BOOTSTRAP_ENV_SA, ['admin'], 'minted from SPL_BOOTSTRAP_TOKEN', existing?.actors ?? []);
+          const minted = await mintWithSecret(sa, DEFAULT_TOKEN_ENV, 'bootstrap (SPL_BOOTSTRAP_TOKEN, new token key)', secret);
+          await writeAudit({ topic: 'bootstrap', path: 'env-new-key', sa_id: sa.sa_id, token_id: minted.token_id });
+          const reason = 'no token in the log verifies under this identity (identity.json was replaced); minted the SPL_BOOTSTRAP_TOKEN bearer again';
+          return { kind: 'reminted', sa_id: sa.sa_id, token_id: minted.token_id, reason };
+        }
         const sa = await putAccount(BOOTSTRAP_ENV_SA, ['admin'], 'minted from SPL_BOOTSTRAP_TOKEN');
         const minted = await mintWithSecret(sa, DEFAULT_TOKEN_ENV, 'bootstrap (SPL_BOOTSTRAP_TOKEN)', secret);
         await writeAudit({ topic: 'bootstrap', path: 'env', sa_id: sa.sa_id, token_id: minted.token_id });
@@ -242,8 +348,8 @@ export function createAuth(options: AuthOptions): Auth {
     bootstrapServiceAccount(input) {
       return exclusive(async () => {
         if (state().everCreated > 0) throw new AuthError('BOOTSTRAP_CLOSED', 'bootstrap is closed: a service account already exists; use an admin token');
-        const { saId, scopes, description } = accountInput(input);
-        const sa = await putAccount(saId, scopes, description);
+        const { saId, scopes, description, actors } = accountInput(input, actor);
+        const sa = await putAccount(saId, scopes, description, actors);
         const minted = await mint(sa.sa_id, DEFAULT_TOKEN_ENV, 'bootstrap (HTTP)');
         await writeAudit({ topic: 'bootstrap', path: 'http', sa_id: sa.sa_id, token_id: minted.token_id });
         return minted;
@@ -254,19 +360,20 @@ export function createAuth(options: AuthOptions): Auth {
     },
     createServiceAccount(input) {
       return exclusive(async () => {
-        const { saId, scopes, description } = accountInput(input);
+        const { saId, scopes, description, actors } = accountInput(input, actor);
         const existing = state().accounts.get(saId);
         if (existing && !existing.revoked) throw new AuthError('ALREADY_EXISTS', `service account ${saId} already exists`, 'sa_id');
-        return putAccount(saId, scopes, description);
+        return putAccount(saId, scopes, description, actors);
       });
     },
     updateServiceAccount(saId, input) {
       return exclusive(async () => {
         const sa = account(saId);
-        const body = (typeof input === 'object' && input !== null ? input : {}) as { scopes?: unknown; description?: unknown };
+        const body = (typeof input === 'object' && input !== null ? input : {}) as { scopes?: unknown; description?: unknown; actors?: unknown };
         const scopes = body.scopes === undefined ? sa.scopes : scopeList(body.scopes);
         const description = typeof body.description === 'string' ? body.description : sa.description;
-        return putAccount(saId, scopes, description);
+        const actors = body.actors === undefined ? sa.actors : actorList(body.actors, saId, actor);
+        return putAccount(saId, scopes, description, actors);
       });
     },
     revokeServiceAccount(saId) {
@@ -336,7 +443,8 @@ export function createAuth(options: AuthOptions): Auth {
       if (recent.length > RECENT_CHECKS) recent.shift();
       if (v.allowed) return;
       audit.note(context.source, 'permission', context.route);
-      throw new AuthError('PERMISSION_DENIED', `${who} may not ${resource}: ${v.rule ? `rule ${v.rule} denies it` : 'no rule allows it'}`);
+      const what = context.field ? `${context.field}: ` : '';
+      throw new AuthError('PERMISSION_DENIED', `${what}${who} may not ${resource}: ${v.rule ? `rule ${v.rule} denies it` : 'no rule allows it'}`, context.field);
     },
     permissionsEnabled() {
       return permissionsEnabled(kernel.config());
@@ -414,12 +522,8 @@ function identityOf(record: unknown): unknown {
   return { parents, thread, actor, act, body, clock, data_type };
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-function publicToken(t: TokenMeta): Omit<TokenMeta, 'secret_sha256'> {
-  const { secret_sha256: _hash, ...rest } = t;
+function publicToken(t: TokenMeta): PublicToken {
+  const { secret_hash: _hash, ...rest } = t;
   return rest;
 }
 
@@ -436,12 +540,27 @@ function scopeList(value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0) throw new AuthError('VALIDATION_FAILED', 'scopes must be a non-empty array of scopes', 'scopes');
   const bad = invalidScope(value);
   if (bad !== undefined) {
-    throw new AuthError('VALIDATION_FAILED', `scopes has an unknown scope ${JSON.stringify(bad).slice(0, 80)}; known: records:read, records:write, threads:write, federation:manage, config:read, config:write, admin, thread:<id>:read|write`, 'scopes');
+    throw new AuthError('VALIDATION_FAILED', `scopes has an unknown scope ${JSON.stringify(bad).slice(0, 80)}; known: ${SCOPES.join(', ')}, thread:<id>:read|write`, 'scopes');
   }
   return [...new Set(value as string[])];
 }
 
-function accountInput(input: unknown): { saId: string; scopes: string[]; description: string } {
+/**
+ * Validates the DIDs a service account may write as: DIDs, at most {@link MAX_SA_ACTORS}, never the
+ * instance's own (in any case). Its own DID is implied, so it is dropped from the list.
+ */
+function actorList(value: unknown, saId: string, instance: string): string[] {
+  if (!Array.isArray(value)) throw new AuthError('VALIDATION_FAILED', 'actors must be an array of DIDs (did:sync:<kind>:<id>)', 'actors');
+  if (value.length > MAX_SA_ACTORS) throw new AuthError('VALIDATION_FAILED', `actors holds ${value.length} DIDs; at most ${MAX_SA_ACTORS}`, 'actors');
+  for (const [i, did] of value.entries()) {
+    if (typeof did !== 'string' || !isDid(did)) throw new AuthError('VALIDATION_FAILED', `actors[${i}] must be a DID (did:sync:<kind>:<id>)`, `actors[${i}]`);
+    if (did.toLowerCase() === instance.toLowerCase()) throw new AuthError('VALIDATION_FAILED', `actors[${i}] is the daemon's own DID; only the daemon writes as it`, `actors[${i}]`);
+  }
+  const own = principalActor({ sa_id: saId });
+  return [...new Set(value as string[])].filter((d) => d !== own);
+}
+
+function accountInput(input: unknown, instance: string): { saId: string; scopes: string[]; description: string; actors: string[] } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AuthError('VALIDATION_FAILED', 'the body must be a JSON object with sa_id and scopes', 'body');
   const { sa_id: saId, scopes, description } = input as { sa_id?: unknown; scopes?: unknown; description?: unknown };
   if (typeof saId !== 'string' || !SA_ID.test(saId)) {
@@ -450,5 +569,6 @@ function accountInput(input: unknown): { saId: string; scopes: string[]; descrip
   if (description !== undefined && (typeof description !== 'string' || description.length > 500)) {
     throw new AuthError('VALIDATION_FAILED', 'description must be a string of at most 500 characters', 'description');
   }
-  return { saId, scopes: scopeList(scopes), description: (description as string | undefined) ?? '' };
+  const actors = (input as { actors?: unknown }).actors;
+  return { saId, scopes: scopeList(scopes), description: (description as string | undefined) ?? '', actors: actors === undefined ? [] : actorList(actors, saId, instance) };
 }

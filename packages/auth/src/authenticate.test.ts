@@ -14,12 +14,12 @@ describe('authenticate', () => {
 
   it('resolves a valid bearer; the scheme is case-insensitive', async () => {
     const b = await withTokens();
-    const want = { sa_id: 'sa-admin', token_id: b.admin.token_id, scopes: ['admin'] };
+    const want = { sa_id: 'sa-admin', token_id: b.admin.token_id, scopes: ['admin'], actors: [] };
     expect(b.auth.authenticate(`Bearer ${b.admin.bearer}`)).toEqual(want);
     expect(b.auth.authenticate(`bearer ${b.admin.bearer}`)).toEqual(want);
     expect(b.auth.authenticate(`BEARER ${b.admin.bearer}`)).toEqual(want);
     expect(b.other.bearer.startsWith('spl_dev_sa-other_')).toBe(true);
-    expect(b.auth.authenticate(`Bearer ${b.other.bearer}`)).toEqual({ sa_id: 'sa-other', token_id: b.other.token_id, scopes: ['records:read'] });
+    expect(b.auth.authenticate(`Bearer ${b.other.bearer}`)).toEqual({ sa_id: 'sa-other', token_id: b.other.token_id, scopes: ['records:read'], actors: [] });
     await b.close();
   });
 

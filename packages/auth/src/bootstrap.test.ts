@@ -49,7 +49,7 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
       expect.objectContaining({ sa_id: 'sa-bootstrap-env', scopes: ['admin'], namespace: 'default', revoked: false }),
     ]);
     expect(b.auth.listTokens()).toEqual([expect.objectContaining({ token_id: tokenId, sa_id: 'sa-bootstrap-env', env: 'prod', scopes: ['admin'], revoked: false })]);
-    expect(b.auth.authenticate(`Bearer ${ENV_BEARER}`)).toEqual({ sa_id: 'sa-bootstrap-env', token_id: tokenId, scopes: ['admin'] });
+    expect(b.auth.authenticate(`Bearer ${ENV_BEARER}`)).toEqual({ sa_id: 'sa-bootstrap-env', token_id: tokenId, scopes: ['admin'], actors: [] });
     expect(b.auth.bootstrapOpen()).toBe(false);
     await b.close();
   });
@@ -105,6 +105,7 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
       sa_id: 'sa-bootstrap-env',
       token_id: (minted as { token_id: string }).token_id,
       scopes: ['admin'],
+      actors: [],
     });
     // The rebuilt registry equals the one built incrementally.
     expect(second.auth.listServiceAccounts()).toEqual(accountsBefore);
@@ -127,6 +128,39 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
   });
 });
 
+describe('Path A after the identity (and so the token key) was replaced', () => {
+  const OTHER_KEY = new Uint8Array(32).fill(9);
+
+  it('no old token verifies under a new key; SPL_BOOTSTRAP_TOKEN then mints its bearer again, once', async () => {
+    const store = createMemoryLogStore();
+    const first = await boot(store);
+    await first.auth.bootstrapFromEnv(ENV_SECRET);
+    const ci = await first.auth.createServiceAccount({ sa_id: 'sa-ci', scopes: ['records:read'] });
+    const ciToken = await first.auth.mintToken(ci.sa_id);
+    await first.close();
+
+    const restored = await boot(store, OTHER_KEY);
+    expect(thrown(() => restored.auth.authenticate(`Bearer ${ENV_BEARER}`)).code).toBe('AUTH_REQUIRED');
+    expect(thrown(() => restored.auth.authenticate(`Bearer ${ciToken.bearer}`)).code).toBe('AUTH_REQUIRED');
+    const outcome = await restored.auth.bootstrapFromEnv(ENV_SECRET);
+    expect(outcome).toMatchObject({ kind: 'reminted', sa_id: 'sa-bootstrap-env', reason: expect.stringContaining('identity.json') });
+    expect(restored.auth.authenticate(`Bearer ${ENV_BEARER}`)).toMatchObject({ sa_id: 'sa-bootstrap-env', scopes: ['admin'] });
+    // Now a token verifies under this key, so later starts mint nothing.
+    expect(await restored.auth.bootstrapFromEnv(ENV_SECRET)).toMatchObject({ kind: 'skipped' });
+    expect(onThread(restored.kernel, 'th_audit').some((r) => r.body.path === 'env-new-key')).toBe(true);
+    await restored.close();
+  });
+
+  it('does not reopen when every token was revoked under the same key: revoking is not forgetting the key', async () => {
+    const b = await boot();
+    await b.auth.bootstrapFromEnv(ENV_SECRET);
+    for (const t of b.auth.listTokens()) await b.auth.revokeToken(t.token_id);
+    expect(await b.auth.bootstrapFromEnv(ENV_SECRET)).toMatchObject({ kind: 'skipped' });
+    expect(thrown(() => b.auth.authenticate(`Bearer ${ENV_BEARER}`)).code).toBe('AUTH_REQUIRED');
+    await b.close();
+  });
+});
+
 describe('Path B: bootstrapServiceAccount', () => {
   it('mints the first SA and returns a bearer (shown once) that authenticates', async () => {
     const b = await boot();
@@ -134,7 +168,7 @@ describe('Path B: bootstrapServiceAccount', () => {
     const minted = await b.auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
     expect(minted).toMatchObject({ sa_id: 'sa-admin', env: 'prod', scopes: ['admin'] });
     expect(minted.bearer).toMatch(/^spl_prod_sa-admin_[0-9a-f]{64}$/);
-    expect(b.auth.authenticate(`Bearer ${minted.bearer}`)).toEqual({ sa_id: 'sa-admin', token_id: minted.token_id, scopes: ['admin'] });
+    expect(b.auth.authenticate(`Bearer ${minted.bearer}`)).toEqual({ sa_id: 'sa-admin', token_id: minted.token_id, scopes: ['admin'], actors: [] });
     expect(b.auth.bootstrapOpen()).toBe(false);
     await b.close();
   });

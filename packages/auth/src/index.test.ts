@@ -5,6 +5,7 @@ import * as api from '@syncropel/auth';
 describe('@syncropel/auth public surface', () => {
   it('exports exactly the public API', async () => {
     expect(Object.keys(await import('@syncropel/auth')).sort()).toEqual([
+      'ADMIN_READ_THREADS',
       'AUDIT_THREAD',
       'AUDIT_WINDOW_MS',
       'AUTH_ERROR_CODES',
@@ -13,8 +14,10 @@ describe('@syncropel/auth public surface', () => {
       'DEFAULT_TOKEN_ENV',
       'ENGINE_CONFIG_THREAD',
       'MAX_AUDIT_KEYS',
+      'MAX_SA_ACTORS',
       'MAX_SECRET_LENGTH',
       'MIN_SECRET_LENGTH',
+      'MIN_TOKEN_KEY_BYTES',
       'PREFLIGHT_DAEMON_RESOURCES',
       'RECENT_CHECKS',
       'RESOURCES',
@@ -34,6 +37,7 @@ describe('@syncropel/auth public surface', () => {
       'permissionsEnabled',
       'principalActor',
       'secretProblem',
+      'tokenHasher',
     ]);
   });
 
@@ -44,6 +48,9 @@ describe('@syncropel/auth public surface', () => {
     expect(api.BOOTSTRAP_ENV_SA).toBe('sa-bootstrap-env');
     expect(api.DEFAULT_TOKEN_ENV).toBe('prod');
     expect(api.MAX_AUDIT_KEYS).toBeGreaterThan(0);
+    expect(api.MAX_SA_ACTORS).toBe(64);
+    expect(api.MIN_TOKEN_KEY_BYTES).toBe(32);
+    expect(api.ADMIN_READ_THREADS).toEqual(['th_service_accounts']);
     expect(Object.keys(api.AUTH_ERROR_CODES).sort()).toEqual([
       'ALREADY_EXISTS',
       'AUTH_REQUIRED',

@@ -1,7 +1,10 @@
 import { fold, type Fold, type StoredRecord } from '@syncropel/algebra';
 
-/** The reserved thread holding service accounts and token metadata (hashes only, never secrets). */
+/** The reserved thread holding service accounts and token metadata (keyed hashes only, never secrets). */
 export const SERVICE_ACCOUNTS_THREAD = 'th_service_accounts';
+
+/** Threads whose records only admins may read: token hashes are not for every reader's eyes. */
+export const ADMIN_READ_THREADS: readonly string[] = [SERVICE_ACCOUNTS_THREAD];
 
 /** The reserved thread holding config LEARNs (here: the CORS allowlist). */
 export const ENGINE_CONFIG_THREAD = 'th_engine_config';
@@ -10,13 +13,22 @@ export const ENGINE_CONFIG_THREAD = 'th_engine_config';
 export interface ServiceAccount {
   readonly sa_id: string;
   readonly scopes: readonly string[];
+  /** DIDs it may write as besides its own `did:sync:sa:<id>` (set by an admin; live, not per token). */
+  readonly actors: readonly string[];
   readonly description: string;
   readonly namespace: string;
   readonly created_at: string;
   readonly revoked: boolean;
 }
 
-/** Token metadata as folded from its records. `secret_sha256` identifies it; the secret is never stored. */
+/**
+ * How a token's secret is stored: `keyed` is HMAC-SHA256 under the instance's token key (the
+ * default since keyed hashes exist); `legacy` is a bare SHA-256 from older versions, still
+ * accepted until the token is rotated.
+ */
+export type TokenHashKind = 'keyed' | 'legacy';
+
+/** Token metadata as folded from its records. `secret_hash` identifies it; the secret is never stored. */
 export interface TokenMeta {
   readonly token_id: string;
   readonly sa_id: string;
@@ -24,7 +36,11 @@ export interface TokenMeta {
   /** The SA's scopes when the token was minted: later SA edits do not change them. */
   readonly scopes: readonly string[];
   readonly label: string;
-  readonly secret_sha256: string;
+  readonly hash: TokenHashKind;
+  /** The hash of the secret (hex), keyed or legacy as `hash` says. */
+  readonly secret_hash: string;
+  /** Which token key a keyed hash was made with (a fingerprint, not the key); null for legacy. */
+  readonly key_id: string | null;
   readonly created_at: string;
   readonly revoked: boolean;
 }
@@ -39,6 +55,7 @@ export interface TokenMeta {
 export interface AuthRegistry {
   readonly accounts: Map<string, ServiceAccount>;
   readonly tokens: Map<string, TokenMeta>;
+  /** Token id by {@link hashKey} of its stored hash. */
   readonly byHash: Map<string, string>;
   everCreated: number;
   corsOrigins: readonly string[];
@@ -68,6 +85,7 @@ export const authRegistryFold: Fold<AuthRegistry, StoredRecord> = fold<AuthRegis
       state.accounts.set(b.sa_id, {
         sa_id: b.sa_id,
         scopes: stringList(b.scopes),
+        actors: stringList(b.actors),
         description: typeof b.description === 'string' ? b.description : '',
         namespace: typeof b.namespace === 'string' ? b.namespace : 'default',
         created_at: previous && !previous.revoked ? previous.created_at : at,
@@ -79,22 +97,35 @@ export const authRegistryFold: Fold<AuthRegistry, StoredRecord> = fold<AuthRegis
         if (previous) state.tokens.set(b.token_id, { ...previous, revoked: true });
         return state;
       }
-      if (typeof b.sa_id !== 'string' || typeof b.secret_sha256 !== 'string' || previous) return state;
+      const stored = storedHash(b);
+      if (typeof b.sa_id !== 'string' || !stored || previous) return state;
       state.tokens.set(b.token_id, {
         token_id: b.token_id,
         sa_id: b.sa_id,
         env: typeof b.env === 'string' ? b.env : 'prod',
         scopes: stringList(b.scopes),
         label: typeof b.label === 'string' ? b.label : '',
-        secret_sha256: b.secret_sha256,
+        ...stored,
         created_at: at,
         revoked: false,
       });
-      state.byHash.set(b.secret_sha256, b.token_id);
+      state.byHash.set(hashKey(stored.hash, stored.secret_hash), b.token_id);
     }
     return state;
   },
 );
+
+/** The key of a stored hash in {@link AuthRegistry.byHash}: kind and hex, so the two kinds never collide. */
+export function hashKey(kind: TokenHashKind, hex: string): string {
+  return `${kind}:${hex}`;
+}
+
+/** A token record's hash: `secret_hmac` + `key_id` (keyed), or `secret_sha256` (legacy). */
+function storedHash(b: { [key: string]: unknown }): Pick<TokenMeta, 'hash' | 'secret_hash' | 'key_id'> | undefined {
+  if (typeof b.secret_hmac === 'string' && typeof b.key_id === 'string') return { hash: 'keyed', secret_hash: b.secret_hmac, key_id: b.key_id };
+  if (typeof b.secret_sha256 === 'string') return { hash: 'legacy', secret_hash: b.secret_sha256, key_id: null };
+  return undefined;
+}
 
 function stringList(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];

@@ -1,7 +1,10 @@
 import { isThreadId } from '@syncropel/algebra';
 
-/** The closed set of service-account scopes; `admin` grants everything. */
-export const SCOPES = ['records:read', 'records:write', 'threads:write', 'federation:manage', 'config:read', 'config:write', 'admin'] as const;
+/**
+ * The closed set of service-account scopes; `admin` grants everything. `aitl:decide` is the
+ * authority to answer others' work: approve or reject AITL requests, close someone else's INTEND.
+ */
+export const SCOPES = ['records:read', 'records:write', 'threads:write', 'federation:manage', 'config:read', 'config:write', 'aitl:decide', 'admin'] as const;
 
 /** One of {@link SCOPES}. */
 export type Scope = (typeof SCOPES)[number];

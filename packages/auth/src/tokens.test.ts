@@ -1,7 +1,7 @@
-import type { Auth, AuthError } from '@syncropel/auth';
+import { tokenHasher, type Auth, type AuthError } from '@syncropel/auth';
 import { createMemoryLogStore, openSqliteLogStore } from '@syncropel/log';
 import { describe, expect, it } from 'vitest';
-import { ACTOR, ENV_BEARER, ENV_SECRET, allRecords, boot, dbPath, onThread, rejected, secretOf, sha256, thrown } from '../test/auth-harness.js';
+import { ACTOR, ENV_BEARER, ENV_SECRET, TOKEN_KEY, allRecords, boot, dbPath, onThread, rejected, secretOf, sha256, thrown } from '../test/auth-harness.js';
 
 describe('tokens', () => {
   it('snapshot the SA scopes at mint: old tokens keep old scopes, new tokens get new ones', async () => {
@@ -167,7 +167,7 @@ describe('tokens', () => {
     await b.close();
   });
 
-  it('listTokens never exposes secret_sha256 nor any secret', async () => {
+  it('listTokens never exposes a stored hash nor any secret', async () => {
     const b = await boot();
     const admin = await b.auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
     const more = [await b.auth.mintToken('sa-admin'), await b.auth.mintToken('sa-admin', { env: 'dev', label: 'laptop' })];
@@ -176,11 +176,13 @@ describe('tokens', () => {
     expect(listed).toHaveLength(3);
     const json = JSON.stringify(listed);
     for (const t of listed) {
-      expect(Object.keys(t).sort()).toEqual(['created_at', 'env', 'label', 'revoked', 'sa_id', 'scopes', 'token_id']);
+      expect(Object.keys(t).sort()).toEqual(['created_at', 'env', 'hash', 'key_id', 'label', 'revoked', 'sa_id', 'scopes', 'token_id']);
+      expect(t.hash).toBe('keyed');
     }
     for (const m of [admin, ...more]) {
       expect(json).not.toContain(secretOf(m.bearer));
       expect(json).not.toContain(sha256(secretOf(m.bearer)));
+      expect(json).not.toContain(tokenHasher(TOKEN_KEY).keyed(secretOf(m.bearer)));
     }
     expect(json).not.toContain('secret');
     await b.close();
@@ -188,7 +190,7 @@ describe('tokens', () => {
 });
 
 describe('secrets are never stored', () => {
-  it('only SHA-256(secret) reaches the log, for Path A, Path B, minted and rotated tokens', async () => {
+  it('only the keyed HMAC of a secret reaches the log, for Path A, Path B, minted and rotated tokens', async () => {
     const path = dbPath();
     const store = openSqliteLogStore({ path });
     const b = await boot(store);
@@ -210,8 +212,10 @@ describe('secrets are never stored', () => {
         expect(text).not.toContain(secret);
         expect(text).not.toContain(bearer);
       }
-      // The digest is stored exactly once: in the token's own record on th_service_accounts.
-      const withHash = records.filter((r) => r.body.secret_sha256 === sha256(secret));
+      // Never a bare SHA-256, which a leaked backup would let anyone test guesses against.
+      for (const text of dump) expect(text).not.toContain(sha256(secret));
+      // The keyed digest is stored exactly once: in the token's own record on th_service_accounts.
+      const withHash = records.filter((r) => r.body.secret_hmac === tokenHasher(TOKEN_KEY).keyed(secret));
       expect(withHash).toHaveLength(1);
       expect(withHash[0]).toMatchObject({ thread: 'th_service_accounts', act: 'LEARN', body: { topic: 'token' } });
     }

@@ -12,6 +12,8 @@ import { afterAll } from 'vitest';
 export const ACTOR = `did:sync:instance:${'a1'.repeat(32)}`;
 export const ENV_SECRET = 'env_secret_0123456789_abcdef'; // contains `_` on purpose
 export const ENV_BEARER = `spl_prod_sa-bootstrap-env_${ENV_SECRET}`;
+/** The instance's token key in these tests (the daemon derives its own from identity.json). */
+export const TOKEN_KEY = new Uint8Array(32).fill(7);
 
 export interface Booted {
   store: LogStore;
@@ -21,9 +23,9 @@ export interface Booted {
 }
 
 /** A real kernel over a real store, with auth attached before start (as the daemon does it). */
-export async function boot(store: LogStore = createMemoryLogStore()): Promise<Booted> {
-  const kernel = createKernel({ store });
-  const auth = createAuth({ kernel, actor: ACTOR, auditWindowMs: 0 });
+export async function boot(store: LogStore = createMemoryLogStore(), tokenKey: Uint8Array = TOKEN_KEY): Promise<Booted> {
+  const kernel = createKernel({ store, actor: ACTOR });
+  const auth = createAuth({ kernel, actor: ACTOR, tokenKey, auditWindowMs: 0 });
   await kernel.start();
   return {
     store,

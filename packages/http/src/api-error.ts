@@ -33,6 +33,9 @@ export const KERNEL_STATUS: { readonly [C in KernelErrorCode]: ContentfulStatusC
   STARTING: 503,
   STOPPED: 503,
   STORE_FAILED: 500,
+  RESERVED_THREAD: 403,
+  DID_CLAIM_DENIED: 403,
+  DECISION_DENIED: 403,
 };
 
 /** The one table from auth error codes to HTTP statuses. */

@@ -2,7 +2,7 @@ import type { Auth } from '@syncropel/auth';
 import type { Kernel } from '@syncropel/kernel';
 import { Hono } from 'hono';
 import { envelope, toErrorResponse } from './api-error.js';
-import { authenticate, type AuthVariables } from './middleware/authenticate.js';
+import { authenticated, createGuards, type AuthVariables } from './middleware/guards.js';
 import { corsAllowlist } from './middleware/cors-allowlist.js';
 import { requestSizeLimit } from './middleware/request-size.js';
 import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes, permissionRoutes } from './routes/auth-admin.js';
@@ -16,9 +16,10 @@ import { aitlRoutes, drainRoutes } from './routes/work.js';
 export interface AppOptions {
   readonly kernel: Kernel;
   /**
-   * The auth layer. Without it the API is open (embedding, tests); with it every route but
-   * `GET /health` and the bootstrap route needs a bearer with the route's scope, unless
-   * `authRequired` says otherwise (`--insecure-localhost`).
+   * The auth layer. Without it the API is open and records are written with the host's
+   * authority (embedding, tests); with it every route but `GET /health` and the bootstrap route
+   * needs a bearer with the route's scope, and records are checked against the bearer's
+   * principal, unless `authRequired` says otherwise (`--insecure-localhost`).
    */
   readonly auth?: Auth;
   /** Whether auth is enforced; read per request. Default: true when `auth` is given. */
@@ -39,7 +40,9 @@ const NO_INFO: DaemonInfo = { version: '0.0.0', instance_did: null, bind: null, 
 /**
  * Builds the HTTP API over a kernel (and auth): `GET /health`, `/v1/records`,
  * `/v1/engine/health`, service accounts and tokens, bootstrap, the CORS allowlist.
- * Every non-2xx answer is `{"error":{"code","message","field"?}}`.
+ * Every non-2xx answer is `{"error":{"code","message","field"?}}`. Each route declares its own
+ * access (see `describeRoutes`), so the app keeps every check when mounted under a prefix
+ * (`parent.route('/spl', app)`, `basePath`, `mount`).
  *
  * @example
  * const app = createApp({ kernel });
@@ -51,29 +54,35 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   const required = options.authRequired ?? (() => auth !== undefined);
   const app = new Hono<{ Variables: AuthVariables }>();
 
+  const guard = createGuards(auth, required);
+
   app.use('*', requestSizeLimit());
-  if (auth) {
-    app.use('*', corsAllowlist(() => auth.corsOrigins()));
-    app.use('*', authenticate(auth, required));
-  }
+  if (auth) app.use('*', corsAllowlist(() => auth.corsOrigins()));
   // Liveness: answers while the process is alive and bound, whatever the kernel is doing.
-  app.get('/health', (c) => c.text('ok'));
-  app.route('/v1/records', recordRoutes(kernel, auth, () => options.actor ?? info().instance_did ?? undefined));
-  app.route('/v1/engine', engineRoutes(kernel, info));
-  app.route('/v1/threads', threadRoutes(kernel));
-  app.route('/v1/trust', trustRoutes(kernel));
-  app.route('/v1/expr', exprRoutes(kernel));
-  app.route('/v1/aitl', aitlRoutes(kernel));
-  app.route('/v1/drain', drainRoutes(kernel));
-  app.route('/v1/config', configRoutes(kernel, () => options.actor ?? info().instance_did ?? EMBEDDED_ACTOR, auth ? (p, body) => auth.guardConfigChange(p && p.token_id !== 'none' ? p : null, body) : undefined));
+  app.get('/health', guard.public(), (c) => c.text('ok'));
+  app.route('/v1/records', recordRoutes(kernel, auth, guard));
+  app.route('/v1/engine', engineRoutes(kernel, info, guard));
+  app.route('/v1/threads', threadRoutes(kernel, auth, guard));
+  app.route('/v1/trust', trustRoutes(kernel, guard));
+  app.route('/v1/expr', exprRoutes(kernel, guard));
+  app.route('/v1/aitl', aitlRoutes(kernel, auth, guard));
+  app.route('/v1/drain', drainRoutes(kernel, guard));
+  app.route(
+    '/v1/config',
+    configRoutes(kernel, () => options.actor ?? info().instance_did ?? EMBEDDED_ACTOR, guard, auth ? (p, body) => auth.guardConfigChange(p && p.token_id !== 'none' ? p : null, body) : undefined),
+  );
   if (auth) {
-    app.route('/v1/bootstrap', bootstrapRoutes(auth, required));
-    app.route('/v1', authAdminRoutes(auth));
-    app.route('/v1/config', corsConfigRoutes(auth));
-    app.route('/v1/config/permissions', permissionRoutes(auth));
+    app.route('/v1/bootstrap', bootstrapRoutes(auth, required, guard));
+    app.route('/v1', authAdminRoutes(auth, guard));
+    app.route('/v1/config', corsConfigRoutes(auth, guard));
+    app.route('/v1/config/permissions', permissionRoutes(auth, guard));
   }
 
-  app.notFound((c) => c.json(envelope('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => {
+    // Strangers learn nothing about which paths exist: without a valid bearer, 401.
+    if (auth && required()) authenticated(c, auth);
+    return c.json(envelope('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404);
+  });
   app.onError((e, c) => {
     const { status, body } = toErrorResponse(e);
     if (status === 500) options.onError?.(e);

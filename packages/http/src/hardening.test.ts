@@ -16,7 +16,7 @@ const rec = (extra: object = {}) => ({ parents: [], thread, actor: 'did:sync:use
 
 async function setup(authRequired: boolean) {
   kernel = createKernel({ store: createMemoryLogStore(), actor: DAEMON });
-  auth = createAuth({ kernel, actor: DAEMON, auditWindowMs: 0 });
+  auth = createAuth({ kernel, actor: DAEMON, tokenKey: new Uint8Array(32).fill(1), auditWindowMs: 0 });
   await kernel.start();
   const app = createApp({ kernel, auth, actor: DAEMON, authRequired: () => authRequired });
   return app;
@@ -33,7 +33,7 @@ describe('thread grains open only their own thread', () => {
   beforeEach(async () => {
     app = await setup(true);
     admin = (await auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] })).bearer;
-    await auth.createServiceAccount({ sa_id: 'sa-grain', scopes: [`thread:${thread}:write`] });
+    await auth.createServiceAccount({ sa_id: 'sa-grain', scopes: [`thread:${thread}:write`], actors: ['did:sync:user:g'] });
     grain = (await auth.mintToken('sa-grain')).bearer;
   });
 
@@ -54,7 +54,7 @@ describe('thread grains open only their own thread', () => {
     expect(((await forged.json()) as { error: { field: string } }).error.field).toBe('actor');
     const viaEntry = await req(app, 'POST', '/v1/config/entries', admin, { topic: 'permissions_enabled', name: 'on', value: true });
     expect(viaEntry.status).toBe(409);
-    const viaRecord = await req(app, 'POST', '/v1/records', admin, { ...rec(), thread: 'th_engine_config', act: 'LEARN', actor: 'did:sync:user:op', body: { topic: 'permissions_enabled', name: 'x', value: true } });
+    const viaRecord = await req(app, 'POST', '/v1/records', admin, { ...rec(), thread: 'th_engine_config', act: 'LEARN', actor: 'did:sync:sa:sa-admin', body: { topic: 'permissions_enabled', name: 'x', value: true } });
     expect(viaRecord.status).toBe(409);
     expect(auth.permissionsEnabled()).toBe(false);
   });

@@ -10,10 +10,9 @@ it('exports exactly the public API', () => {
     'INSECURE_PRINCIPAL',
     'KERNEL_STATUS',
     'MAX_REQUEST_BYTES',
-    'ROUTE_SCOPES',
     'createApp',
+    'describeRoutes',
     'envelope',
-    'guardFor',
     'listen',
     'toErrorResponse',
   ]);

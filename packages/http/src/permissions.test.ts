@@ -15,11 +15,11 @@ let clock = 0;
 
 beforeEach(async () => {
   kernel = createKernel({ store: createMemoryLogStore(), actor: DAEMON });
-  auth = createAuth({ kernel, actor: DAEMON, auditWindowMs: 0 });
+  auth = createAuth({ kernel, actor: DAEMON, tokenKey: new Uint8Array(32).fill(1), auditWindowMs: 0 });
   await kernel.start();
   app = createApp({ kernel, auth, actor: DAEMON });
   admin = (await auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] })).bearer;
-  await auth.createServiceAccount({ sa_id: 'sa-writer', scopes: ['records:read', 'records:write'] });
+  await auth.createServiceAccount({ sa_id: 'sa-writer', scopes: ['records:read', 'records:write'], actors: ['did:sync:user:w', 'did:sync:user:alice', 'did:sync:user:bob'] });
   writer = (await auth.mintToken('sa-writer')).bearer;
 });
 

@@ -37,7 +37,7 @@ describe('work over HTTP', () => {
     expect((await call('POST', `/v1/aitl/${list.body.data[0].id}/decide`, { decision: 'maybe' })).body.error.field).toBe('decision');
     const decided = await call('POST', `/v1/aitl/${list.body.data[0].id}/decide`, { decision: 'approve', reason: 'ok' });
     expect(decided.status).toBe(201);
-    expect(decided.body).toMatchObject({ act: 'DO', actor: 'did:sync:sa:anonymous', body: { fulfills: list.body.data[0].id, decision: 'approve', reason: 'ok' } });
+    expect(decided.body).toMatchObject({ act: 'DO', actor: 'did:sync:host:embedded', body: { fulfills: list.body.data[0].id, decision: 'approve', reason: 'ok' } });
     await waitFor(() => kernel.thread(thread)?.status === 'closed');
     expect((await call('POST', `/v1/aitl/${list.body.data[0].id}/decide`, { decision: 'approve' })).status).toBe(404);
     expect((await call('DELETE', '/v1/config/entries/aitl_rule/all')).status).toBe(200);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { generateInstanceKeyPair, instanceDid, publicKeyOf } from '@syncropel/algebra';
@@ -37,6 +38,24 @@ export function loadOrCreateIdentity(path: string): { identity: DaemonIdentity; 
 
 /** Reads the daemon identity at `path`; undefined when there is none. */
 export function readIdentity(path: string): DaemonIdentity | undefined {
+  const file = readIdentityFile(path);
+  return file && publicHalf(file);
+}
+
+/**
+ * The key that token hashes are keyed with (HMAC-SHA256), derived from the identity's secret
+ * key, so it lives only in the identity file: a copy of the log alone (a leaked backup) does not
+ * let anyone test guesses of a token's secret. Undefined when there is no identity.
+ */
+export function readTokenKey(path: string): Uint8Array | undefined {
+  const file = readIdentityFile(path);
+  return file && new Uint8Array(createHmac('sha256', Buffer.from(file.secret_key, 'hex')).update(TOKEN_KEY_LABEL).digest());
+}
+
+/** Domain separation for the token key: the same secret key must never serve two purposes as-is. */
+const TOKEN_KEY_LABEL = 'syncropel/token-hash-key/v1';
+
+function readIdentityFile(path: string): IdentityFile | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -57,7 +76,7 @@ export function readIdentity(path: string): DaemonIdentity | undefined {
     publicKeyOf(file.secret_key) === file.public_key &&
     file.did === instanceDid(file.public_key);
   if (!ok) throw new KernelError('VALIDATION_FAILED', `the identity file ${path} is inconsistent (key and DID do not match)`, 'identity');
-  return publicHalf(file as IdentityFile);
+  return file as IdentityFile;
 }
 
 /** The folder name of an instance's backups: `instance-` + the last 24 hex of its DID. */

@@ -4,7 +4,7 @@
  * Runs with no HTTP and no CLI.
  */
 export { CHECKPOINT_JOB_SECS, EMBEDDED_ENGINE_ACTOR, SWEEP_JOB_SECS, createKernel } from './kernel.js';
-export type { ExpressionOutcome, IngestLoopStatus, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel-api.js';
+export type { ExpressionOutcome, IngestLoopStatus, IngestOptions, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel-api.js';
 export type { Emission, IngestResult } from './ingest-result.js';
 export { EXPRESSION_CACHE_CAPACITY, ExpressionCache, isCelContext } from './expression-cache.js';
 export type { CompileError, CompiledExpression, ExpressionCacheStats } from './expression-cache.js';
@@ -35,8 +35,11 @@ export { MAX_STALLED_REPORTED, TickLoop } from './tick-loop.js';
 export type { TickReport } from './tick-loop.js';
 export { KERNEL_ERROR_CODES, KernelError, isKernelError } from './kernel-error.js';
 export type { KernelErrorCode } from './kernel-error.js';
-export { MAX_BATCH_RECORDS, MAX_GROUP_RECORDS, MAX_RECORD_BYTES } from './limits.js';
-export { SECRET_FILE_MODE, instanceKey, loadOrCreateIdentity, readIdentity } from './daemon-identity.js';
+export { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_GROUP_RECORDS, MAX_RECORD_BYTES } from './limits.js';
+export { AUTHORITIES, HOST_WRITER, mayWriteAs } from './writer.js';
+export type { Authority, Writer } from './writer.js';
+export { DAEMON_ONLY_THREADS, isDecisionRequest } from './ingest-authority.js';
+export { SECRET_FILE_MODE, instanceKey, loadOrCreateIdentity, readIdentity, readTokenKey } from './daemon-identity.js';
 export type { DaemonIdentity } from './daemon-identity.js';
 export { clockFold, clockKey } from './clock-fold.js';
 export type { ClockState } from './clock-fold.js';

@@ -10,6 +10,7 @@ import type { ThreadState } from './thread-fold.js';
 import type { TickReport } from './tick-loop.js';
 import type { TrustRow } from './trust-fold.js';
 import type { ReconcilerStatus } from './work/reconciler.js';
+import type { Writer } from './writer.js';
 
 /*
  * The kernel's public shape: what `createKernel` returns and takes, and what its health
@@ -85,6 +86,15 @@ export type ExpressionOutcome =
   | { readonly ok: false; readonly stage: 'compile'; readonly error: CompileError }
   | { readonly ok: false; readonly stage: 'evaluate'; readonly error: { readonly code: string; readonly message: string } };
 
+/** Options for one ingest call. */
+export interface IngestOptions {
+  /**
+   * Who is writing. Every record is checked against it (actor, judged_by, reserved threads,
+   * answers); default: {@link HOST_WRITER}, the embedding program itself.
+   */
+  readonly writer?: Writer;
+}
+
 /** Options for {@link createKernel}. */
 export interface KernelOptions {
   /** The log; the kernel never closes it (whoever opened it does). */
@@ -127,10 +137,13 @@ export interface Kernel {
   start(): Promise<void>;
   /** Refuses new writes, waits for the pending commit group, then stops. Idempotent. */
   stop(): Promise<void>;
-  /** Ingests one record. Throws a KernelError naming the field when it is refused. */
-  ingest(input: unknown): Promise<IngestResult>;
+  /**
+   * Ingests one record, checked against its writer. Throws a KernelError naming the field when it
+   * is refused (or the writer's own refusal).
+   */
+  ingest(input: unknown, options?: IngestOptions): Promise<IngestResult>;
   /** Ingests records atomically: all are accepted (created or duplicate) or none is stored. */
-  ingestBatch(inputs: readonly unknown[]): Promise<IngestResult[]>;
+  ingestBatch(inputs: readonly unknown[], options?: IngestOptions): Promise<IngestResult[]>;
   /** One record by id. */
   record(id: string): StoredRecord | undefined;
   /** Records in log order, filtered and paged (`limit` is clamped to 1..MAX_PAGE_SIZE). */
@@ -145,9 +158,10 @@ export interface Kernel {
   /** The last clock accepted (committed or pending) for an actor on a thread. */
   lastClock(actor: string, thread: string): number | undefined;
   /**
-   * Appends a record as `actor` with the next clock for that actor and thread. For layers that
-   * write their own records (auth, config, audit); the clock is reserved synchronously, so
-   * concurrent emissions never clash.
+   * Appends a record as `actor` with the next clock for that actor and thread, with the kernel's
+   * own authority: no writer check, reserved threads open. For layers that write the daemon's own
+   * records (auth's registry, config made through the API, audit); never for records a client
+   * sent. The clock is reserved synchronously, so concurrent emissions never clash.
    */
   emit(actor: string, emission: Emission): Promise<IngestResult>;
   /** A snapshot of the health counters. */
@@ -182,8 +196,11 @@ export interface Kernel {
     /** Resolves when no dispatch is in flight. */
     idle(): Promise<void>;
   };
-  /** Records a human decision on a pending AITL request: a DO that fulfils (approve) or cancels (reject) it. */
-  decide(requestId: string, decision: { approve: boolean; actor: string; reason?: string; target?: string }): Promise<IngestResult>;
+  /**
+   * Records a decision on a pending AITL request: a DO by `actor` that fulfils (approve) or
+   * cancels (reject) it, checked like any record of `options.writer` (which must hold `decide`).
+   */
+  decide(requestId: string, decision: { approve: boolean; actor: string; reason?: string; target?: string }, options?: IngestOptions): Promise<IngestResult>;
   /** Registers a CRON job (e.g. backups); runs every `intervalSecs` while the kernel is ready. */
   schedule(name: string, intervalSecs: number, run: () => unknown): void;
   /** Runs a CRON job now. */

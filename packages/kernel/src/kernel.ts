@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalizeRecord, type Fold, type StoredRecord } from '@syncropel/algebra';
+import { canonicalizeRecord, type Fold, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
 import { celRecord } from './cel-record.js';
@@ -26,7 +26,9 @@ import { stepThreads, type ThreadsState } from './thread-fold.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
 import { KernelError } from './kernel-error.js';
-import { MAX_BATCH_RECORDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limits.js';
+import { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limits.js';
+import { checkAuthority } from './ingest-authority.js';
+import { HOST_WRITER, type Writer } from './writer.js';
 import type { Emission, IngestResult } from './ingest-result.js';
 import type {
   IngestLoopStatus,
@@ -96,8 +98,9 @@ export function createKernel(options: KernelOptions): Kernel {
   let startedAt: number | undefined;
   let ingestedTotal = 0;
   let clocks: ClockState = clockFold.initial();
-  // Writes accepted but not yet committed: consulted so two writes in one group cannot clash.
-  const pendingIds = new Set<string>();
+  // Writes accepted but not yet committed: consulted so two writes in one group cannot clash, and
+  // so an answer to a record still waiting to commit is checked against that record.
+  const pending = new Map<string, LogRecord>();
   const pendingClocks: ClockState = new Map();
 
   const group = new GroupCommit(
@@ -126,7 +129,7 @@ export function createKernel(options: KernelOptions): Kernel {
 
   /** Forgets a write that has committed or failed; a later pending clock for the same key stays. */
   function settle(id: string, actor: string, thread: string, clock: number): void {
-    pendingIds.delete(id);
+    pending.delete(id);
     const key = clockKey(actor, thread);
     if (pendingClocks.get(key) === clock) pendingClocks.delete(key);
   }
@@ -142,12 +145,12 @@ export function createKernel(options: KernelOptions): Kernel {
     throw new KernelError('STOPPED', 'the kernel is stopping or stopped');
   }
 
-  async function ingestAll(inputs: readonly unknown[], fieldOf: (i: number) => string): Promise<IngestResult[]> {
+  async function ingestAll(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL): Promise<IngestResult[]> {
     assertWritable();
-    const plan = prepare(inputs, fieldOf);
+    const plan = prepare(inputs, fieldOf, writer);
     const fresh = plan.filter((p): p is Planned & { kind: 'new' } => p.kind === 'new');
     for (const p of fresh) {
-      pendingIds.add(p.entry.id);
+      pending.set(p.entry.id, p.entry.record);
       pendingClocks.set(clockKey(p.entry.record.actor, p.entry.record.thread), p.entry.record.clock);
     }
     const needsCommit = fresh.length > 0 || plan.some((p) => p.kind === 'pending');
@@ -173,10 +176,14 @@ export function createKernel(options: KernelOptions): Kernel {
     | { kind: 'pending'; id: string }
     | { kind: 'existing'; id: string; record: StoredRecord };
 
-  /** Validates every input and decides its fate without changing anything (so a batch is atomic). */
-  function prepare(inputs: readonly unknown[], fieldOf: (i: number) => string): Planned[] {
-    const batchIds = new Set<string>();
+  /**
+   * Validates every input, checks it against its writer, and decides its fate without changing
+   * anything (so a batch is atomic).
+   */
+  function prepare(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL): Planned[] {
+    const batch = new Map<string, LogRecord>();
     const batchClocks: ClockState = new Map();
+    const authority = { engineActor, lookup: (id: string) => batch.get(id) ?? pending.get(id) ?? store.get(id) };
     return inputs.map((input, i): Planned => {
       const field = fieldOf(i);
       const valid = canonicalizeRecord(input, field);
@@ -186,6 +193,9 @@ export function createKernel(options: KernelOptions): Kernel {
         const at = field ? `${field}.body` : 'body';
         throw new KernelError('PAYLOAD_TOO_LARGE', `${at} makes the record larger than ${MAX_RECORD_BYTES} bytes`, at);
       }
+      // The kernel's own records (results, notices, decisions by expiry, auth's registry) skip
+      // the check: they are the authority it enforces.
+      if (writer !== KERNEL) checkAuthority(record, writer, field, authority);
       // node:crypto is ~5x faster than the portable hash; both give the same id (tested).
       if (record.thread === ENGINE_CONFIG_THREAD && record.act === 'LEARN') {
         // Config is checked before it is stored, so a bad rule never replaces a working one.
@@ -193,7 +203,7 @@ export function createKernel(options: KernelOptions): Kernel {
         if (problem) throw new KernelError('VALIDATION_FAILED', field ? `${field}.${problem.message}` : problem.message, field ? `${field}.${problem.field}` : problem.field);
       }
       const id = createHash('sha256').update(canonical).digest('hex');
-      if (batchIds.has(id) || pendingIds.has(id)) return { kind: 'pending', id };
+      if (batch.has(id) || pending.has(id)) return { kind: 'pending', id };
 
       const key = clockKey(record.actor, record.thread);
       const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? clocks.get(key);
@@ -209,7 +219,13 @@ export function createKernel(options: KernelOptions): Kernel {
           at,
         );
       }
-      batchIds.add(id);
+      if (record.clock > (last ?? -1) + MAX_CLOCK_STEP) {
+        const at = field ? `${field}.clock` : 'clock';
+        const most = (last ?? -1) + MAX_CLOCK_STEP;
+        const why = last === undefined ? `too large for the first clock of ${record.actor} on ${record.thread}` : `more than ${MAX_CLOCK_STEP} past ${last}, the last clock of ${record.actor} on ${record.thread}`;
+        throw new KernelError('VALIDATION_FAILED', `${at} ${record.clock} is ${why}; the most it may be is ${most}`, at);
+      }
+      batch.set(id, record);
       batchClocks.set(key, record.clock);
       return { kind: 'new', id, entry: { id, record } };
     });
@@ -234,11 +250,13 @@ export function createKernel(options: KernelOptions): Kernel {
     return tickReport;
   }
 
-  async function emitAs(actor: string, emission: Emission): Promise<IngestResult> {
+  /** Writes a record as `actor` with its next clock on the thread; `writer` defaults to the kernel's own authority. */
+  async function emitAs(actor: string, emission: Emission, writer: Writer | typeof KERNEL = KERNEL): Promise<IngestResult> {
     const last = lastClock(actor, emission.thread);
     const [result] = await ingestAll(
       [{ parents: emission.parents ?? [], thread: emission.thread, actor, act: emission.act, body: emission.body, clock: last === undefined ? 0 : last + 1, data_type: emission.data_type ?? 'SCALAR' }],
       () => '',
+      writer,
     );
     return result as IngestResult;
   }
@@ -343,15 +361,15 @@ export function createKernel(options: KernelOptions): Kernel {
       await group.drained();
       status = 'stopped';
     },
-    async ingest(input) {
-      const [result] = await ingestAll([input], () => '');
+    async ingest(input, options) {
+      const [result] = await ingestAll([input], () => '', options?.writer ?? HOST_WRITER);
       return result as IngestResult;
     },
-    async ingestBatch(inputs) {
+    async ingestBatch(inputs, options) {
       if (inputs.length > MAX_BATCH_RECORDS) {
         throw new KernelError('PAYLOAD_TOO_LARGE', `records holds ${inputs.length} records; at most ${MAX_BATCH_RECORDS} per batch`, 'records');
       }
-      return ingestAll(inputs, (i) => `records[${i}]`);
+      return ingestAll(inputs, (i) => `records[${i}]`, options?.writer ?? HOST_WRITER);
     },
     record(id) {
       return store.get(id);
@@ -416,18 +434,21 @@ export function createKernel(options: KernelOptions): Kernel {
       status: () => reconciler?.status() ?? idleStatus(),
       idle: () => reconciler?.whenIdle() ?? Promise.resolve(),
     },
-    async decide(requestId, d) {
+    async decide(requestId, d, options) {
       const pending = aitlState.get(requestId);
       if (!pending) throw new KernelError('NOT_FOUND', `no pending decision ${requestId.slice(0, 64)}`, 'id');
       const body = d.approve
         ? { fulfills: requestId, decision: 'approve', ...(d.target ? { target: d.target } : {}), ...(d.reason ? { reason: d.reason } : {}) }
         : { cancels: requestId, decision: 'reject', ...(d.reason ? { reason: d.reason } : {}) };
-      return emitAs(d.actor, { thread: pending.thread, act: 'DO', parents: [requestId], body });
+      return emitAs(d.actor, { thread: pending.thread, act: 'DO', parents: [requestId], body }, options?.writer ?? HOST_WRITER);
     },
     schedule: (name, secs, run) => cron.register(name, secs, run),
     runJob: (name) => cron.runNow(name),
   };
 }
+
+/** The kernel's own authority: its emissions are not checked against a writer. */
+const KERNEL: unique symbol = Symbol('kernel');
 
 const encoder = new TextEncoder();
 

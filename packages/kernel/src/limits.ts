@@ -18,3 +18,11 @@ export const MAX_GROUPS_IN_FLIGHT = 2;
 
 /** Records folded between yields to the event loop during the startup rebuild. */
 export const REBUILD_YIELD_EVERY = 5000;
+
+/**
+ * Largest step a record's clock may take past its actor's previous clock on the same thread (the
+ * first clock on a thread counts from -1, so it is at most MAX_CLOCK_STEP - 1). Clocks are
+ * capped at 2^53 - 1, so without a bound one record could use up an actor's clock on a thread for
+ * good; with it, that takes billions of records.
+ */
+export const MAX_CLOCK_STEP = 1_000_000;

@@ -81,9 +81,10 @@ describe('RECONCILE: routing cascade and adapters', () => {
     await k.ingest(intend('handled', { dispatch_handled: true }));
     await k.ingest(intend('answer', { fulfills: 'a'.repeat(64) }, 'DO'));
     await k.ingest(intend('cancel', { cancels: 'a'.repeat(64) }, 'DO'));
-    await k.ingest(intend('mine', {}, 'INTEND', ENGINE));
+    // The engine's own records and reserved threads reach the log only through the kernel's emit.
+    await k.emit(ENGINE, { thread: threadIdFor('mine'), act: 'INTEND', body: {} });
     await k.ingest(intend('know', {}, 'KNOW'));
-    await k.ingest({ ...intend('x'), thread: 'th_audit', act: 'INTEND' });
+    await k.emit('did:sync:user:alice', { thread: 'th_audit', act: 'INTEND', body: {} });
     await k.ingest(intend('real'));
     await waitFor(() => k.health().reconciled_total === 1, 'one reconcile');
     await k.drain.idle();

@@ -10,6 +10,8 @@ export interface AppendEntry {
 export interface LogQuery {
   readonly thread?: string;
   readonly actor?: string;
+  /** Threads to leave out (e.g. ones the reader may not see); the page still fills up to `limit`. */
+  readonly excludeThreads?: readonly string[];
   readonly after?: number;
   readonly limit: number;
 }

@@ -39,7 +39,7 @@ export function createMemoryLogStore(): LogStore {
       // seq n lives at index n - 1, so start right after the cursor.
       for (let i = Math.max(0, q.after ?? 0); i < rows.length && out.length < q.limit; i++) {
         const r = rows[i] as StoredRecord;
-        if ((q.thread === undefined || r.thread === q.thread) && (q.actor === undefined || r.actor === q.actor)) out.push(r);
+        if ((q.thread === undefined || r.thread === q.thread) && (q.actor === undefined || r.actor === q.actor) && !q.excludeThreads?.includes(r.thread)) out.push(r);
       }
       return out;
     },

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Act, DataType, JsonObject, StoredRecord } from '@syncropel/algebra';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { startCheckpointWorker, type CheckpointWorker } from './checkpoint-worker.js';
@@ -143,6 +143,7 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
       const where: SQL[] = [gt(records.seq, q.after ?? 0)];
       if (q.thread !== undefined) where.push(eq(records.thread, q.thread));
       if (q.actor !== undefined) where.push(eq(records.actor, q.actor));
+      if (q.excludeThreads !== undefined && q.excludeThreads.length > 0) where.push(notInArray(records.thread, [...q.excludeThreads]));
       return db
         .select()
         .from(records)

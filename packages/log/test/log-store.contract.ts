@@ -89,6 +89,16 @@ export function describeLogStoreContract(name: string, make: () => LogStore, reo
       s.close();
     });
 
+    it('leaves excluded threads out and still fills the page from later records', () => {
+      const s = make();
+      s.append([entry(1, 'a', 'alice'), entry(1, 'b', 'alice'), entry(2, 'b', 'bob'), entry(2, 'a', 'alice'), entry(3, 'a', 'bob')]);
+      const tb = `th_${'b'.repeat(64)}`;
+      expect(s.query({ excludeThreads: [tb], limit: 2 }).map((r) => r.seq)).toEqual([1, 4]);
+      expect(s.query({ excludeThreads: [tb], actor: 'did:sync:user:bob', limit: 10 }).map((r) => r.seq)).toEqual([5]);
+      expect(s.query({ excludeThreads: [], limit: 10 }).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+      s.close();
+    });
+
     it('scans everything after a position across pages', () => {
       const s = make();
       s.append(Array.from({ length: 25 }, (_, i) => entry(i + 1)));

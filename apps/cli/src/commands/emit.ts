@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isThreadId, newThreadId, threadIdFor, type StoredRecord } from '@syncropel/algebra';
-import { parseBearer } from '@syncropel/auth';
+import { parseBearer, principalActor } from '@syncropel/auth';
+import { INSECURE_PRINCIPAL } from '@syncropel/http';
 import type { ThreadState } from '@syncropel/kernel';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import { api, type ClientFlags } from '../daemon-client.js';
@@ -28,7 +29,7 @@ export function registerEmit(program: Command): void {
         .option('--thread <id|name>', 'a thread id (th_…), a reserved thread, or a name (hashed into a stable thread id)')
         .option('--new-thread', 'start a fresh random thread')
         .option('--body <json>', 'the record body, a JSON object', '{}')
-        .option('--actor <did>', 'who writes it (default: did:sync:user:<your service account>)')
+        .option('--actor <did>', "who writes it: your account's own DID (the default, did:sync:sa:<your service account>) or one listed for it with --actors")
         .option('--parents <ids>', 'comma-separated parent record ids')
         .option('--data-type <type>', 'SCALAR, FORMULA, DISTRIBUTION, REFERENCE, MORPHISM or VOID', 'SCALAR')
         .option('--clock <n>', 'the clock (default: one more than your last on this thread)'),
@@ -46,8 +47,10 @@ async function build(act: string, flags: EmitFlags): Promise<Record<string, unkn
   if (!flags.thread && !flags.newThread) throw new CliError('--thread <id|name> or --new-thread is required', EXIT_USAGE);
   const thread = flags.newThread ? newThreadId() : isThreadId(flags.thread as string) ? (flags.thread as string) : threadIdFor(flags.thread as string);
   const body = jsonObjectFlag(flags.body, '--body');
+  // The token's own account is the one DID every token may write as; with no token (auth off) the
+  // daemon writes as its insecure-localhost principal.
   const sa = parseBearer(resolveToken(flags.token) ?? '')?.sa;
-  const actor = flags.actor ?? `did:sync:user:${sa ?? 'cli'}`;
+  const actor = flags.actor ?? principalActor(sa ? { sa_id: sa } : INSECURE_PRINCIPAL);
   let clock: number;
   if (flags.clock !== undefined) {
     if (!/^\d+$/.test(flags.clock)) throw new CliError('--clock must be an integer ≥ 0', EXIT_USAGE);

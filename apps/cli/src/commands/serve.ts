@@ -101,6 +101,7 @@ export function registerServe(program: Command): void {
         await runDaemon(options, (daemon) => {
           for (const line of settings.notes) log.warn(line);
           reportBootstrap(daemon.bootstrap, log);
+          reportLegacyTokens(daemon, log);
           if (!LOOPBACK_HOSTS.has(settings.host)) log.warn(`listening beyond loopback on ${settings.host}: every route but /health needs a bearer token; set a CORS allowlist before browsers use it`);
           if (json) logStarted(daemon, settings, log);
           else printBanner(daemon, settings, paths.db);
@@ -147,6 +148,14 @@ function reportBootstrap(outcome: EnvBootstrapOutcome, log: DaemonLog): void {
   if (outcome.kind === 'minted') log.info(`SPL_BOOTSTRAP_TOKEN: minted service account ${outcome.sa_id} (admin), token ${outcome.token_id}; bearer is spl_prod_${outcome.sa_id}_<your secret>`);
   else if (outcome.kind === 'skipped') log.info(`SPL_BOOTSTRAP_TOKEN: ${outcome.reason}`);
   else if (outcome.kind === 'invalid') log.warn(`${outcome.reason}; starting without it`);
+  else if (outcome.kind === 'reminted') log.warn(`SPL_BOOTSTRAP_TOKEN: ${outcome.reason} (service account ${outcome.sa_id}, token ${outcome.token_id}); tokens minted under the old identity no longer work: mint new ones`);
+}
+
+/** Names tokens still stored as a bare SHA-256 (minted by an older version), which a rotation re-keys. */
+function reportLegacyTokens(daemon: Daemon, log: DaemonLog): void {
+  const legacy = daemon.auth.listTokens().filter((t) => !t.revoked && t.hash === 'legacy');
+  if (legacy.length === 0) return;
+  log.warn(`${legacy.length} active token(s) were minted before token hashes were keyed (${legacy.map((t) => t.token_id).slice(0, 5).join(', ')}${legacy.length > 5 ? ', …' : ''}); rotate them: spl token rotate <token_id>`);
 }
 
 function authLine(daemon: Daemon, insecure: boolean): string {

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import type { MintedToken, TokenMeta } from '@syncropel/auth';
+import type { MintedToken, PublicToken } from '@syncropel/auth';
 import { api, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson, printTable } from '../output.js';
 import { saveToken } from '../saved-token.js';
 
-type PublicToken = Omit<TokenMeta, 'secret_sha256'>;
 
 /** `spl token save|create|list|revoke|rotate`. */
 export function registerToken(program: Command): void {
@@ -41,7 +40,7 @@ export function registerToken(program: Command): void {
     async (flags: ClientFlags & { sa?: string }) => {
       const list = await api<{ data: PublicToken[] }>(flags, 'GET', `/v1/tokens${flags.sa ? `?sa_id=${encodeURIComponent(flags.sa)}` : ''}`);
       if (flags.json) printJson(list.data);
-      else printTable(list.data.map((t) => ({ ...t, state: t.revoked ? 'revoked' : 'active' })), ['token_id', 'sa_id', 'env', 'scopes', 'state', 'created_at', 'label']);
+      else printTable(list.data.map((t) => ({ ...t, state: t.revoked ? 'revoked' : 'active' })), ['token_id', 'sa_id', 'env', 'scopes', 'state', 'hash', 'created_at', 'label']);
     },
   );
 

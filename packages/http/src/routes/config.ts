@@ -2,18 +2,25 @@ import type { Principal } from '@syncropel/auth';
 import { isCelContext, type Kernel } from '@syncropel/kernel';
 import { Hono, type Context } from 'hono';
 import { HttpError } from '../api-error.js';
-import type { AuthVariables } from '../middleware/authenticate.js';
+import type { AuthVariables, Guards } from '../middleware/guards.js';
 import { readJson } from '../read-json.js';
 
 /** `/v1/config`: the live configuration, and routing rules written as LEARN records. */
-export function configRoutes(kernel: Kernel, actor: () => string, guard?: (principal: Principal | undefined, body: unknown) => void): Hono<{ Variables: AuthVariables }> {
+export function configRoutes(
+  kernel: Kernel,
+  actor: () => string,
+  guard: Guards,
+  checkChange?: (principal: Principal | undefined, body: unknown) => void,
+): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.get('/', (c) => {
+  const read = guard.requires('config:read');
+  const write = guard.requires('config:write');
+  app.get('/', read, (c) => {
     const health = kernel.healthDetails();
     return c.json({ object: 'list', data: kernel.config(), next_cursor: null, skipped: health.config.skipped, last_problem: health.config.last_problem });
   });
-  app.get('/rules', (c) => c.json({ object: 'list', data: kernel.routingRules(), next_cursor: null }));
-  app.post('/rules', async (c) => {
+  app.get('/rules', read, (c) => c.json({ object: 'list', data: kernel.routingRules(), next_cursor: null }));
+  app.post('/rules', write, async (c) => {
     const input = await readJson(c);
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HttpError(422, 'VALIDATION_FAILED', 'the body must be a JSON object with name, expression and target', 'body');
     const { name, expression, target, priority } = input as Record<string, unknown>;
@@ -22,23 +29,23 @@ export function configRoutes(kernel: Kernel, actor: () => string, guard?: (princ
     const result = await kernel.emit(actor(), { thread: 'th_engine_config', act: 'LEARN', body: body as never });
     return c.json({ rule: kernel.routingRules().find((r) => r.name === name), record: result.record }, 201);
   });
-  app.post('/entries', async (c) => {
+  app.post('/entries', write, async (c) => {
     const input = await readJson(c);
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HttpError(422, 'VALIDATION_FAILED', 'the body must be a JSON object with topic and name', 'body');
     const { topic, name } = input as Record<string, unknown>;
     if (typeof topic !== 'string' || !/^[a-z_]{1,64}$/.test(topic)) throw new HttpError(422, 'VALIDATION_FAILED', 'topic must be lowercase letters and _', 'topic');
     if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(name)) throw new HttpError(422, 'VALIDATION_FAILED', 'name must be 1-100 letters, digits, or _ . : -', 'name');
-    guard?.(c.get('principal'), input);
+    checkChange?.(c.get('principal'), input);
     const result = await kernel.emit(actor(), { thread: 'th_engine_config', act: 'LEARN', body: { ...(input as object), ...by(c) } as never });
     return c.json({ entry: kernel.config().find((e) => e.topic === topic && e.name === name), record: result.record }, 201);
   });
-  app.delete('/entries/:topic/:name', async (c) => {
+  app.delete('/entries/:topic/:name', write, async (c) => {
     const { topic, name } = c.req.param();
     if (!kernel.config().some((e) => e.topic === topic && e.name === name)) throw new HttpError(404, 'NOT_FOUND', `no ${topic.slice(0, 64)} named ${name.slice(0, 100)}`, 'name');
     const result = await kernel.emit(actor(), { thread: 'th_engine_config', act: 'LEARN', body: { topic, name, enabled: false, ...by(c) } });
     return c.json({ removed: { topic, name }, record: result.record });
   });
-  app.delete('/rules/:name', async (c) => {
+  app.delete('/rules/:name', write, async (c) => {
     const name = c.req.param('name');
     if (!kernel.routingRules().some((r) => r.name === name)) throw new HttpError(404, 'NOT_FOUND', `no routing rule named ${name.slice(0, 100)}`, 'name');
     const result = await kernel.emit(actor(), { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'routing_rule', name, enabled: false, ...by(c) } });
@@ -48,7 +55,7 @@ export function configRoutes(kernel: Kernel, actor: () => string, guard?: (princ
 }
 
 /** `/v1/expr`: check and evaluate CEL the way the daemon would. */
-export function exprRoutes(kernel: Kernel): Hono<{ Variables: AuthVariables }> {
+export function exprRoutes(kernel: Kernel, guard: Guards): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   const parse = async (c: Context<{ Variables: AuthVariables }>) => {
     const input = (await readJson(c)) as Record<string, unknown> | null;
@@ -58,11 +65,11 @@ export function exprRoutes(kernel: Kernel): Hono<{ Variables: AuthVariables }> {
     if (typeof context !== 'string' || !isCelContext(context)) throw new HttpError(422, 'VALIDATION_FAILED', 'context must be routing, permission or aitl', 'context');
     return { input, expression, context };
   };
-  app.post('/check', async (c) => {
+  app.post('/check', guard.requires('config:read'), async (c) => {
     const { expression, context } = await parse(c);
     return c.json(kernel.expression(context, expression));
   });
-  app.post('/eval', async (c) => {
+  app.post('/eval', guard.requires('records:read'), async (c) => {
     const { input, expression, context } = await parse(c);
     const principal = c.get('principal');
     const outcome = kernel.expression(context, expression, {

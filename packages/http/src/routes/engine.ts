@@ -1,5 +1,6 @@
 import type { Kernel } from '@syncropel/kernel';
 import { Hono } from 'hono';
+import type { AuthVariables, Guards } from '../middleware/guards.js';
 
 /** Facts about the running daemon that the kernel does not own (the host supplies them). */
 export interface DaemonInfo {
@@ -21,14 +22,14 @@ export interface DaemonInfo {
  * `/v1/engine`: readiness with the kernel's counters (503 unless the kernel is ready, with the
  * same JSON), the per-loop breakdown with `?details=true`, and the expression-cache stats.
  */
-export function engineRoutes(kernel: Kernel, info: () => DaemonInfo): Hono {
-  const app = new Hono();
-  app.get('/health', (c) => {
+export function engineRoutes(kernel: Kernel, info: () => DaemonInfo, guard: Guards): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.get('/health', guard.requires('records:read'), (c) => {
     const details = c.req.query('details') === 'true';
     const health = details ? kernel.healthDetails() : kernel.health();
     // Draining answers 503 too, so a load balancer stops sending work; /health stays 200.
     return c.json({ ...health, ...info() }, health.status === 'ready' && !health.draining ? 200 : 503);
   });
-  app.get('/expression_cache/stats', (c) => c.json(kernel.expressions.stats()));
+  app.get('/expression_cache/stats', guard.requires('records:read'), (c) => c.json(kernel.expressions.stats()));
   return app;
 }
