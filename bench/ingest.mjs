@@ -98,11 +98,11 @@ function usage(message) {
 const NOTE_CHARS = 200;
 const FILLER = ' progress note: '.padEnd(NOTE_CHARS, 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ');
 
-function makeRecord(worker, thread, clock, n) {
+function makeRecord(worker, thread, clock, n, actor = `did:sync:user:w${worker}`) {
   return {
     parents: [],
     thread,
-    actor: `did:sync:user:w${worker}`,
+    actor,
     act: ACT,
     body: { kind: 'step', n, ok: true, note: `${n}${FILLER}`.slice(0, NOTE_CHARS) },
     clock,
@@ -270,7 +270,13 @@ function startDaemon(dir, durability) {
   return daemon;
 }
 
-/** Each connection writes as its own actor, with a clock that increases per request. */
+/**
+ * The DID HTTP load writes as: a token writes only as its own account, so the HTTP runs spread
+ * their clocks over threads (one per connection, or per request with wrk) instead of actors.
+ */
+const HTTP_ACTOR = 'did:sync:sa:sa-bootstrap-env';
+
+/** Each connection writes on its own thread, with a clock that increases per request. */
 function loadOptions(url, authorization, seconds, nextActor) {
   return {
     url: `${url}/v1/records`,
@@ -281,12 +287,12 @@ function loadOptions(url, authorization, seconds, nextActor) {
     duration: seconds,
     setupClient(client) {
       const worker = nextActor();
+      const thread = threadIdFor(`bench-http-${worker}`);
       let clock = 0;
       client.setRequests([
         {
           setupRequest(req) {
-            const thread = THREADS[clock % THREADS.length];
-            req.body = JSON.stringify(makeRecord(worker, thread, clock, clock));
+            req.body = JSON.stringify(makeRecord(worker, thread, clock, clock, HTTP_ACTOR));
             clock++;
             return req;
           },
@@ -297,21 +303,23 @@ function loadOptions(url, authorization, seconds, nextActor) {
 }
 
 /**
- * wrk's Lua hook: every request writes as a fresh actor at clock 0 (wrk cannot tell which
- * connection sends a request, so a per-connection clock could arrive out of order and be refused).
- * Actor names carry SPL_BENCH_RUN, distinct per wrk run: Lua's math.random is unseeded, so
- * anything derived from it repeats across runs and the measured run would only re-post the
- * warm-up's records (answered 200 as duplicates, stored nothing).
+ * wrk's Lua hook: every request writes on a fresh thread at clock 0 (wrk cannot tell which
+ * connection sends a request, so a per-connection clock could arrive out of order and be refused;
+ * and a token writes only as its own account, so fresh actors are not an option). Thread ids
+ * carry SPL_BENCH_RUN (24 hex), distinct per wrk run: Lua's math.random is unseeded, so anything
+ * derived from it repeats across runs and the measured run would only re-post the warm-up's
+ * records (answered 200 as duplicates, stored nothing).
  */
 const WRK_SCRIPT = `
 local counter = 0
 local threads = 0
 setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
-init = function(args) prefix = "wrk" .. tostring(tid) .. "-" .. os.getenv("SPL_BENCH_RUN") end
+init = function(args) prefix = "th_" .. os.getenv("SPL_BENCH_RUN") .. string.format("%08x", tid) end
 request = function()
   counter = counter + 1
-  local body = '{"parents":[],"thread":"THREAD","actor":"did:sync:user:' .. prefix .. '-' .. counter ..
-    '","act":"ACT","body":{"kind":"bench","n":' .. counter .. ',"note":"' .. string.rep("x", 200) .. '","ok":true},"clock":0,"data_type":"SCALAR"}'
+  local thread = prefix .. string.format("%08x", counter) .. string.rep("0", 24)
+  local body = '{"parents":[],"thread":"' .. thread .. '","actor":"ACTOR","act":"ACT","body":{"kind":"bench","n":' .. counter ..
+    ',"note":"' .. string.rep("x", 200) .. '","ok":true},"clock":0,"data_type":"SCALAR"}'
   return wrk.format("POST", "/v1/records", { ["content-type"] = "application/json", ["authorization"] = os.getenv("SPL_BENCH_AUTH") }, body)
 end
 `;
@@ -319,9 +327,11 @@ end
 /** Runs wrk and reads its summary: requests/s, latency percentiles and the non-2xx count. */
 function runWrk(dir, url, authorization, seconds, run) {
   const script = join(dir, 'post.lua');
-  writeFileSync(script, WRK_SCRIPT.replace('THREAD', THREADS[0]).replace('"act":"ACT"', `"act":"${ACT}"`));
+  writeFileSync(script, WRK_SCRIPT.replace('"actor":"ACTOR"', `"actor":"${HTTP_ACTOR}"`).replace('"act":"ACT"', `"act":"${ACT}"`));
+  // 24 hex: a random tag per process, then the run's own digit, so no two runs share a thread.
+  const tag = `${randomBytes(8).toString('hex')}${run === 'warm' ? 'a' : 'b'}`.padEnd(24, '0');
   const r = spawnSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, `${url}`], {
-    env: { ...process.env, SPL_BENCH_AUTH: authorization, SPL_BENCH_RUN: run },
+    env: { ...process.env, SPL_BENCH_AUTH: authorization, SPL_BENCH_RUN: tag },
     encoding: 'utf8',
     timeout: (seconds + 30) * 1000,
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instanceKey, isKernelError, loadOrCreateIdentity, readIdentity } from '@syncropel/kernel';
+import { instanceKey, isKernelError, loadOrCreateIdentity, readIdentity, readTokenKey } from '@syncropel/kernel';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'spl-id-'));
@@ -18,6 +18,19 @@ describe('daemon identity', () => {
     const second = loadOrCreateIdentity(path);
     expect(second).toEqual({ identity: first.identity, created: false });
     expect(instanceKey(first.identity.did)).toBe(`instance-${first.identity.did.slice(-24)}`);
+  });
+
+  it('derives a stable 32-byte token key from the identity file, different per identity and never the secret key itself', () => {
+    const a = join(dir, 'key-a', 'identity.json');
+    const b = join(dir, 'key-b', 'identity.json');
+    loadOrCreateIdentity(a);
+    loadOrCreateIdentity(b);
+    const key = readTokenKey(a) as Uint8Array;
+    expect(key).toHaveLength(32);
+    expect(readTokenKey(a)).toEqual(key);
+    expect(readTokenKey(b)).not.toEqual(key);
+    expect(Buffer.from(key).toString('hex')).not.toBe(JSON.parse(readFileSync(a, 'utf8')).secret_key);
+    expect(readTokenKey(join(dir, 'missing.json'))).toBeUndefined();
   });
 
   it('refuses a tampered identity file instead of replacing it', () => {
