@@ -6,6 +6,7 @@ it('exports exactly the public API', () => {
   expect(Object.keys(api).sort()).toEqual([
     'ACTS',
     'DATA_TYPES',
+    'MAX_JSON_DEPTH',
     'RESERVED_THREADS',
     'canonicalJson',
     'canonicalRecord',
@@ -19,6 +20,7 @@ it('exports exactly the public API', () => {
     'isDid',
     'isReservedThread',
     'isThreadId',
+    'jsonTooDeep',
     'newThreadId',
     'ok',
     'publicKeyOf',

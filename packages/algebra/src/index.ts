@@ -6,6 +6,7 @@
 export { ACTS, DATA_TYPES, RESERVED_THREADS } from './record.js';
 export type { Act, DataType, JsonObject, JsonValue, Record, ReservedThread, StoredRecord } from './record.js';
 export { canonicalJson } from './canonical-json.js';
+export { MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 export type { CanonicalError } from './canonical-json.js';
 export { canonicalRecord, recordId, sha256Hex } from './record-id.js';
 export { isReservedThread, isThreadId, newThreadId, threadIdFor } from './thread-id.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordId, validateRecord } from '@syncropel/algebra';
+import { MAX_JSON_DEPTH, jsonTooDeep, recordId, validateRecord } from '@syncropel/algebra';
 
 const good = {
   parents: [],
@@ -56,5 +56,26 @@ describe('validateRecord', () => {
     const first = validateRecord(good);
     if (!first.ok) throw new Error('setup');
     expect(validateRecord({ ...good, id: recordId(first.value) }).ok).toBe(true);
+  });
+
+  it(`refuses a body nested deeper than ${MAX_JSON_DEPTH} levels, at any depth, without overflowing the stack`, () => {
+    const nest = (levels: number, leaf: unknown = 1): unknown => {
+      let v = leaf;
+      for (let i = 1; i < levels; i++) v = i % 2 ? [v] : { a: v };
+      return v;
+    };
+    expect(validateRecord({ ...good, body: { x: nest(MAX_JSON_DEPTH) } }).ok).toBe(true);
+    const over = validateRecord({ ...good, body: { x: nest(MAX_JSON_DEPTH + 1) } });
+    expect(over.ok).toBe(false);
+    if (!over.ok) {
+      expect(over.error.field).toMatch(/^body\.x/);
+      expect(over.error.message).toContain(`deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    for (const levels of [5_000, 200_000]) {
+      const r = validateRecord({ ...good, body: { x: nest(levels) } }, 'records[2]');
+      expect(r.ok ? '' : r.error.message).toContain('records[2].body nests deeper');
+    }
+    expect(jsonTooDeep([[[]]], 3)).toBeUndefined();
+    expect(jsonTooDeep([[[[]]]], 3)).toBe('$[0][0][0]');
   });
 });

@@ -1,5 +1,6 @@
 import { canonicalJson } from './canonical-json.js';
 import { isDid } from './did.js';
+import { MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 import { ACTS, DATA_TYPES, type Act, type DataType, type JsonObject, type Record } from './record.js';
 import { sha256Hex } from './record-id.js';
 import { err, ok, type Result } from './result.js';
@@ -75,6 +76,9 @@ export function canonicalizeRecord(input: unknown, field = ''): Result<Canonical
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return err({ field: at('body'), message: `${at('body')} must be a JSON object` });
   }
+  // Checked before anything recursive walks the body: a hostile depth must not reach the stack.
+  const deep = jsonTooDeep(body, MAX_JSON_DEPTH, at('body'));
+  if (deep !== undefined) return err({ field: deep.length > 200 ? at('body') : deep, message: `${at('body')} nests deeper than ${MAX_JSON_DEPTH} levels (at ${deep.slice(0, 120)}${deep.length > 120 ? '…' : ''})` });
   const bodyJson = canonicalJson(body, at('body'));
   if (!bodyJson.ok) return err({ field: bodyJson.error.path, message: bodyJson.error.message });
   if (typeof clock !== 'number' || !Number.isSafeInteger(clock) || clock < 0) {

@@ -3,7 +3,18 @@ import { isAuthError, type AuthErrorCode } from '@syncropel/auth';
 import { isKernelError, type KernelErrorCode } from '@syncropel/kernel';
 
 /** Error codes only the HTTP layer produces (request shape, routing). */
-export type HttpErrorCode = 'INVALID_JSON' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'RESERVED_THREAD' | 'FORBIDDEN_ORIGIN' | 'INTERNAL';
+export type HttpErrorCode =
+  | 'INVALID_JSON'
+  | 'INVALID_ENCODING'
+  | 'BAD_REQUEST'
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'HEADERS_TOO_LARGE'
+  | 'RESERVED_THREAD'
+  | 'FORBIDDEN_ORIGIN'
+  | 'EXPRESSION_TOO_COSTLY'
+  | 'INTERNAL';
 
 /** The JSON every non-2xx answer carries. */
 export interface ErrorEnvelope {
@@ -59,6 +70,8 @@ export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; bod
     return { status: AUTH_STATUS[e.code], body: e.detail === undefined ? body : { error: { ...body.error, detail: e.detail } } };
   }
   if (isKernelError(e)) return { status: KERNEL_STATUS[e.code], body: envelope(e.code, e.message, e.field) };
+  // decodeURIComponent of a path parameter or query value with malformed percent-encoding.
+  if (e instanceof URIError) return { status: 400, body: envelope('INVALID_ENCODING', 'the request path or query has malformed percent-encoding (a % not followed by two hex digits)') };
   return { status: 500, body: envelope('INTERNAL', 'internal error; see the daemon log') };
 }
 

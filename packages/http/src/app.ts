@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { envelope, toErrorResponse } from './api-error.js';
 import { authenticated, createGuards, type AuthVariables } from './middleware/guards.js';
 import { corsAllowlist } from './middleware/cors-allowlist.js';
+import { wellFormedEncoding } from './middleware/percent-encoding.js';
 import { requestSizeLimit } from './middleware/request-size.js';
 import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes, permissionRoutes } from './routes/auth-admin.js';
 import { engineRoutes, type DaemonInfo } from './routes/engine.js';
@@ -57,6 +58,7 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   const guard = createGuards(auth, required);
 
   app.use('*', requestSizeLimit());
+  app.use('*', wellFormedEncoding());
   if (auth) app.use('*', corsAllowlist(() => auth.corsOrigins()));
   // Liveness: answers while the process is alive and bound, whatever the kernel is doing.
   app.get('/health', guard.public(), (c) => c.text('ok'));

@@ -10,6 +10,7 @@ it('exports exactly the public API', () => {
     'INSECURE_PRINCIPAL',
     'KERNEL_STATUS',
     'MAX_REQUEST_BYTES',
+    'MAX_REQUEST_DEPTH',
     'createApp',
     'describeRoutes',
     'envelope',

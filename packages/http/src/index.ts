@@ -14,4 +14,4 @@ export type { AuthVariables } from './middleware/guards.js';
 export { CORS_MAX_AGE_SECS } from './middleware/cors-allowlist.js';
 export type { ErrorEnvelope, HttpErrorCode } from './api-error.js';
 export type { DaemonInfo } from './routes/engine.js';
-export { MAX_REQUEST_BYTES } from './limits.js';
+export { MAX_REQUEST_BYTES, MAX_REQUEST_DEPTH } from './limits.js';

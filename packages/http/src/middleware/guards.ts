@@ -104,8 +104,22 @@ export function source(c: Context): string {
  * rebinding). The node server builds the request URL from the Host header.
  */
 function localOnly(c: Context, auth: Auth): void {
-  const host = new URL(c.req.url).hostname;
-  if (!LOCAL_HOSTS.has(host)) throw new HttpError(403, 'FORBIDDEN_ORIGIN', `with auth off, only requests to 127.0.0.1 or localhost are served (Host ${host.slice(0, 100)})`);
+  // Both the Host header and the request target count: an absolute-form target
+  // (`GET http://127.0.0.1/…`) must not hide a foreign Host, nor the other way round.
+  const header = c.req.header('host');
+  for (const host of [...(header === undefined ? [] : [hostnameOf(header)]), new URL(c.req.url).hostname]) {
+    if (!LOCAL_HOSTS.has(host)) throw new HttpError(403, 'FORBIDDEN_ORIGIN', `with auth off, only requests to 127.0.0.1 or localhost are served (Host ${host.slice(0, 100)})`);
+  }
   const origin = c.req.header('origin');
   if (origin && !auth.corsOrigins().includes(origin)) throw new HttpError(403, 'FORBIDDEN_ORIGIN', `with auth off, cross-origin requests are refused (Origin ${origin.slice(0, 100)})`);
+}
+
+/** The host name of a Host header (`name[:port]`, `[v6]:port`); `''` when it is malformed. */
+function hostnameOf(header: string): string {
+  try {
+    const url = new URL(`http://${header}`);
+    return url.username || url.password || url.pathname !== '/' ? '' : url.hostname;
+  } catch {
+    return '';
+  }
 }

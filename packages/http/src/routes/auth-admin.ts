@@ -1,7 +1,7 @@
 import { AuthError, type Auth, type PermissionRule, type Principal } from '@syncropel/auth';
 import type { AuthVariables, Guards } from '../middleware/guards.js';
 import { Hono } from 'hono';
-import { readJson } from '../read-json.js';
+import { readJson, readJsonObject } from '../read-json.js';
 
 /** `/v1/service-accounts` and `/v1/tokens`: service-account and token administration (admin scope). */
 export function authAdminRoutes(auth: Auth, guard: Guards): Hono<{ Variables: AuthVariables }> {
@@ -60,7 +60,7 @@ export function permissionRoutes(auth: Auth, guard: Guards): Hono<{ Variables: A
     return c.json({ enabled: false });
   });
   app.post('/dry-run', guard.requires('config:read'), async (c) => {
-    const input = (await readJson(c, {})) as { rules?: unknown };
+    const input = await readJsonObject(c, {});
     let rules: PermissionRule[] | undefined;
     if (input.rules !== undefined) {
       if (!Array.isArray(input.rules)) throw new AuthError('VALIDATION_FAILED', 'rules must be an array of {name, action, priority, expression}', 'rules');
