@@ -122,3 +122,29 @@ describe('Path B (auth off) serves only loopback hosts', () => {
     expect(local.status).toBe(200);
   });
 });
+
+describe('records stored before bodies were bounded', () => {
+  it('are still served: a 20,000-level body reads back by id, by list and by thread, never a 500', async () => {
+    const store = createMemoryLogStore();
+    let body: unknown = 1;
+    for (let i = 0; i < 20_000; i++) body = i % 2 ? { a: body } : [body];
+    const thread = threadIdFor('old-deep');
+    // Appended straight to the store, as an older version could have; ingest would refuse it now.
+    const [stored] = store.append([{ id: 'd'.repeat(64), record: { parents: [], thread, actor: 'did:sync:user:old', act: 'KNOW', body: { x: body } as never, clock: 0, data_type: 'SCALAR', judged_by: null } }]);
+    const k = createKernel({ store });
+    await k.start();
+    const server = await listen(createApp({ kernel: k }), '127.0.0.1', 0);
+    try {
+      for (const path of [`/v1/records/${stored!.id}`, '/v1/records', `/v1/records?thread=${thread}`, `/v1/threads/${thread}/records`, `/v1/threads/${thread}/state`]) {
+        const res = await fetch(`http://${server.address}${path}`);
+        expect(res.status, path).toBe(200);
+        const text = await res.text();
+        expect(() => JSON.parse(text), path).not.toThrow();
+        if (path !== `/v1/threads/${thread}/state`) expect(text, path).toContain('{"a":['.repeat(100));
+      }
+    } finally {
+      await server.close();
+      await k.stop();
+    }
+  });
+});

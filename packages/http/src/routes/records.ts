@@ -4,6 +4,7 @@ import type { Kernel } from '@syncropel/kernel';
 import { Hono, type Context } from 'hono';
 import { HttpError } from '../api-error.js';
 import { source, type AuthVariables, type Guards } from '../middleware/guards.js';
+import { jsonResponse } from '../json-text.js';
 import { readJson } from '../read-json.js';
 import { integerParam } from '../query-params.js';
 import { assertReadable } from './threads.js';
@@ -37,7 +38,7 @@ export function recordRoutes(kernel: Kernel, auth: Auth | undefined, guard: Guar
     const principal = c.get('principal');
     // A record the caller may not read answers exactly like one that does not exist.
     if (!record || (auth && principal && !auth.mayRead(principal, record.thread))) throw new HttpError(404, 'NOT_FOUND', `no record with id ${id.slice(0, 64)}`, 'id');
-    return c.json(record);
+    return jsonResponse(c, record);
   });
 
   app.get('/', guard.requires('records:read', { grain: 'query' }), (c) => {
@@ -51,7 +52,7 @@ export function recordRoutes(kernel: Kernel, auth: Auth | undefined, guard: Guar
     const hidden = auth && principal && thread === undefined ? auth.unreadableThreads(principal) : [];
     const data = kernel.records({ after, limit, ...(thread ? { thread } : {}), ...(actor ? { actor } : {}), ...(hidden.length > 0 ? { excludeThreads: hidden } : {}) });
     const last = data[data.length - 1];
-    return c.json({ object: 'list', data, next_cursor: data.length === limit && last ? String(last.seq) : null });
+    return jsonResponse(c, { object: 'list', data, next_cursor: data.length === limit && last ? String(last.seq) : null });
   });
 
   return app;

@@ -4,6 +4,7 @@ import type { Kernel } from '@syncropel/kernel';
 import { Hono } from 'hono';
 import { HttpError } from '../api-error.js';
 import type { AuthVariables, Guards } from '../middleware/guards.js';
+import { jsonResponse } from '../json-text.js';
 import { integerParam } from '../query-params.js';
 
 const STATUSES = new Set(['open', 'active', 'closed']);
@@ -31,7 +32,7 @@ export function threadRoutes(kernel: Kernel, auth: Auth | undefined, guard: Guar
     const limit = integerParam(c.req.query('limit'), 'limit', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
     const data = kernel.records({ thread, after, limit });
     const last = data[data.length - 1];
-    return c.json({ object: 'list', data, next_cursor: data.length === limit && last ? String(last.seq) : null });
+    return jsonResponse(c, { object: 'list', data, next_cursor: data.length === limit && last ? String(last.seq) : null });
   });
   return app;
 }
