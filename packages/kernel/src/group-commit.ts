@@ -87,32 +87,34 @@ export class GroupCommit {
     if (this.units.length === 0 || this.inFlight >= MAX_GROUPS_IN_FLIGHT) return this.notifyIdle();
     const units = this.units;
     this.units = [];
-    const entries = units.flatMap((u) => u.entries);
+    const count = units.reduce((n, u) => n + u.entries.length, 0);
     this.inFlight++;
     const handedOver = performance.now();
-    let result: Promise<StoredRecord[]>;
-    try {
-      result = Promise.resolve(entries.length === 0 ? [] : this.append(entries));
-    } catch (e) {
-      result = Promise.reject(e);
-    }
-    const settled = result.then(
-      (stored) => ({ ok: true as const, stored, ms: performance.now() - handedOver }),
-      (error: unknown) => ({ ok: false as const, error }),
+    const parts = this.handOver(units);
+    const settled = parts.map((p) =>
+      p.result.then(
+        (stored) => ({ ok: true as const, units: p.units, stored, ms: performance.now() - handedOver }),
+        (error: unknown) => ({ ok: false as const, units: p.units, error }),
+      ),
     );
     this.chain = this.chain.then(async () => {
-      const outcome = await settled;
+      const outcomes = await Promise.all(settled);
       this.inFlight--;
-      this.size -= entries.length;
-      if (outcome.ok) {
-        const { groups, records, commitMsTotal } = this.committedStats;
-        this.committedStats = { groups: groups + 1, records: records + entries.length, commitMsTotal: commitMsTotal + outcome.ms, lastCommitMs: outcome.ms };
-        this.committed(outcome.stored);
-        const byId = new Map(outcome.stored.map((r) => [r.id, r]));
-        for (const u of units) u.resolve(byId);
-      } else {
-        this.failed(outcome.error, entries);
-        for (const u of units) u.reject(outcome.error);
+      this.size -= count;
+      for (const outcome of outcomes) {
+        const entries = outcome.units.flatMap((u) => u.entries);
+        // The callbacks must not break the chain: a throw here would leave every later caller
+        // waiting forever. What committed is answered as committed whatever they do.
+        if (outcome.ok) {
+          const { groups, records, commitMsTotal } = this.committedStats;
+          this.committedStats = { groups: groups + 1, records: records + entries.length, commitMsTotal: commitMsTotal + outcome.ms, lastCommitMs: outcome.ms };
+          guarded(() => this.committed(outcome.stored));
+          const byId = new Map(outcome.stored.map((r) => [r.id, r]));
+          for (const u of outcome.units) u.resolve(byId);
+        } else {
+          guarded(() => this.failed(outcome.error, entries));
+          for (const u of outcome.units) u.reject(outcome.error);
+        }
       }
       if (this.units.length > 0) this.flush();
       else this.notifyIdle();
@@ -121,10 +123,44 @@ export class GroupCommit {
     if (this.units.length > 0 && this.inFlight < MAX_GROUPS_IN_FLIGHT) this.flush();
   }
 
+  /**
+   * Hands a group to the store. When the store refuses the group as it is handed over (one entry
+   * it cannot take, say), each caller's unit is handed over on its own instead, in the same order
+   * and before any later group, so only the offending caller gets the error. A group that fails
+   * later, inside the store's transaction, fails as a whole: nothing of it was stored.
+   */
+  private handOver(units: Unit[]): { units: Unit[]; result: Promise<StoredRecord[]> }[] {
+    const attempt = (entries: readonly AppendEntry[]): Promise<StoredRecord[]> => {
+      try {
+        return Promise.resolve(entries.length === 0 ? [] : this.append(entries));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+    const entries = units.flatMap((u) => u.entries);
+    let whole: Promise<StoredRecord[]> | undefined;
+    try {
+      whole = Promise.resolve(entries.length === 0 ? [] : this.append(entries));
+    } catch (e) {
+      if (units.length === 1) return [{ units, result: Promise.reject(e) }];
+    }
+    if (whole) return [{ units, result: whole }];
+    return units.map((u) => ({ units: [u], result: attempt(u.entries) }));
+  }
+
   private notifyIdle(): void {
     if (!this.isIdle()) return;
     const waiting = this.idle;
     this.idle = [];
     for (const w of waiting) w();
+  }
+}
+
+/** Runs a callback whose failure must not stop the commit chain (it was reported where it happened, if it could be). */
+function guarded(callback: () => void): void {
+  try {
+    callback();
+  } catch {
+    // Deliberately dropped: the kernel's callbacks isolate and report their own parts.
   }
 }

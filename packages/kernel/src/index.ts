@@ -4,7 +4,7 @@
  * Runs with no HTTP and no CLI.
  */
 export { CHECKPOINT_JOB_SECS, EMBEDDED_ENGINE_ACTOR, SWEEP_JOB_SECS, createKernel } from './kernel.js';
-export type { ExpressionOutcome, IngestLoopStatus, IngestOptions, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel-api.js';
+export type { ExpressionOutcome, FoldError, IngestLoopStatus, IngestOptions, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel-api.js';
 export type { Emission, IngestResult } from './ingest-result.js';
 export { EXPRESSION_CACHE_CAPACITY, ExpressionCache, isCelContext } from './expression-cache.js';
 export type { CompileError, CompiledExpression, ExpressionCacheStats } from './expression-cache.js';

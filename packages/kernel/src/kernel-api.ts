@@ -68,6 +68,15 @@ export interface IngestLoopStatus {
   readonly last_commit_ms: number | null;
 }
 
+/** The last record a fold could not take: which view, which record, and why. */
+export interface FoldError {
+  /** `config`, `trust`, `threads`, `aitl`, `work`, or `attached#N` for the N-th attached fold. */
+  readonly view: string;
+  readonly record: string;
+  readonly seq: number;
+  readonly message: string;
+}
+
 /** The per-loop breakdown behind `?details=true`. */
 export interface KernelHealthDetails extends KernelHealth {
   readonly loops: {
@@ -77,6 +86,8 @@ export interface KernelHealthDetails extends KernelHealth {
     readonly cron: { readonly last_at: string | null; readonly jobs: readonly CronJobStatus[] };
   };
   readonly config: { readonly entries: number; readonly skipped: number; readonly last_problem: string | null };
+  /** Records a fold threw on (that view kept its state from before the record) and the last one. */
+  readonly folds: { readonly errors: number; readonly last_error: FoldError | null };
   readonly expression_cache: ExpressionCacheStats;
 }
 
@@ -133,9 +144,15 @@ export interface KernelOptions {
  */
 export interface Kernel {
   readonly status: KernelStatus;
-  /** Rebuilds live state from the log, then accepts writes. */
+  /**
+   * Rebuilds live state from the log, then accepts writes. A rebuild that fails leaves the kernel
+   * `stopped` (the promise rejects); calling it again returns the same promise.
+   */
   start(): Promise<void>;
-  /** Refuses new writes, waits for the pending commit group, then stops. Idempotent. */
+  /**
+   * Refuses new writes, waits for the pending commit group, then stops. Idempotent; always
+   * completes. During `start()` it ends the rebuild at its next yield, and the kernel ends `stopped`.
+   */
   stop(): Promise<void>;
   /**
    * Ingests one record, checked against its writer. Throws a KernelError naming the field when it

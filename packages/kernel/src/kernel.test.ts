@@ -149,10 +149,36 @@ describe('kernel ingest (embedded, no HTTP)', () => {
     const outcomes = await Promise.allSettled([k.ingest(rec(1)), k.ingest(rec(2))]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(isKernelError((outcomes[0] as PromiseRejectedResult).reason) && (outcomes[0] as PromiseRejectedResult).reason.code).toBe('STORE_FAILED');
-    expect(errors).toEqual(['commit']);
+    // Each caller's writes were retried on their own, and each failed again: nothing is stored.
+    expect(errors).toEqual(['commit', 'commit']);
+    expect(inner.count()).toBe(0);
     broken = false;
     // The failed clocks were never committed, so the same writes succeed now.
     await expect(k.ingest(rec(1))).resolves.toMatchObject({ status: 'created' });
+  });
+
+  it('fails only the writer whose entry the store cannot take: the rest of its group commits', async () => {
+    const inner = createMemoryLogStore();
+    // A store that refuses one entry as the group is handed over (as a body that cannot be
+    // serialised would be), and takes everything else.
+    const store: LogStore = {
+      ...inner,
+      description: 'picky',
+      append: (es) => {
+        if (es.some((e) => e.record.body.poison === true)) throw new Error('cannot store this entry');
+        return inner.append(es);
+      },
+    };
+    const k = createKernel({ store, onError: () => {} });
+    await k.start();
+    const writes: Promise<unknown>[] = Array.from({ length: 8 }, (_, i) => k.ingest(rec(i + 1, i === 3 ? { body: { poison: true } } : {})));
+    writes.push(k.ingestBatch([rec(20), rec(21)]));
+    const outcomes = await Promise.allSettled(writes);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(inner.count()).toBe(9);
+    // Log order is still the order the writes were accepted in.
+    expect([...inner.scan()].map((r) => r.clock)).toEqual([1, 2, 3, 5, 6, 7, 8, 20, 21]);
+    await k.stop();
   });
 
   it('broadcasts committed records in log order to subscribers', async () => {

@@ -31,6 +31,7 @@ import { checkAuthority } from './ingest-authority.js';
 import { HOST_WRITER, type Writer } from './writer.js';
 import type { Emission, IngestResult } from './ingest-result.js';
 import type {
+  FoldError,
   IngestLoopStatus,
   Kernel,
   KernelHealth,
@@ -62,25 +63,37 @@ export function createKernel(options: KernelOptions): Kernel {
   let threadsState: ThreadsState = new Map();
   let aitlState: AitlState = new Map();
   let workState: WorkState = emptyWork();
-  const builtIn: Fold<null, StoredRecord> = {
-    initial: () => {
-      configState = emptyConfig();
-      trustState = emptyTrust();
-      threadsState = new Map();
-      aitlState = new Map();
-      workState = emptyWork();
-      return null;
-    },
-    step: (_, r) => {
-      stepConfig(configState, r, expressions);
-      stepTrust(trustState, r);
-      stepThreads(threadsState, r);
-      stepAitl(aitlState, r);
-      stepWork(workState, r, engineActor);
-      return null;
-    },
-  };
-  const views: { fold: Fold<unknown, StoredRecord>; state: unknown }[] = [{ fold: builtIn as Fold<unknown, StoredRecord>, state: null }];
+  // Each built-in piece is its own view, so one that throws on a record cannot stop the others.
+  const builtIn = (initial: () => void, step: (r: StoredRecord) => void): Fold<unknown, StoredRecord> => ({
+    initial: () => (initial(), null),
+    step: (_, r) => (step(r), null),
+  });
+  const views: View[] = [
+    { name: 'config', fold: builtIn(() => (configState = emptyConfig()), (r) => stepConfig(configState, r, expressions)), state: null },
+    { name: 'trust', fold: builtIn(() => (trustState = emptyTrust()), (r) => stepTrust(trustState, r)), state: null },
+    { name: 'threads', fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r)), state: null },
+    { name: 'aitl', fold: builtIn(() => (aitlState = new Map()), (r) => stepAitl(aitlState, r)), state: null },
+    { name: 'work', fold: builtIn(() => (workState = emptyWork()), (r) => stepWork(workState, r, engineActor)), state: null },
+  ];
+  let foldErrors = 0;
+  let lastFoldError: FoldError | null = null;
+
+  /**
+   * Folds one record into every view. A view that throws keeps its state from before the record,
+   * and the error is counted, reported with the record id and shown in health details: one bad
+   * record or one broken fold never stops ingest, a rebuild, or the other views.
+   */
+  function stepViews(r: StoredRecord): void {
+    for (const v of views) {
+      try {
+        v.state = v.fold.step(v.state, r);
+      } catch (error) {
+        foldErrors++;
+        lastFoldError = { view: v.name, record: r.id, seq: r.seq, message: String((error as Error)?.message ?? error).slice(0, 500) };
+        report(new Error(`fold ${v.name} failed on record ${r.id} (seq ${r.seq}): ${lastFoldError.message}`, { cause: error }), 'fold');
+      }
+    }
+  }
   const ticks = new TickLoop({
     now,
     intervalSecs: () => configSeconds(configState, 'tick_interval'),
@@ -95,6 +108,33 @@ export function createKernel(options: KernelOptions): Kernel {
   const scopeFor = (actor = '') => ({ trust: (a: string, d: string) => trustOf(trustState, a, d, now()), currentActor: () => actor, now: () => new Date(now()) });
 
   let status: KernelStatus = 'created';
+  let starting: Promise<void> | undefined;
+  let stopRequested = false;
+
+  /** The startup rebuild: every record folded into the clocks and every view, then the loops start. */
+  async function rebuild(): Promise<void> {
+    startedAt = now();
+    expressions.warmUp();
+    const state = clockFold.initial();
+    for (const v of views) v.state = v.fold.initial();
+    let n = 0;
+    for (const r of store.scan()) {
+      clockFold.step(state, r);
+      stepViews(r);
+      // Yield now and then so a host can answer liveness probes during a long rebuild.
+      if (++n % REBUILD_YIELD_EVERY === 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (stopRequested) return;
+      }
+    }
+    if (stopRequested) return;
+    clocks = state;
+    status = 'ready';
+    ticks.start();
+    cron.start();
+    // Work that the log shows without an outcome (e.g. lost in a crash) is dispatched again.
+    reconciler?.pull();
+  }
   let startedAt: number | undefined;
   let ingestedTotal = 0;
   let clocks: ClockState = clockFold.initial();
@@ -108,7 +148,7 @@ export function createKernel(options: KernelOptions): Kernel {
     (stored) => {
       for (const r of stored) {
         clockFold.step(clocks, r);
-        for (const v of views) v.state = v.fold.step(v.state, r);
+        stepViews(r);
         settle(r.id, r.actor, r.thread, r.clock);
       }
       ingestedTotal += stored.length;
@@ -328,28 +368,30 @@ export function createKernel(options: KernelOptions): Kernel {
     get status() {
       return status;
     },
-    async start() {
-      if (status !== 'created') return;
+    start() {
+      if (status !== 'created') return starting ?? Promise.resolve();
       status = 'starting';
-      startedAt = now();
-      expressions.warmUp();
-      const state = clockFold.initial();
-      for (const v of views) v.state = v.fold.initial();
-      let n = 0;
-      for (const r of store.scan()) {
-        clockFold.step(state, r);
-        for (const v of views) v.state = v.fold.step(v.state, r);
-        // Yield now and then so a host can answer liveness probes during a long rebuild.
-        if (++n % REBUILD_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      clocks = state;
-      status = 'ready';
-      ticks.start();
-      cron.start();
-      // Work that the log shows without an outcome (e.g. lost in a crash) is dispatched again.
-      reconciler?.pull();
+      starting = rebuild().catch((error: unknown) => {
+        // A start that fails leaves a stopped kernel, never one stuck in `starting`.
+        status = 'stopped';
+        throw error;
+      });
+      return starting;
     },
     async stop() {
+      if (status === 'created') {
+        status = 'stopped';
+        return;
+      }
+      if (status === 'starting') {
+        // The rebuild notices at its next yield and ends without starting the loops.
+        stopRequested = true;
+        await starting?.catch(() => undefined);
+        if ((status as KernelStatus) !== 'ready') {
+          status = 'stopped';
+          return;
+        }
+      }
       if (status === 'stopped' || status === 'stopping') return group.drained();
       ticks.stop();
       cron.stop();
@@ -384,7 +426,7 @@ export function createKernel(options: KernelOptions): Kernel {
     },
     attach<S>(f: Fold<S, StoredRecord>): LiveView<S> {
       if (status !== 'created') throw new Error('attach() must be called before start()');
-      const view = { fold: f as Fold<unknown, StoredRecord>, state: f.initial() as unknown };
+      const view: View = { name: `attached#${views.length - 4}`, fold: f as Fold<unknown, StoredRecord>, state: f.initial() as unknown };
       views.push(view);
       return { get: () => view.state as S };
     },
@@ -403,6 +445,7 @@ export function createKernel(options: KernelOptions): Kernel {
           cron: { last_at: lastCronRun(), jobs: cron.status() },
         },
         config: { entries: configState.entries.size, skipped: configState.skipped, last_problem: configState.lastProblem },
+        folds: { errors: foldErrors, last_error: lastFoldError },
         expression_cache: expressions.stats(),
       };
     },
@@ -449,6 +492,13 @@ export function createKernel(options: KernelOptions): Kernel {
 
 /** The kernel's own authority: its emissions are not checked against a writer. */
 const KERNEL: unique symbol = Symbol('kernel');
+
+/** A fold the kernel keeps current, named for error reports. */
+interface View {
+  readonly name: string;
+  readonly fold: Fold<unknown, StoredRecord>;
+  state: unknown;
+}
 
 const encoder = new TextEncoder();
 

@@ -44,7 +44,9 @@ export interface LogStore {
   append(entries: readonly AppendEntry[]): StoredRecord[];
   /**
    * The same contract as `append`, for stores that commit off the calling thread. Calls commit
-   * in call order. The kernel prefers it: commits overlap with accepting the next group.
+   * in call order. The kernel prefers it: commits overlap with accepting the next group. An
+   * entry the store cannot take at all should throw synchronously, so the caller can retry the
+   * group's other entries without it.
    */
   appendAsync?(entries: readonly AppendEntry[]): Promise<StoredRecord[]>;
   /** The record with this id, if present. */

@@ -124,14 +124,18 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
         throw cause;
       }
     },
-    async appendAsync(entries) {
+    // Not async on purpose: an entry that cannot become a row throws while the group is handed
+    // over, so the kernel can hand the other callers' entries over on their own.
+    appendAsync(entries) {
       open();
-      if (!writer) return store.append(entries);
-      if (entries.length === 0) return [];
+      if (!writer) return Promise.resolve(store.append(entries));
+      if (entries.length === 0) return Promise.resolve([]);
       const now = Date.now();
-      const first = await writer.write(entries.map((e) => toRow(e, now)));
-      total += entries.length;
-      return entries.map((e, i) => ({ ...e.record, id: e.id, seq: first + i, ingested_at: now }));
+      const rows = entries.map((e) => toRow(e, now));
+      return writer.write(rows).then((first) => {
+        total += entries.length;
+        return entries.map((e, i) => ({ ...e.record, id: e.id, seq: first + i, ingested_at: now }));
+      });
     },
     get(id) {
       open();
