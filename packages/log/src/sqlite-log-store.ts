@@ -128,7 +128,14 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
     // over, so the kernel can hand the other callers' entries over on their own.
     appendAsync(entries) {
       open();
-      if (!writer) return Promise.resolve(store.append(entries));
+      if (!writer) {
+        // Committing on this thread: a failed transaction (a duplicate id, say) still rejects.
+        try {
+          return Promise.resolve(store.append(entries));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
       if (entries.length === 0) return Promise.resolve([]);
       const now = Date.now();
       const rows = entries.map((e) => toRow(e, now));
