@@ -37,6 +37,21 @@ describe('snapshot', () => {
     await store.closeAsync();
   });
 
+  it('removes temp files an interrupted snapshot left behind, but not a live process\'s', async () => {
+    const c = fresh();
+    const store = open(c.db);
+    store.append([entry(1)]);
+    mkdirSync(c.backups, { recursive: true });
+    // A process that was killed mid-snapshot (its pid is gone) and one still taking its own.
+    const dead = ['', '-wal', '-journal'].map((x) => `.hub.db.bak.tmp-999999999-2026-01-01T00-00-00-000Z${x}`);
+    const live = `.hub.db.bak.tmp-${process.ppid}-2026-01-01T00-00-00-000Z`;
+    for (const name of [...dead, live]) closeSync(openSync(join(c.backups, name), 'w'));
+    await snapshot(store, { directory: c.backups, instanceDid: DID });
+    const left = readdirSync(c.backups).filter((f) => f.includes('.tmp-'));
+    expect(left).toEqual([live]);
+    await store.closeAsync();
+  });
+
   it('never replaces a backup that holds records the store lacks (wiped store), and says why', async () => {
     const c = fresh();
     const store = open(c.db);

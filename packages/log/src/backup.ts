@@ -93,6 +93,7 @@ export async function snapshot(store: BackupSource, options: SnapshotOptions): P
   mkdirSync(join(directory, 'generations'), { recursive: true, mode: 0o700 });
   const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
   const temp = join(directory, `.${BACKUP_FILE}.tmp-${process.pid}-${stamp}`);
+  removeStaleTemps(directory);
   rmSync(temp, { force: true });
   try {
     await store.backupTo(temp);
@@ -121,6 +122,40 @@ export async function snapshot(store: BackupSource, options: SnapshotOptions): P
     return { path: rolling, manifest, replaced: true, guard: null };
   } finally {
     for (const extra of ['', '-wal', '-shm', '-journal']) rmSync(`${temp}${extra}`, { force: true });
+  }
+}
+
+/**
+ * Removes what interrupted snapshots left behind (a killed process never reaches its `finally`):
+ * temp files, with their -wal/-shm/-journal, named after a process that no longer runs. A live
+ * process's temp file is another snapshot in progress and is left alone.
+ */
+export function removeStaleTemps(directory: string): string[] {
+  const removed: string[] = [];
+  const prefix = `.${BACKUP_FILE}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || alive(pid)) continue;
+    rmSync(join(directory, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
