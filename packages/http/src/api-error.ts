@@ -47,6 +47,7 @@ export const KERNEL_STATUS: { readonly [C in KernelErrorCode]: ContentfulStatusC
   RESERVED_THREAD: 403,
   DID_CLAIM_DENIED: 403,
   DECISION_DENIED: 403,
+  EXPRESSION_TOO_COSTLY: 422,
 };
 
 /** The one table from auth error codes to HTTP statuses. */

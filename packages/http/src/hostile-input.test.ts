@@ -148,3 +148,31 @@ describe('records stored before bodies were bounded', () => {
     }
   });
 });
+
+describe('CEL cannot stall or exhaust the daemon', () => {
+  const list = (n: number) => `[${Array.from({ length: n }, (_, i) => i).join(',')}]`;
+  const post = (path: string, body: unknown) => fetch(`http://${secure.address}${path}`, { method: 'POST', headers: bearer(), body: JSON.stringify(body) });
+
+  it('refuses the expressions that blocked the event loop for 32 s or ran out of heap, at once, with 422 EXPRESSION_TOO_COSTLY', async () => {
+    const stall = `${list(1000)}.all(a, ${list(1000)}.all(b, ${list(1000)}.all(c, a + b + c >= 0)))`;
+    const heap = `${list(200)}.map(a, ${list(200)}.map(b, ${list(200)}.map(c, [a, b, c]))).size() > 0`;
+    for (const [path, expression] of [['/v1/expr/eval', stall], ['/v1/expr/eval', heap], ['/v1/expr/check', heap]] as const) {
+      const res = await post(path, { expression, context: 'routing' });
+      expect(res.status, path).toBe(422);
+      expect(envelopeOf(await res.text())).toMatchObject({ code: 'EXPRESSION_TOO_COSTLY', field: 'expression' });
+    }
+    const rule = await post('/v1/config/rules', { name: 'slow', expression: `${list(3)}.all(a, ${list(3)}.exists(b, a == b))`, target: 'did:sync:agent:x' });
+    expect(rule.status).toBe(422);
+    expect(envelopeOf(await rule.text())).toMatchObject({ code: 'EXPRESSION_TOO_COSTLY', field: 'body.expression' });
+    expect(kernel.routingRules()).toEqual([]);
+  });
+
+  it('refuses an evaluation whose inputs would blow the budget, and still evaluates the same expression on small inputs', async () => {
+    const expression = 'record.body.items.exists(x, x == 3)';
+    const big = await post('/v1/expr/eval', { expression, record: { body: { items: Array.from({ length: 600_000 }, () => 0) } } });
+    expect(big.status).toBe(422);
+    expect(envelopeOf(await big.text()).message).toContain('budget');
+    const small = await post('/v1/expr/eval', { expression, record: { body: { items: [1, 2, 3] } } });
+    expect(await small.json()).toEqual({ ok: true, value: true });
+  });
+});

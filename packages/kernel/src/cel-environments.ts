@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
+import { CEL_PARSE_LIMITS } from './expression-cost.js';
 
 /** The places CEL is used; each has its own bindings. */
 export const CEL_CONTEXTS = ['routing', 'permission', 'aitl'] as const;
@@ -43,7 +44,7 @@ export function celEnvironment(context: CelContext): Environment {
 const environments: Partial<Record<CelContext, Environment>> = {};
 
 function build(context: CelContext): Environment {
-  let env = new Environment({ homogeneousAggregateLiterals: false })
+  let env = new Environment({ homogeneousAggregateLiterals: false, limits: { ...CEL_PARSE_LIMITS } })
     .registerVariable('record', 'map')
     .registerFunction('trust(string, string): double', (actor: string, domain: string) => scope.trust(actor, domain))
     .registerFunction('now(): google.protobuf.Timestamp', () => scope.now());

@@ -1,4 +1,5 @@
 import { celEnvironment, CEL_CONTEXTS, withCelScope, type CelContext, type CelScope } from './cel-environments.js';
+import { analyseCost, CEL_EVALUATION_BUDGET, EXPRESSION_TOO_COSTLY, inputSize, MAX_EXPRESSION_CHARS } from './expression-cost.js';
 
 /** How many compiled programs the cache keeps. */
 export const EXPRESSION_CACHE_CAPACITY = 1024;
@@ -106,9 +107,15 @@ const WARM_UP_EXPRESSIONS = [
 ];
 
 function compileNow(context: CelContext, expression: string): Entry {
+  if (expression.length > MAX_EXPRESSION_CHARS) {
+    return { ok: false, error: { code: EXPRESSION_TOO_COSTLY, message: `the expression is ${expression.length} characters; at most ${MAX_EXPRESSION_CHARS}`, line: 1, column: 1 } };
+  }
   const env = celEnvironment(context);
   try {
     const parsed = env.parse(expression);
+    const cost = analyseCost(parsed.ast);
+    if (!cost.ok) return { ok: false, error: toCompileError(expression, { code: EXPRESSION_TOO_COSTLY, summary: cost.message, range: { start: cost.start } }) };
+    const { perElement } = cost.value;
     // Check the parsed program itself: env.check(source) would parse a second time.
     const checked = parsed.check();
     if (!checked.valid) return { ok: false, error: toCompileError(expression, checked.error) };
@@ -118,7 +125,14 @@ function compileNow(context: CelContext, expression: string): Entry {
     const program: CompiledExpression = {
       context,
       expression,
-      evaluate: (variables, scope) => (scope ? withCelScope(scope, () => parsed(variables)) : parsed(variables)),
+      evaluate: (variables, scope) => {
+        // Only an expression that iterates can grow with its inputs: check its bound first.
+        if (perElement > 0) {
+          const size = inputSize(Object.values(variables), Math.ceil(CEL_EVALUATION_BUDGET / perElement));
+          if (perElement * size > CEL_EVALUATION_BUDGET) throw new ExpressionTooCostly(perElement, size);
+        }
+        return scope ? withCelScope(scope, () => parsed(variables)) : parsed(variables);
+      },
     };
     return { ok: true, program };
   } catch (e) {
@@ -126,8 +140,21 @@ function compileNow(context: CelContext, expression: string): Entry {
   }
 }
 
+/** Thrown by `evaluate` when the inputs would make an iterating expression cost more than the budget. */
+export class ExpressionTooCostly extends Error {
+  readonly code = EXPRESSION_TOO_COSTLY;
+  readonly summary: string;
+  constructor(perElement: number, size: number) {
+    super(`evaluating would take about ${perElement * size} steps (${perElement} per element × inputs of ${size}); the budget is ${CEL_EVALUATION_BUDGET}`);
+    this.summary = this.message;
+    this.name = 'ExpressionTooCostly';
+  }
+}
+
 function toCompileError(expression: string, e: unknown): CompileError {
   const err = e as { code?: string; summary?: string; message?: string; range?: { start?: number } };
+  // The parser's structural limits (nodes, depth, list sizes) are cost refusals too.
+  if (err.code === 'limit_exceeded') return { ...toCompileError(expression, { ...err, code: EXPRESSION_TOO_COSTLY }) };
   const offset = Math.max(0, Math.min(err.range?.start ?? 0, expression.length));
   const before = expression.slice(0, offset).split('\n');
   return {

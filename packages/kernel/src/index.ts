@@ -6,7 +6,9 @@
 export { CHECKPOINT_JOB_SECS, EMBEDDED_ENGINE_ACTOR, SWEEP_JOB_SECS, createKernel } from './kernel.js';
 export type { ExpressionOutcome, FoldError, IngestLoopStatus, IngestOptions, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel-api.js';
 export type { Emission, IngestResult } from './ingest-result.js';
-export { EXPRESSION_CACHE_CAPACITY, ExpressionCache, isCelContext } from './expression-cache.js';
+export { EXPRESSION_CACHE_CAPACITY, ExpressionCache, ExpressionTooCostly, isCelContext } from './expression-cache.js';
+export { CEL_EVALUATION_BUDGET, CEL_PARSE_LIMITS, EXPRESSION_TOO_COSTLY, MAX_CEL_BINDS, MAX_EXPRESSION_CHARS, MAX_PATTERN_CHARS, analyseCost, inputSize, patternProblem } from './expression-cost.js';
+export type { ExpressionCost } from './expression-cost.js';
 export type { CompileError, CompiledExpression, ExpressionCacheStats } from './expression-cache.js';
 export { CEL_CONTEXTS, withCelScope } from './cel-environments.js';
 export type { CelContext, CelScope } from './cel-environments.js';

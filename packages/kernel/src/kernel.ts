@@ -21,6 +21,7 @@ import {
   type ConfigState,
 } from './config-fold.js';
 import { ExpressionCache } from './expression-cache.js';
+import { EXPRESSION_TOO_COSTLY } from './expression-cost.js';
 import { TickLoop, type TickReport } from './tick-loop.js';
 import { stepThreads, type ThreadsState } from './thread-fold.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
@@ -240,7 +241,10 @@ export function createKernel(options: KernelOptions): Kernel {
       if (record.thread === ENGINE_CONFIG_THREAD && record.act === 'LEARN') {
         // Config is checked before it is stored, so a bad rule never replaces a working one.
         const problem = configProblem(record.body, expressions);
-        if (problem) throw new KernelError('VALIDATION_FAILED', field ? `${field}.${problem.message}` : problem.message, field ? `${field}.${problem.field}` : problem.field);
+        if (problem) {
+          const code = problem.compile?.code === EXPRESSION_TOO_COSTLY ? 'EXPRESSION_TOO_COSTLY' : 'VALIDATION_FAILED';
+          throw new KernelError(code, field ? `${field}.${problem.message}` : problem.message, field ? `${field}.${problem.field}` : problem.field);
+        }
       }
       const id = createHash('sha256').update(canonical).digest('hex');
       if (batch.has(id) || pending.has(id)) return { kind: 'pending', id };

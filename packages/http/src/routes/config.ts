@@ -1,5 +1,5 @@
 import type { Principal } from '@syncropel/auth';
-import { isCelContext, type Kernel } from '@syncropel/kernel';
+import { EXPRESSION_TOO_COSTLY, isCelContext, type ExpressionOutcome, type Kernel } from '@syncropel/kernel';
 import { Hono, type Context } from 'hono';
 import { HttpError } from '../api-error.js';
 import type { AuthVariables, Guards } from '../middleware/guards.js';
@@ -67,20 +67,34 @@ export function exprRoutes(kernel: Kernel, guard: Guards): Hono<{ Variables: Aut
   };
   app.post('/check', guard.requires('config:read'), async (c) => {
     const { expression, context } = await parse(c);
-    return c.json(kernel.expression(context, expression));
+    return c.json(refuseCostly(kernel.expression(context, expression)));
   });
   app.post('/eval', guard.requires('records:read'), async (c) => {
     const { input, expression, context } = await parse(c);
     const principal = c.get('principal');
-    const outcome = kernel.expression(context, expression, {
+    const outcome = refuseCostly(kernel.expression(context, expression, {
       record: input.record ?? {},
       ...(typeof input.resource === 'string' ? { resource: input.resource } : {}),
       actor: typeof input.actor === 'string' ? input.actor : (principal?.sa_id ?? ''),
-    });
+    }));
     // BigInt results (CEL ints) are not JSON: send them as numbers when safe, else strings.
-    return c.json(JSON.parse(JSON.stringify(outcome, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v))));
+    let text: string;
+    try {
+      text = JSON.stringify(outcome, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v));
+    } catch (e) {
+      // A value built inside the expression (dyn(bytes(s).json()), say) too deep to write out.
+      if (e instanceof RangeError) throw new HttpError(422, 'EXPRESSION_TOO_COSTLY', 'the expression evaluated to a value nested too deeply to return', 'expression');
+      throw e;
+    }
+    return c.body(text, 200, { 'content-type': 'application/json' });
   });
   return app;
+}
+
+/** An expression over the cost limits is a 422 naming the limit, not an ordinary failed check. */
+function refuseCostly(outcome: ExpressionOutcome): ExpressionOutcome {
+  if (!outcome.ok && outcome.error.code === EXPRESSION_TOO_COSTLY) throw new HttpError(422, 'EXPRESSION_TOO_COSTLY', `expression is too costly to run: ${outcome.error.message}`, 'expression');
+  return outcome;
 }
 
 function by(c: { get(key: 'principal'): { sa_id: string } | undefined }): { by?: string } {
