@@ -47,8 +47,9 @@ export interface ReconcilerStatus {
  * draining it starts no new dispatch; queued work waits and in-flight work finishes.
  */
 export class Reconciler {
-  private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
+  // The queue, in arrival order (a Set iterates in insertion order): taking the oldest and
+  // skipping duplicates are both O(1), so a rebuild that queues a million ids stays linear.
+  private readonly queue = new Set<string>();
   private inFlight = 0;
   private draining = false;
   private stopped = false;
@@ -66,11 +67,8 @@ export class Reconciler {
     const work = this.deps.work();
     const ready = work.ready;
     work.ready = [];
-    for (const id of ready) {
-      if (this.queued.has(id)) continue;
-      this.queued.add(id);
-      this.queue.push(id);
-    }
+    // After a rebuild most ids are answered long ago: keep only work that is still pending.
+    for (const id of ready) if (work.items.get(id)?.status === 'pending') this.queue.add(id);
     this.pump();
   }
 
@@ -113,7 +111,7 @@ export class Reconciler {
     }
     return {
       reconciled_total: this.reconciled,
-      queue_depth: this.queue.length,
+      queue_depth: this.queue.size,
       in_flight: this.inFlight,
       draining: this.draining,
       dispatched_total: this.dispatched,
@@ -124,9 +122,9 @@ export class Reconciler {
   }
 
   private pump(): void {
-    while (!this.draining && !this.stopped && this.inFlight < Math.max(1, this.deps.concurrency()) && this.queue.length > 0) {
-      const id = this.queue.shift() as string;
-      this.queued.delete(id);
+    while (!this.draining && !this.stopped && this.inFlight < Math.max(1, this.deps.concurrency()) && this.queue.size > 0) {
+      const id = this.queue.values().next().value as string;
+      this.queue.delete(id);
       const item = this.deps.work().items.get(id);
       // Answered meanwhile (a user fulfilled it, or it was cancelled): nothing to do.
       if (!item || item.status !== 'pending') continue;
