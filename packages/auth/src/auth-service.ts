@@ -1,21 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
-import { isDid, isReservedThread, type JsonObject } from '@syncropel/algebra';
+import type { JsonObject } from '@syncropel/algebra';
 import type { Kernel, LiveView, Writer } from '@syncropel/kernel';
 import { AuthError } from './auth-error.js';
 import { AUDIT_THREAD, FailureAudit, type FailureReason } from './audit-log.js';
-import { DEFAULT_TOKEN_ENV, SA_ID, TOKEN_ENV, formatBearer, generateSecret, generateTokenId, parseBearer, secretProblem } from './bearer.js';
+import { DEFAULT_TOKEN_ENV, TOKEN_ENV, formatBearer, generateSecret, generateTokenId, parseBearer, secretProblem } from './bearer.js';
 import { ADMIN_READ_THREADS, ENGINE_CONFIG_THREAD, SERVICE_ACCOUNTS_THREAD, authRegistryFold, hashKey, type AuthRegistry, type ServiceAccount, type TokenMeta } from './registry.js';
 import { tokenHasher } from './token-hash.js';
-import { SCOPES, allows, invalidScope, type Scope } from './scopes.js';
+import { allows, type Scope } from './scopes.js';
+import { accountInput, actorList, scopeList } from './account-input.js';
+import { principalActor, type Principal, type RequestSource } from './principal.js';
+import { principalWriter } from './principal-writer.js';
 import { evaluatePermission, permissionRules, permissionsEnabled, type PermissionRule, type PermissionVerdict, type Resource } from './permission-policy.js';
 
 /** How many recent permission checks are kept for `permissions-dry-run`. */
 export const RECENT_CHECKS = 1000;
 
-/** The DID a service account acts as in permission rules (`current_actor()`). */
-export function principalActor(principal: Pick<Principal, 'sa_id'>): string {
-  return `did:sync:sa:${principal.sa_id}`;
-}
 
 /** Resources the daemon's own actor must keep, and what the caller needs to undo enforcement. */
 export const PREFLIGHT_DAEMON_RESOURCES: readonly Resource[] = ['record_write', 'thread_read', 'config_read'];
@@ -44,26 +43,11 @@ export interface DryRunFlip {
   readonly occurrences: number;
 }
 
-/** Most extra DIDs one service account may write as. */
-export const MAX_SA_ACTORS = 64;
 
-/** The service account and token behind an authenticated request. */
-export interface Principal {
-  readonly sa_id: string;
-  readonly token_id: string;
-  readonly scopes: readonly string[];
-  /** DIDs it may write as besides its own (its account's list when it authenticated), or `any` with auth off. */
-  readonly actors: readonly string[] | 'any';
-}
 
 /** Token metadata as listed: everything but the stored hash. */
 export type PublicToken = Omit<TokenMeta, 'secret_hash'>;
 
-/** Where a request came from, for the audit trail of refusals. */
-export interface RequestSource {
-  readonly source: string;
-  readonly route: string;
-}
 
 /** A freshly minted token: the only object that ever carries the bearer. */
 export interface MintedToken {
@@ -284,36 +268,10 @@ export function createAuth(options: AuthOptions): Auth {
       }
     },
     writer(principal, from) {
-      const caller = principal.token_id === 'none' ? null : principal;
-      const lacks = (scope: Scope, field: string, what: string, thread?: string) => {
-        if (!allows(principal.scopes, scope, thread)) {
-          throw new AuthError('SCOPE_FORBIDDEN', `${field} ${what}: token ${principal.token_id} of ${principal.sa_id} lacks the ${scope} scope${thread ? ` (or a grain on ${thread})` : ''}`, field);
-        }
-      };
-      return {
-        did: principalActor(principal),
-        actors: principal.actors,
-        holds: (authority, record, field) => {
-          if (authority === 'configure') {
-            lacks('config:write', field, 'is config');
-            this.guardConfigChange(caller, record.body);
-          } else {
-            lacks('aitl:decide', field, "answers a decision request or someone else's work");
-            this.checkPermission(principal, 'aitl_decide', { record, ...from, field });
-          }
-          return true;
-        },
-        admit: (record, field) => {
-          const at = (name: string) => (field ? `${field}.${name}` : name);
-          // Config on th_engine_config was authorised by `configure`; every other thread needs
-          // records:write, which a thread grain gives on its own thread only. A decider needs no
-          // more to write its answers: aitl:decide alone lets an approver approve.
-          const answers = typeof record.body.fulfills === 'string' || typeof record.body.cancels === 'string';
-          const decides = answers && allows(principal.scopes, 'aitl:decide');
-          if (!isReservedThread(record.thread) && !decides) lacks('records:write', at('thread'), `${record.thread} is not writable`, record.thread);
-          this.checkPermission(principal, 'record_write', { record, ...from, ...(field ? { field } : {}) });
-        },
-      };
+      return principalWriter(principal, from, {
+        guardConfigChange: (caller, body) => this.guardConfigChange(caller, body),
+        checkPermission: (p, resource, context) => this.checkPermission(p, resource, context),
+      });
     },
     mayRead(principal, thread) {
       return !ADMIN_READ_THREADS.includes(thread) || allows(principal.scopes, 'admin');
@@ -534,41 +492,4 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-function scopeList(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw new AuthError('VALIDATION_FAILED', 'scopes must be a non-empty array of scopes', 'scopes');
-  const bad = invalidScope(value);
-  if (bad !== undefined) {
-    throw new AuthError('VALIDATION_FAILED', `scopes has an unknown scope ${JSON.stringify(bad).slice(0, 80)}; known: ${SCOPES.join(', ')}, thread:<id>:read|write`, 'scopes');
-  }
-  return [...new Set(value as string[])];
-}
-
-/**
- * Validates the DIDs a service account may write as: DIDs, at most {@link MAX_SA_ACTORS}, never the
- * instance's own (in any case). Its own DID is implied, so it is dropped from the list.
- */
-function actorList(value: unknown, saId: string, instance: string): string[] {
-  if (!Array.isArray(value)) throw new AuthError('VALIDATION_FAILED', 'actors must be an array of DIDs (did:sync:<kind>:<id>)', 'actors');
-  if (value.length > MAX_SA_ACTORS) throw new AuthError('VALIDATION_FAILED', `actors holds ${value.length} DIDs; at most ${MAX_SA_ACTORS}`, 'actors');
-  for (const [i, did] of value.entries()) {
-    if (typeof did !== 'string' || !isDid(did)) throw new AuthError('VALIDATION_FAILED', `actors[${i}] must be a DID (did:sync:<kind>:<id>)`, `actors[${i}]`);
-    if (did.toLowerCase() === instance.toLowerCase()) throw new AuthError('VALIDATION_FAILED', `actors[${i}] is the daemon's own DID; only the daemon writes as it`, `actors[${i}]`);
-  }
-  const own = principalActor({ sa_id: saId });
-  return [...new Set(value as string[])].filter((d) => d !== own);
-}
-
-function accountInput(input: unknown, instance: string): { saId: string; scopes: string[]; description: string; actors: string[] } {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AuthError('VALIDATION_FAILED', 'the body must be a JSON object with sa_id and scopes', 'body');
-  const { sa_id: saId, scopes, description } = input as { sa_id?: unknown; scopes?: unknown; description?: unknown };
-  if (typeof saId !== 'string' || !SA_ID.test(saId)) {
-    throw new AuthError('VALIDATION_FAILED', 'sa_id must be 1-64 lowercase letters, digits or dashes (no underscore)', 'sa_id');
-  }
-  if (description !== undefined && (typeof description !== 'string' || description.length > 500)) {
-    throw new AuthError('VALIDATION_FAILED', 'description must be a string of at most 500 characters', 'description');
-  }
-  const actors = (input as { actors?: unknown }).actors;
-  return { saId, scopes: scopeList(scopes), description: (description as string | undefined) ?? '', actors: actors === undefined ? [] : actorList(actors, saId, instance) };
 }
