@@ -4,11 +4,12 @@
  * aggregated audit of refusals. All state is a fold over records on reserved threads; secrets
  * are stored only as HMAC-SHA256 digests under the instance's token key.
  */
-export { BOOTSTRAP_ENV_SA, PREFLIGHT_DAEMON_RESOURCES, RECENT_CHECKS, createAuth } from './auth-service.js';
+export { createAuth } from './auth-service.js';
+export { BOOTSTRAP_ENV_SA, PREFLIGHT_DAEMON_RESOURCES, RECENT_CHECKS } from './auth-api.js';
 export { MAX_SA_ACTORS } from './account-input.js';
 export { principalActor } from './principal.js';
 export type { Principal, RequestSource } from './principal.js';
-export type { Auth, AuthOptions, DryRunFlip, EnvBootstrapOutcome, MintedToken, PreflightGap, PublicToken, RecentCheck } from './auth-service.js';
+export type { Auth, AuthOptions, DryRunFlip, EnvBootstrapOutcome, MintedToken, PreflightGap, PublicToken, RecentCheck } from './auth-api.js';
 export { RESOURCES, evaluatePermission, permissionRules, permissionsEnabled } from './permission-policy.js';
 export type { PermissionRequest, PermissionRule, PermissionVerdict, Resource } from './permission-policy.js';
 export { AUTH_ERROR_CODES, AuthError, isAuthError } from './auth-error.js';
