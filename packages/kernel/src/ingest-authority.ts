@@ -8,8 +8,8 @@ export const DAEMON_ONLY_THREADS: readonly string[] = ['th_service_accounts', 't
 
 /** What the authority check reads from the kernel. */
 export interface AuthorityContext {
-  /** The instance's own DID, which only the kernel writes as. */
-  readonly engineActor: string;
+  /** The instance's own DID, lower-cased (it is compared in any case), which only the kernel writes as. */
+  readonly engineActorLower: string;
   /** A record by id, wherever it is: earlier in the same batch, waiting to commit, or in the log. */
   lookup(id: string): LogRecord | undefined;
 }
@@ -21,7 +21,7 @@ export interface AuthorityContext {
  */
 export function checkAuthority(record: LogRecord, writer: Writer, field: string, ctx: AuthorityContext): void {
   const at = (name: string) => (field ? `${field}.${name}` : name);
-  const engine = ctx.engineActor.toLowerCase();
+  const engine = ctx.engineActorLower;
 
   if (DAEMON_ONLY_THREADS.includes(record.thread)) {
     throw new KernelError('RESERVED_THREAD', `${at('thread')} ${record.thread} is written only by the daemon`, at('thread'));

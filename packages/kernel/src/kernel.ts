@@ -55,6 +55,7 @@ export function createKernel(options: KernelOptions): Kernel {
   const { store } = options;
   const now = options.now ?? Date.now;
   const engineActor = options.actor ?? EMBEDDED_ENGINE_ACTOR;
+  const engineActorLower = engineActor.toLowerCase();
   const report = options.onError ?? (() => undefined);
   const listeners = new Set<RecordListener>();
   const expressions = new ExpressionCache();
@@ -224,7 +225,7 @@ export function createKernel(options: KernelOptions): Kernel {
   function prepare(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL): Planned[] {
     const batch = new Map<string, LogRecord>();
     const batchClocks: ClockState = new Map();
-    const authority = { engineActor, lookup: (id: string) => batch.get(id) ?? pending.get(id) ?? store.get(id) };
+    const authority = { engineActorLower, lookup: (id: string) => batch.get(id) ?? pending.get(id) ?? store.get(id) };
     return inputs.map((input, i): Planned => {
       const field = fieldOf(i);
       const valid = canonicalizeRecord(input, field);
