@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { describe, expect, it } from 'vitest';
-import { adminSession } from './spl-process.js';
+import { ADMIN_DID, adminSession } from './spl-process.js';
 
 
 describe('config, expressions, trust and threads through the CLI', () => {
@@ -62,5 +62,43 @@ describe('config, expressions, trust and threads through the CLI', () => {
     for (const args of [['config', 'add-rule', '--help'], ['expr', 'eval', '--help'], ['thread', 'list', '--help'], ['trust', '--help'], ['debug', 'replay', '--help']]) {
       expect(run(...args).code, args.join(' ')).toBe(0);
     }
+  });
+
+  it('pages `thread list` newest first with --cursor, follows every page with --all, and hints at more', async () => {
+    const { home, daemon, run, json } = await adminSession();
+    let clock = 0;
+    const write = async (name: string) => {
+      const body = { parents: [], thread: threadIdFor(name), actor: ADMIN_DID, act: 'DO', body: { dispatch_handled: true }, clock: ++clock, data_type: 'SCALAR' };
+      const res = await fetch(`${daemon.url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${home.bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(201);
+    };
+    for (let i = 0; i < 5; i++) await write(`cli-page-${i}`);
+    type Row = { thread: string; first_seq: number };
+    const ids = (rows: Row[]) => rows.map((t) => t.thread);
+    const all = json('thread', 'list', '--limit', '1000') as Row[];
+    // The daemon's own threads come first in the log, so ours are the newest five.
+    expect(ids(all.slice(0, 5))).toEqual([4, 3, 2, 1, 0].map((i) => threadIdFor(`cli-page-${i}`)));
+    expect(all.map((t) => t.first_seq)).toEqual([...all.map((t) => t.first_seq)].sort((a, b) => b - a));
+
+    const first = run('thread', 'list', '--limit', '2', '--json');
+    expect(ids(JSON.parse(first.stdout))).toEqual(ids(all.slice(0, 2)));
+    expect(first.stderr).toBe(`more threads: run again with --cursor ${all[1]!.first_seq}, or with --all\n`);
+    // Writes between pages (activity on an old thread, a new thread) do not move the walk.
+    await write('cli-page-0');
+    await write('cli-page-new');
+    const second = run('thread', 'list', '--limit', '2', '--cursor', String(all[1]!.first_seq), '--json');
+    expect(ids(JSON.parse(second.stdout))).toEqual(ids(all.slice(2, 4)));
+
+    const table = run('thread', 'list', '--limit', '2', '--cursor', String(all[1]!.first_seq));
+    expect(table.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(table.stdout).toMatch(/^THREAD +STATUS +RECORD_COUNT/);
+    expect(table.stderr).toContain(`--cursor ${all[3]!.first_seq}`);
+
+    const everything = run('thread', 'list', '--limit', '2', '--all', '--json');
+    expect(everything.stderr).toBe('');
+    expect(ids(JSON.parse(everything.stdout))).toEqual([threadIdFor('cli-page-new'), ...ids(all)]);
+    const bad = run('thread', 'list', '--cursor', 'abc');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^spl: 422 VALIDATION_FAILED: cursor must be an integer/);
   });
 });

@@ -67,6 +67,7 @@ it('exports exactly the public API', () => {
     'loadOrCreateIdentity',
     'mayWriteAs',
     'newestOf',
+    'pageThreads',
     'patternProblem',
     'readIdentity',
     'readTokenKey',

@@ -31,6 +31,8 @@ export { emptyTrust, stepTrust, trustOf, trustTable } from './trust-fold.js';
 export type { Evidence, TrustRow, TrustState } from './trust-fold.js';
 export { stepThread, stepThreads } from './thread-fold.js';
 export type { ThreadState, ThreadStatus, ThreadsState } from './thread-fold.js';
+export { pageThreads } from './thread-page.js';
+export type { ThreadPage, ThreadPageQuery } from './thread-page.js';
 export { stepAitl } from './aitl-fold.js';
 export type { AitlState, PendingDecision } from './aitl-fold.js';
 export { MAX_STALLED_REPORTED, TickLoop } from './tick-loop.js';

@@ -7,6 +7,7 @@ import type { CronJobStatus } from './cron.js';
 import type { CompileError, ExpressionCache, ExpressionCacheStats } from './expression-cache.js';
 import type { Emission, IngestResult } from './ingest-result.js';
 import type { ThreadState } from './thread-fold.js';
+import type { ThreadPage, ThreadPageQuery } from './thread-page.js';
 import type { TickReport } from './tick-loop.js';
 import type { TrustRow } from './trust-fold.js';
 import type { ReconcilerStatus } from './work/reconciler.js';
@@ -197,8 +198,15 @@ export interface Kernel {
   trustOf(actor: string, domain: string): number;
   /** One thread's folded state. */
   thread(id: string): ThreadState | undefined;
-  /** Every thread's folded state, most recently active first. */
+  /** Every thread's folded state, most recently active (highest `last_seq`) first; sorts them all, so pages should use {@link threadsPage}. */
   threads(): ThreadState[];
+  /**
+   * One page of threads, newest (highest `first_seq`) first: those with `first_seq < cursor`, of
+   * `status` if given. Pass the page's `next_cursor` back as `cursor` for the next page; a walk never
+   * repeats or skips a thread that existed when it began. Throws VALIDATION_FAILED for a `limit` or
+   * `cursor` that is not an integer of at least 1.
+   */
+  threadsPage(query: ThreadPageQuery): ThreadPage;
   /** AITL decisions still waiting. */
   pendingDecisions(): PendingDecision[];
   /** Compiles (and, given variables, evaluates) a CEL expression in a context against live state. */

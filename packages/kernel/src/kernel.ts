@@ -24,6 +24,7 @@ import { ExpressionCache } from './expression-cache.js';
 import { EXPRESSION_TOO_COSTLY } from './expression-cost.js';
 import { TickLoop, type TickReport } from './tick-loop.js';
 import { stepThreads, type ThreadsState } from './thread-fold.js';
+import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
 import { KernelError } from './kernel-error.js';
@@ -461,6 +462,7 @@ export function createKernel(options: KernelOptions): Kernel {
     trustOf: (actor, domain) => trustOf(trustState, actor, domain, now()),
     thread: (id) => threadsState.get(id),
     threads: () => [...threadsState.values()].sort((a, b) => b.last_seq - a.last_seq),
+    threadsPage: (query) => pageThreads(threadsState, query),
     pendingDecisions: () => [...aitlState.values()].sort((a, b) => a.seq - b.seq),
     expression(context, source, variables) {
       const compiled = expressions.compile(context, source);

@@ -8,14 +8,29 @@ import { clientOptions, printJson, printTable } from '../output.js';
 export function registerThreads(program: Command): void {
   const thread = program.command('thread').description('threads and their folded state');
 
-  clientOptions(thread.command('list').description('list threads, most recently active first').option('--status <status>', 'open, active or closed').option('--limit <n>', 'at most this many', '100')).action(
-    async (flags: ClientFlags & { status?: string; limit: string }) => {
-      const q = new URLSearchParams({ limit: flags.limit, ...(flags.status ? { status: flags.status } : {}) });
-      const result = await api<{ data: ThreadState[]; total: number }>(flags, 'GET', `/v1/threads?${q}`);
-      if (flags.json) printJson(result.data);
-      else printTable(result.data.map((t) => ({ ...t, participants: t.participants.length, last_at: new Date(t.last_at).toISOString() })), ['thread', 'status', 'record_count', 'participants', 'last_act', 'last_at']);
-    },
-  );
+  clientOptions(
+    thread
+      .command('list')
+      .description('list threads, newest first')
+      .option('--status <status>', 'open, active or closed')
+      .option('--limit <n>', 'at most this many (with --all, per page)', '100')
+      .option('--cursor <n>', "only threads older than this (a page's next cursor)")
+      .option('--all', 'every page: follow the next cursor until there is none'),
+  ).action(async (flags: ClientFlags & { status?: string; limit: string; cursor?: string; all?: boolean }) => {
+    const threads: ThreadState[] = [];
+    let cursor = flags.cursor;
+    for (;;) {
+      const q = new URLSearchParams({ limit: flags.limit, ...(flags.status ? { status: flags.status } : {}), ...(cursor ? { cursor } : {}) });
+      const page = await api<{ data: ThreadState[]; total: number; next_cursor: string | null }>(flags, 'GET', `/v1/threads?${q}`);
+      threads.push(...page.data);
+      cursor = page.next_cursor ?? undefined;
+      if (!cursor || !flags.all) break;
+    }
+    if (flags.json) printJson(threads);
+    else printTable(threads.map((t) => ({ ...t, participants: t.participants.length, last_at: new Date(t.last_at).toISOString() })), ['thread', 'status', 'record_count', 'participants', 'last_act', 'last_at']);
+    // On stderr, so stdout (and --json) stays just the threads.
+    if (cursor) process.stderr.write(`more threads: run again with --cursor ${cursor}, or with --all\n`);
+  });
 
   clientOptions(thread.command('records <thread>').description('the records of a thread in log order')).action(async (id: string, flags: ClientFlags) => {
     const records = await allRecords(flags, id);

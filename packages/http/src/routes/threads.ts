@@ -1,6 +1,6 @@
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@syncropel/log';
 import { AuthError, type Auth, type Principal } from '@syncropel/auth';
-import type { Kernel } from '@syncropel/kernel';
+import type { Kernel, ThreadStatus } from '@syncropel/kernel';
 import { Hono } from 'hono';
 import { HttpError } from '../api-error.js';
 import type { AuthVariables, Guards } from '../middleware/guards.js';
@@ -9,15 +9,17 @@ import { integerParam } from '../query-params.js';
 
 const STATUSES = new Set(['open', 'active', 'closed']);
 
-/** `/v1/threads`: threads with their folded state, and a thread's records. */
+/** `/v1/threads`: threads with their folded state (newest first, paged by a `first_seq` cursor), and a thread's records. */
 export function threadRoutes(kernel: Kernel, auth: Auth | undefined, guard: Guards): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.get('/', guard.requires('records:read', { resource: 'thread_read' }), (c) => {
     const status = c.req.query('status');
     if (status !== undefined && !STATUSES.has(status)) throw new HttpError(422, 'VALIDATION_FAILED', 'status must be open, active or closed', 'status');
     const limit = integerParam(c.req.query('limit'), 'limit', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
-    const data = kernel.threads().filter((t) => status === undefined || t.status === status);
-    return c.json({ object: 'list', data: data.slice(0, limit), total: data.length, next_cursor: null });
+    // Newest first by first_seq; `cursor` is the previous page's next_cursor (threads older than it).
+    const cursor = integerParam(c.req.query('cursor'), 'cursor', 1, Number.MAX_SAFE_INTEGER);
+    const page = kernel.threadsPage({ limit, cursor, status: status as ThreadStatus | undefined });
+    return c.json({ object: 'list', data: page.data, total: page.total, next_cursor: page.next_cursor });
   });
   app.get('/:id/state', guard.requires('records:read', { resource: 'thread_read', grain: 'path' }), (c) => {
     const state = kernel.thread(c.req.param('id'));
