@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
-import { createApp, listen, type RunningServer } from '@syncropel/http';
-import { createKernel, instanceKey, loadOrCreateIdentity, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
-import { openSqliteLogStore, snapshot, type Durability, type SqliteLogStore } from '@syncropel/log';
+import { createApp, listen, type RunningServer, type StartingStatus } from '@syncropel/http';
+import { createKernel, fileFoldSnapshots, instanceKey, loadOrCreateIdentity, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
+import { checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified, type Durability, type SqliteLogStore, type StoreCheck } from '@syncropel/log';
 import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
 import type { DaemonLog } from './daemon-log.js';
@@ -16,6 +16,9 @@ import { VERSION } from './version.js';
 
 /** A backup generation is taken daily by CRON, besides the one at every start. */
 export const DAILY_BACKUP_SECS = 86_400;
+
+/** The fold snapshot beside the log: live state as of a log position, so a start folds only the tail. */
+export const FOLD_SNAPSHOT_SUFFIX = '.folds';
 
 /** What `spl serve` was asked to run. */
 export interface DaemonOptions {
@@ -48,11 +51,14 @@ export interface Daemon {
 }
 
 /**
- * Starts the daemon's parts in order and returns once the port is bound:
- *   PID file (the one-daemon-per-home lock) → identity → open store (migrate) → auth attaches
- *   its fold → kernel rebuild → Path A bootstrap (before anything can be requested) → bind HTTP
- *   → PID file records the real address.
- * Any failure undoes what was started, releases the PID file and throws a one-line CliError.
+ * Starts the daemon's parts in order and returns once it is ready:
+ *   PID file (the one-daemon-per-home lock) → identity → the store check starts on worker
+ *   threads → open store (migrate) → auth attaches its fold → bind HTTP (the PID file records the
+ *   address; everything but the probes answers 503 STARTING) → the kernel folds the log (from
+ *   its fold snapshot when usable) while the store check runs → Path A bootstrap → ready (PID
+ *   file `running`) → the startup backup, in the background.
+ * Any failure undoes what was started, releases the PID file and throws a one-line CliError; a
+ * store whose records fail verification is refused, naming the restore command.
  *
  * `stop()` shuts down in this order, so nothing acknowledged is lost and nothing is left behind:
  *   1. stop accepting connections;
@@ -92,6 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let identity: DaemonIdentity;
   let tokenKey: Uint8Array;
   let store: SqliteLogStore;
+  let checking: Promise<StoreCheck> | undefined;
   try {
     const loaded = loadOrCreateIdentity(paths.identity);
     identity = loaded.identity;
@@ -99,26 +106,37 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (!key) throw new CliError(`the identity file ${paths.identity} disappeared while starting`);
     tokenKey = key;
     if (loaded.created) log.info(`generated daemon identity ${identity.did}`);
+    // A corrupt or tampered store must not be served: checked on worker threads while state folds.
+    checking = checkStoreAtStart(paths.db);
+    checking.catch(() => undefined); // awaited below; a failure before then must not go unhandled
     store = openStore(paths.db, options.durability);
-    // A corrupt store must not start serving as if it were empty.
-    const check = store.quickCheck();
-    if (check !== 'ok') {
-      store.close();
-      throw new CliError(`${paths.db} fails its integrity check (${check.slice(0, 200)}); restore a backup: spl backup list, then spl backup restore <file>`);
-    }
   } catch (e) {
+    await checking?.catch(() => undefined);
     releasePidFile(paths, process.pid);
     throw e instanceof CliError ? e : new CliError((e as Error).message);
   }
   const backupDir = join(paths.backupRoot, instanceKey(identity.did));
-  const kernel = createKernel({ store, actor: identity.did, workLoop: true, onError: (e, where) => log.error(`error in ${where}: ${(e as Error).message}`) });
+  const kernel = createKernel({
+    store,
+    actor: identity.did,
+    workLoop: true,
+    foldSnapshot: fileFoldSnapshots(`${paths.db}${FOLD_SNAPSHOT_SUFFIX}`),
+    onError: (e, where) => log.error(`error in ${where}: ${(e as Error).message}`),
+  });
   const auth = createAuth({ kernel, actor: identity.did, tokenKey });
   const authRequired = !options.insecureLocalhost;
   let server: RunningServer | undefined;
   let lastBackup: { at: string; path: string; record_count: number } | null = null;
   let backupWarning: string | null = null;
-  const takeBackup = async (why: string) => {
-    const result = await snapshot(store, { directory: backupDir, instanceDid: identity.did });
+  let backupRunning: Promise<void> | undefined;
+  const takeBackup = (why: string): Promise<void> => {
+    // One at a time: a daily job that fires during the startup backup waits for it.
+    const run = (backupRunning ?? Promise.resolve()).then(() => backupOnce(why));
+    backupRunning = run.catch(() => undefined);
+    return run;
+  };
+  const backupOnce = async (why: string) => {
+    const result = await snapshot(store.path, { directory: backupDir, instanceDid: identity.did });
     if (result.replaced) {
       lastBackup = { at: result.manifest.created_at, path: result.path, record_count: result.manifest.record_count };
       backupWarning = null;
@@ -140,17 +158,38 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     last_backup: lastBackup,
     backup_warning: backupWarning,
   });
-  const app = createApp({ kernel, auth, authRequired: () => authRequired, info, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
+  // Until ready, the API answers 503 STARTING with this (the probes say where the start is).
+  let phase: string | null = 'folding';
+  let verified = false;
+  const starting = (): StartingStatus | null => {
+    if (phase === null) return null;
+    const p = kernel.health().start_progress;
+    const total = p?.total ?? store.count();
+    return { phase, folded: p?.folded ?? total, total };
+  };
+  const app = createApp({ kernel, auth, authRequired: () => authRequired, info, starting, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
   let bootstrap: EnvBootstrapOutcome = { kind: 'unset' };
+  let bound = false;
   try {
+    // The port opens first: liveness answers at once, readiness reports progress.
+    server = await listen(app, options.host, options.port);
+    bound = true;
+    updatePidFile(paths, pidRecord('starting', server.port, urlForBind(options.host, server.port)));
+    const startedAt = performance.now();
     await kernel.start();
-    // Path A runs before the port opens, so there is never a window without an admin.
+    phase = 'verifying';
+    const check = await (checking as Promise<StoreCheck>);
+    if (!check.ok) {
+      throw new CliError(`${paths.db} holds records that fail verification (${check.problems.slice(0, 2).join('; ').slice(0, 300)}); restore a backup: spl backup list, then spl backup restore <file>`);
+    }
+    verified = true;
+    const snap = kernel.healthDetails().fold_snapshot;
+    log.info(
+      `state ready in ${Math.round(performance.now() - startedAt)} ms: ${snap.loaded_seq === null ? `folded all ${snap.tail_records} records (fold snapshot: ${snap.ignored ?? 'none'})` : `fold snapshot at seq ${snap.loaded_seq} + ${snap.tail_records} records`}; store ${check.how === 'stamp' ? 'unchanged since its verified clean stop' : check.how === 'new' ? 'new' : `verified record by record (${check.stamp_unused})`} in ${check.ms} ms`,
+    );
+    phase = 'bootstrapping';
+    // Path A runs before anything but the probes is served, so there is never a window without an admin.
     bootstrap = await auth.bootstrapFromEnv(options.bootstrapSecret);
-    // Every start takes a snapshot; the guard makes sure it never replaces a better backup.
-    await takeBackup('startup').catch((e: unknown) => {
-      backupWarning = `startup backup failed: ${(e as Error).message}`;
-      log.error(backupWarning);
-    });
     kernel.schedule('backup', DAILY_BACKUP_SECS, () =>
       takeBackup('daily').catch((e: unknown) => {
         backupWarning = `daily backup failed: ${(e as Error).message}`;
@@ -158,17 +197,24 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         throw e; // CRON records it as the job's last error too
       }),
     );
-    server = await listen(app, options.host, options.port);
   } catch (e) {
+    await server?.close();
     await auth.stop();
     await kernel.stop();
+    await checking?.catch(() => undefined);
     await store.closeAsync();
     releasePidFile(paths, process.pid);
-    throw bindError(e, options, paths.home);
+    throw bound ? (e instanceof CliError ? e : new CliError((e as Error).message)) : bindError(e, options, paths.home);
   }
+  phase = null;
   const running = server;
   const url = urlForBind(options.host, running.port);
   updatePidFile(paths, pidRecord('running', running.port, url));
+  // Every start takes a snapshot (on worker threads; the guard makes sure it never replaces a better backup).
+  void takeBackup('startup').catch((e: unknown) => {
+    backupWarning = `startup backup failed: ${(e as Error).message}`;
+    log.error(backupWarning);
+  });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -191,11 +237,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
             new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
           ]);
           if (!drained) log.warn(`in-flight requests did not finish within ${SHUTDOWN_GRACE_MS} ms; giving up on them (their connections close at exit)`);
-          // 3: loops.
+          // 3: loops (the kernel writes its fold snapshot last); a backup in progress finishes.
           await auth.stop();
           await kernel.stop();
+          await backupRunning;
           // 4 + 5: final TRUNCATE checkpoint, then close.
           await store.closeAsync();
+          // The next start can trust these exact bytes without reading every record again.
+          if (verified) await stampVerified(paths.db);
           log.info('stopped: WAL checkpointed, database closed');
         } finally {
           // 6: even after a failed close the process is going away, so its lock must too.

@@ -15,13 +15,13 @@ afterEach(async () => {
 });
 
 /** Starts a daemon, writes `n` records, stops it cleanly; returns the backup directory. */
-async function seeded(h: TempHome, n: number): Promise<string> {
+async function seeded(h: TempHome, n: number, body: (i: number) => object = (i) => ({ n: i })): Promise<string> {
   const d = await serve(h.env);
   for (let i = 0; i < n; i++) {
     const res = await fetch(`${d.url}/v1/records`, {
       method: 'POST',
       headers: { authorization: `Bearer ${h.bearer}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ parents: [], thread: threadIdFor('seed'), actor: ADMIN_DID, act: 'KNOW', body: { n: i }, clock: i, data_type: 'SCALAR' }),
+      body: JSON.stringify({ parents: [], thread: threadIdFor('seed'), actor: ADMIN_DID, act: 'KNOW', body: body(i), clock: i, data_type: 'SCALAR' }),
     });
     expect(res.status).toBe(201);
   }
@@ -36,6 +36,7 @@ describe('backup discipline', () => {
     const backups = await seeded(home, 12);
     // The next start snapshots the 12 records (+ bootstrap records) as the rolling backup.
     daemon = await serve(home.env);
+    await daemon.startupBackup();
     const good = JSON.parse(readFileSync(join(backups, 'hub.db.bak.json'), 'utf8')) as { record_count: number; sha256: string };
     expect(good.record_count).toBeGreaterThanOrEqual(12);
     const status = JSON.parse(spl(['status', '--json', '--url', daemon.url, '--token', home.bearer], home.env).stdout) as { last_backup: unknown; backup_warning: string | null };
@@ -47,6 +48,7 @@ describe('backup discipline', () => {
       if (damage === 'delete') for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
       else writeFileSync(db, '');
       daemon = await serve(home.env);
+      await daemon.startupBackup();
       expect(daemon.output()).toContain('BACKUP KEPT: the new snapshot holds');
       expect(daemon.output()).toContain(`spl backup restore ${join(backups, 'hub.db.bak')}`);
       const s = JSON.parse(spl(['status', '--json', '--url', daemon.url, '--token', home.bearer], home.env).stdout) as { backup_warning: string };
@@ -85,10 +87,41 @@ describe('backup discipline', () => {
     expect(truncated.stderr).toContain('spl backup restore');
   });
 
+  it('refuses a store whose record bodies were changed (pages intact), keeps the good backup, and restores from it', async () => {
+    home = tempHome();
+    const backups = await seeded(home, 30, (i) => ({ note: `original-${String(i).padStart(3, '0')}` }));
+    daemon = await serve(home.env);
+    await daemon.startupBackup();
+    expect(await daemon.stop()).toBe(0);
+    daemon = undefined;
+    const good = readFileSync(join(backups, 'hub.db.bak.json'), 'utf8');
+    // One byte in each of 20 bodies, everywhere the file holds them: SQLite's checks still pass.
+    const db = join(home.dir, '.syncro', 'hub.db');
+    const bytes = readFileSync(db);
+    for (let i = 0; i < 20; i++) {
+      const needle = Buffer.from(`original-${String(i).padStart(3, '0')}`);
+      for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) bytes[at + needle.length - 1] = 0x5a;
+    }
+    writeFileSync(db, bytes);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = spl(['serve', '--foreground', '--port', '0'], home.env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/hub\.db holds records that fail verification \(record seq \d+: content does not hash to its id/);
+      expect(refused.stderr).toContain('spl backup restore');
+    }
+    expect(readFileSync(join(backups, 'hub.db.bak.json'), 'utf8')).toBe(good);
+    const restore = spl(['backup', 'restore'], home.env);
+    expect(restore.stdout).toMatch(/^restored \d+ records from /);
+    daemon = await serve(home.env);
+    const list = (await (await fetch(`${daemon.url}/v1/records?thread=${threadIdFor('seed')}&limit=100`, { headers: { authorization: `Bearer ${home.bearer}` } })).json()) as { data: { body: { note: string } }[] };
+    expect(list.data.map((r) => r.body.note)).toEqual(Array.from({ length: 30 }, (_, i) => `original-${String(i).padStart(3, '0')}`));
+  });
+
   it('creates, lists and verifies backups from the CLI, refuses restore and vacuum while running, archives the three directories', async () => {
     home = tempHome();
     await seeded(home, 5);
     daemon = await serve(home.env);
+    await daemon.startupBackup();
     const env = { ...home.env, SPL_URL: daemon.url };
     const offhost = join(home.dir, 'offhost');
     const created = JSON.parse(spl(['backup', 'create', '--to', offhost, '--json'], env).stdout) as { replaced: boolean; path: string };

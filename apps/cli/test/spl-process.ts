@@ -50,6 +50,8 @@ export interface ServeProcess {
   readonly pid: number;
   readonly child: ChildProcess;
   output(): string;
+  /** Resolves once the startup backup (taken in the background after ready) has ended, kept or not. */
+  startupBackup(): Promise<void>;
   /** Sends a signal and waits for the exit; resolves with the exit code (or signal name). */
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
@@ -74,6 +76,13 @@ export function serve(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<Ser
           pid: child.pid as number,
           child,
           output: () => out,
+          async startupBackup() {
+            const deadline = Date.now() + 20_000;
+            while (!/startup backup|BACKUP KEPT/.test(out)) {
+              if (Date.now() > deadline) throw new Error(`the startup backup did not end in time:\n${out}`);
+              await new Promise((r) => setTimeout(r, 25));
+            }
+          },
           async stop(signal = 'SIGTERM') {
             if (child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, signal);
             return exited;

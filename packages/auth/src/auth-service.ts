@@ -4,7 +4,7 @@ import type { LiveView } from '@syncropel/kernel';
 import { AuthError } from './auth-error.js';
 import { AUDIT_THREAD, FailureAudit } from './audit-log.js';
 import { DEFAULT_TOKEN_ENV, TOKEN_ENV, formatBearer, generateSecret, generateTokenId, parseBearer, secretProblem } from './bearer.js';
-import { ADMIN_READ_THREADS, ENGINE_CONFIG_THREAD, SERVICE_ACCOUNTS_THREAD, authRegistryFold, hashKey, type AuthRegistry, type ServiceAccount, type TokenMeta } from './registry.js';
+import { ADMIN_READ_THREADS, ENGINE_CONFIG_THREAD, SERVICE_ACCOUNTS_THREAD, authRegistryCodec, authRegistryFold, hashKey, type AuthRegistry, type ServiceAccount, type TokenMeta } from './registry.js';
 import { tokenHasher } from './token-hash.js';
 import { allows } from './scopes.js';
 import { accountInput, actorList, scopeList } from './account-input.js';
@@ -29,7 +29,7 @@ export function createAuth(options: AuthOptions): Auth {
   const { kernel, actor } = options;
   const hasher = tokenHasher(options.tokenKey);
   const now = options.now ?? Date.now;
-  const registry: LiveView<AuthRegistry> = kernel.attach(authRegistryFold);
+  const registry: LiveView<AuthRegistry> = kernel.attach(authRegistryFold, authRegistryCodec);
   const state = () => registry.get();
   const audit = new FailureAudit((body) => kernel.emit(actor, { thread: AUDIT_THREAD, act: 'KNOW', body }), now, options.auditWindowMs);
   const stamp = () => new Date(now()).toISOString();

@@ -1,4 +1,5 @@
 import { fold, type Fold, type StoredRecord } from '@syncropel/algebra';
+import type { FoldCodec } from '@syncropel/kernel';
 
 /** The reserved thread holding service accounts and token metadata (keyed hashes only, never secrets). */
 export const SERVICE_ACCOUNTS_THREAD = 'th_service_accounts';
@@ -114,6 +115,22 @@ export const authRegistryFold: Fold<AuthRegistry, StoredRecord> = fold<AuthRegis
     return state;
   },
 );
+
+/** How the registry goes into the kernel's fold snapshots; `byHash` is derived again from the tokens. */
+export const authRegistryCodec: FoldCodec<AuthRegistry> = {
+  version: 'auth-registry/1',
+  encode: (s) => ({ accounts: [...s.accounts.values()], tokens: [...s.tokens.values()], everCreated: s.everCreated, corsOrigins: s.corsOrigins }),
+  decode: (j) => {
+    const e = j as { accounts: ServiceAccount[]; tokens: TokenMeta[]; everCreated: number; corsOrigins: string[] };
+    return {
+      accounts: new Map(e.accounts.map((a) => [a.sa_id, a])),
+      tokens: new Map(e.tokens.map((t) => [t.token_id, t])),
+      byHash: new Map(e.tokens.map((t) => [hashKey(t.hash, t.secret_hash), t.token_id])),
+      everCreated: e.everCreated,
+      corsOrigins: e.corsOrigins,
+    };
+  },
+};
 
 /** The key of a stored hash in {@link AuthRegistry.byHash}: kind and hex, so the two kinds never collide. */
 export function hashKey(kind: TokenHashKind, hex: string): string {

@@ -6,6 +6,7 @@ import { authenticated, createGuards, type AuthVariables } from './middleware/gu
 import { corsAllowlist } from './middleware/cors-allowlist.js';
 import { wellFormedEncoding } from './middleware/percent-encoding.js';
 import { requestSizeLimit } from './middleware/request-size.js';
+import { startingGate, type StartingStatus } from './middleware/starting-gate.js';
 import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes, permissionRoutes } from './routes/auth-admin.js';
 import { engineRoutes, type DaemonInfo } from './routes/engine.js';
 import { configRoutes, exprRoutes } from './routes/config.js';
@@ -31,6 +32,19 @@ export interface AppOptions {
   readonly onError?: (error: unknown) => void;
   /** The DID config changes made through the API are written as; default: the daemon's `instance_did` from `info`. */
   readonly actor?: string;
+  /**
+   * Whether the host is still starting, read per request: while it returns a status, every
+   * route but the probes answers 503 `STARTING`. Default: while the kernel has not finished its
+   * startup rebuild, with its progress. A daemon also counts store verification and bootstrap.
+   */
+  readonly starting?: () => StartingStatus | null;
+}
+
+/** The kernel's own start as a {@link StartingStatus}: folding until its rebuild is done. */
+export function kernelStarting(kernel: Kernel): StartingStatus | null {
+  if (kernel.status !== 'created' && kernel.status !== 'starting') return null;
+  const progress = kernel.health().start_progress;
+  return { phase: 'folding', folded: progress?.folded ?? 0, total: progress?.total ?? 0 };
 }
 
 /** The actor of API-made config changes when the host names none. */
@@ -60,6 +74,7 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   app.use('*', requestSizeLimit());
   app.use('*', wellFormedEncoding());
   if (auth) app.use('*', corsAllowlist(() => auth.corsOrigins()));
+  app.use('*', startingGate(options.starting ?? (() => kernelStarting(kernel))));
   // Liveness: answers while the process is alive and bound, whatever the kernel is doing.
   app.get('/health', guard.public(), (c) => c.text('ok'));
   app.route('/v1/records', recordRoutes(kernel, auth, guard));

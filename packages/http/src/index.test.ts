@@ -14,6 +14,7 @@ it('exports exactly the public API', () => {
     'createApp',
     'describeRoutes',
     'envelope',
+    'kernelStarting',
     'listen',
     'toErrorResponse',
   ]);

@@ -2,8 +2,9 @@
  * @syncropel/http — the HTTP API as a Hono app over a kernel, the error envelope, and the Node
  * server binding.
  */
-export { createApp } from './app.js';
+export { createApp, kernelStarting } from './app.js';
 export type { AppOptions } from './app.js';
+export type { StartingStatus } from './middleware/starting-gate.js';
 export { listen } from './serve.js';
 export type { RunningServer } from './serve.js';
 export { AUTH_STATUS, HttpError, KERNEL_STATUS, envelope, toErrorResponse } from './api-error.js';

@@ -3,8 +3,11 @@
  * LogStore, the startup rebuild, the broadcast bus, health counters and the daemon identity.
  * Runs with no HTTP and no CLI.
  */
-export { CHECKPOINT_JOB_SECS, EMBEDDED_ENGINE_ACTOR, SWEEP_JOB_SECS, createKernel } from './kernel.js';
-export type { ExpressionOutcome, FoldError, IngestLoopStatus, IngestOptions, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel-api.js';
+export { CHECKPOINT_JOB_SECS, EMBEDDED_ENGINE_ACTOR, FOLD_SNAPSHOT_JOB_SECS, SWEEP_JOB_SECS, createKernel } from './kernel.js';
+export { FOLD_SNAPSHOT_LAYOUT } from './fold-snapshot.js';
+export type { FoldCodec, FoldSnapshot, FoldSnapshotStore, SnapshotHead } from './fold-snapshot.js';
+export { fileFoldSnapshots } from './fold-snapshot-file.js';
+export type { ExpressionOutcome, FoldError, FoldSnapshotOutcome, FoldSnapshotStatus, IngestLoopStatus, IngestOptions, Kernel, KernelHealth, KernelHealthDetails, KernelOptions, KernelStatus, LiveView, RecordListener } from './kernel-api.js';
 export type { Emission, IngestResult } from './ingest-result.js';
 export { EXPRESSION_CACHE_CAPACITY, ExpressionCache, ExpressionTooCostly, isCelContext } from './expression-cache.js';
 export { CEL_EVALUATION_BUDGET, CEL_PARSE_LIMITS, EXPRESSION_TOO_COSTLY, MAX_CEL_BINDS, MAX_EXPRESSION_CHARS, MAX_PATTERN_CHARS, analyseCost, inputSize, patternProblem } from './expression-cost.js';

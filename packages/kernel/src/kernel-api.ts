@@ -12,6 +12,7 @@ import type { TickReport } from './tick-loop.js';
 import type { TrustRow } from './trust-fold.js';
 import type { ReconcilerStatus } from './work/reconciler.js';
 import type { Writer } from './writer.js';
+import type { FoldCodec, FoldSnapshotStore } from './fold-snapshot.js';
 
 /*
  * The kernel's public shape: what `createKernel` returns and takes, and what its health
@@ -50,7 +51,27 @@ export interface KernelHealth {
   readonly pending_commit: number;
   readonly config_skipped: number;
   readonly store: string;
+  /** While starting: records folded so far of the log's total (a fold snapshot counts as folded); null once ready. */
+  readonly start_progress: { readonly folded: number; readonly total: number } | null;
 }
+
+/** Fold snapshots in health details: where they live, what the last start used, the last save. */
+export interface FoldSnapshotStatus {
+  /** The snapshot store's description (a file path), or null when none is configured. */
+  store: string | null;
+  /** The seq the last start's snapshot stood for, or null when it folded the whole log. */
+  loaded_seq: number | null;
+  /** Records the last start folded after the snapshot (the whole log without one). */
+  tail_records: number;
+  /** Why no snapshot was used at start, or null when one was (or none is configured). */
+  ignored: string | null;
+  last_saved_at: string | null;
+  last_saved_seq: number | null;
+  last_error: string | null;
+}
+
+/** What {@link Kernel.saveFoldSnapshot} did. */
+export type FoldSnapshotOutcome = { readonly saved: true; readonly seq: number; readonly records: number } | { readonly saved: false; readonly reason: string };
 
 /**
  * The INGEST loop in health details. Commit figures are lifetime means over committed groups:
@@ -89,6 +110,7 @@ export interface KernelHealthDetails extends KernelHealth {
   readonly config: { readonly entries: number; readonly skipped: number; readonly last_problem: string | null };
   /** Records a fold threw on (that view kept its state from before the record) and the last one. */
   readonly folds: { readonly errors: number; readonly last_error: FoldError | null };
+  readonly fold_snapshot: FoldSnapshotStatus;
   readonly expression_cache: ExpressionCacheStats;
 }
 
@@ -124,6 +146,13 @@ export interface KernelOptions {
   readonly workLoop?: boolean;
   /** How long `stop()` lets in-flight dispatches finish before aborting them (default 10 s). */
   readonly dispatchGraceMs?: number;
+  /**
+   * Where fold snapshots are kept. With one, `start()` restores live state from the newest usable
+   * snapshot and folds only the records after it; `stop()` and a CRON job (every
+   * FOLD_SNAPSHOT_JOB_SECS) write a new one. A snapshot of other fold code, or of a log that no
+   * longer holds its records at their positions, is ignored and the log folded in full.
+   */
+  readonly foldSnapshot?: FoldSnapshotStore;
 }
 
 
@@ -170,9 +199,12 @@ export interface Kernel {
   subscribe(listener: RecordListener): () => void;
   /**
    * Keeps a fold over the log current (state = fold(records)). Must be called before `start()`,
-   * so the startup rebuild folds every record into it in the same single pass.
+   * so the startup rebuild folds every record into it in the same single pass. With a `codec`
+   * its state goes into fold snapshots; without one, this kernel writes and uses none.
    */
-  attach<S>(fold: Fold<S, StoredRecord>): LiveView<S>;
+  attach<S>(fold: Fold<S, StoredRecord>, codec?: FoldCodec<S>): LiveView<S>;
+  /** Writes a fold snapshot of the current state now (the daemon does at stop and by CRON). */
+  saveFoldSnapshot(): Promise<FoldSnapshotOutcome>;
   /** The last clock accepted (committed or pending) for an actor on a thread. */
   lastClock(actor: string, thread: string): number | undefined;
   /**

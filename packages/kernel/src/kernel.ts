@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { canonicalizeRecord, type Fold, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
+import { aitlCodec, clockCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
+import { foldFormat, type FoldCodec, type FoldSnapshot, type SnapshotHead } from './fold-snapshot.js';
 import { celRecord } from './cel-record.js';
 import { clockFold, clockKey, type ClockState } from './clock-fold.js';
 import { Cron } from './cron.js';
 import { Reconciler, type ReconcilerStatus } from './work/reconciler.js';
-import { emptyWork, stepWork, type WorkState } from './work/work-fold.js';
+import { asksForWork, emptyWork, stepWork, type WorkState } from './work/work-fold.js';
 import {
   ENGINE_CONFIG_THREAD,
   adapters,
@@ -16,6 +18,7 @@ import {
   configProblem,
   configSeconds,
   emptyConfig,
+  configProblem as configProblemCode,
   routingRules,
   stepConfig,
   type ConfigState,
@@ -23,17 +26,19 @@ import {
 import { ExpressionCache } from './expression-cache.js';
 import { EXPRESSION_TOO_COSTLY } from './expression-cost.js';
 import { TickLoop, type TickReport } from './tick-loop.js';
-import { stepThreads, type ThreadsState } from './thread-fold.js';
+import { stepThread, stepThreads, type ThreadsState } from './thread-fold.js';
 import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
 import { KernelError } from './kernel-error.js';
-import { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limits.js';
+import { FOLD_SNAPSHOT_SAMPLES, MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limits.js';
 import { checkAuthority } from './ingest-authority.js';
 import { HOST_WRITER, type Writer } from './writer.js';
 import type { Emission, IngestResult } from './ingest-result.js';
 import type {
   FoldError,
+  FoldSnapshotOutcome,
+  FoldSnapshotStatus,
   IngestLoopStatus,
   Kernel,
   KernelHealth,
@@ -50,6 +55,8 @@ export const EMBEDDED_ENGINE_ACTOR = 'did:sync:instance:embedded';
 /** WAL checkpoint and AITL/stall sweep intervals of the built-in CRON jobs. */
 export const CHECKPOINT_JOB_SECS = 3600;
 export const SWEEP_JOB_SECS = 60;
+/** How often the built-in CRON job writes a fold snapshot (when one is configured and records were folded since). */
+export const FOLD_SNAPSHOT_JOB_SECS = 600;
 
 /** Creates a kernel over a store. Call `start()` before ingesting. */
 export function createKernel(options: KernelOptions): Kernel {
@@ -71,12 +78,34 @@ export function createKernel(options: KernelOptions): Kernel {
     initial: () => (initial(), null),
     step: (_, r) => (step(r), null),
   });
+  // How each built-in piece goes into a fold snapshot and comes back (`code`: what its format hashes).
+  const codecOf = <S>(codec: FoldCodec<S>, get: () => S, set: (s: S) => void, code: readonly unknown[]): ViewCodec => ({
+    version: codec.version,
+    code: [...code, codec.encode, codec.decode],
+    encode: () => codec.encode(get()),
+    decode: (j) => set(codec.decode(j)),
+  });
   const views: View[] = [
-    { name: 'config', fold: builtIn(() => (configState = emptyConfig()), (r) => stepConfig(configState, r, expressions)), state: null },
-    { name: 'trust', fold: builtIn(() => (trustState = emptyTrust()), (r) => stepTrust(trustState, r)), state: null },
-    { name: 'threads', fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r)), state: null },
-    { name: 'aitl', fold: builtIn(() => (aitlState = new Map()), (r) => stepAitl(aitlState, r)), state: null },
-    { name: 'work', fold: builtIn(() => (workState = emptyWork()), (r) => stepWork(workState, r, engineActor)), state: null },
+    {
+      name: 'config',
+      fold: builtIn(() => (configState = emptyConfig()), (r) => stepConfig(configState, r, expressions)),
+      state: null,
+      codec: codecOf(configCodec, () => configState, (s) => (configState = s), [stepConfig, configProblemCode]),
+    },
+    { name: 'trust', fold: builtIn(() => (trustState = emptyTrust()), (r) => stepTrust(trustState, r)), state: null, codec: codecOf(trustCodec, () => trustState, (s) => (trustState = s), [stepTrust]) },
+    {
+      name: 'threads',
+      fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r)),
+      state: null,
+      codec: codecOf(threadsCodec, () => threadsState, (s) => (threadsState = s), [stepThreads, stepThread]),
+    },
+    { name: 'aitl', fold: builtIn(() => (aitlState = new Map()), (r) => stepAitl(aitlState, r)), state: null, codec: codecOf(aitlCodec, () => aitlState, (s) => (aitlState = s), [stepAitl]) },
+    {
+      name: 'work',
+      fold: builtIn(() => (workState = emptyWork()), (r) => stepWork(workState, r, engineActor)),
+      state: null,
+      codec: codecOf(workCodec, () => workState, (s) => (workState = s), [stepWork, asksForWork, engineActor]),
+    },
   ];
   let foldErrors = 0;
   let lastFoldError: FoldError | null = null;
@@ -107,6 +136,11 @@ export function createKernel(options: KernelOptions): Kernel {
   const cron = new Cron(now);
   cron.register('wal_checkpoint', CHECKPOINT_JOB_SECS, () => store.checkpoint());
   cron.register('aitl_stall_sweep', SWEEP_JOB_SECS, () => sweep());
+  if (options.foldSnapshot) {
+    cron.register('fold_snapshot', FOLD_SNAPSHOT_JOB_SECS, async () => {
+      if (foldedRecords !== savedRecords) await saveSnapshot();
+    });
+  }
   let reconciler: Reconciler | undefined;
   const scopeFor = (actor = '') => ({ trust: (a: string, d: string) => trustOf(trustState, a, d, now()), currentActor: () => actor, now: () => new Date(now()) });
 
@@ -114,30 +148,137 @@ export function createKernel(options: KernelOptions): Kernel {
   let starting: Promise<void> | undefined;
   let stopRequested = false;
 
-  /** The startup rebuild: every record folded into the clocks and every view, then the loops start. */
+  // Where live state stands in the log: the newest record folded, and how many were.
+  let foldedHead: SnapshotHead | null = null;
+  let foldedRecords = 0;
+  let progress: { folded: number; total: number } | null = null;
+  const snapshots: FoldSnapshotStatus = { store: options.foldSnapshot?.description ?? null, loaded_seq: null, tail_records: 0, ignored: null, last_saved_at: null, last_saved_seq: null, last_error: null };
+  let savedRecords = 0;
+
+  /** Folds one committed record into the clocks and every view. */
+  function foldRecord(target: ClockState, r: StoredRecord): void {
+    clockFold.step(target, r);
+    stepViews(r);
+    foldedHead = { seq: r.seq, id: r.id };
+    foldedRecords++;
+  }
+
+  /**
+   * The startup rebuild: live state from the fold snapshot when a usable one exists, then every
+   * later record folded into the clocks and every view (the whole log when there is none); then
+   * the loops start. Linear in the records folded.
+   */
   async function rebuild(): Promise<void> {
     startedAt = now();
     expressions.warmUp();
-    const state = clockFold.initial();
+    let state = clockFold.initial();
     for (const v of views) v.state = v.fold.initial();
+    const loaded = await loadSnapshot();
+    if (loaded) state = loaded;
+    progress = { folded: foldedRecords, total: store.count() };
     let n = 0;
-    for (const r of store.scan()) {
-      clockFold.step(state, r);
-      stepViews(r);
-      // Yield now and then so a host can answer liveness probes during a long rebuild.
+    for (const r of store.scan(foldedHead?.seq ?? 0)) {
+      foldRecord(state, r);
+      progress.folded++;
+      // Yield now and then so a host can answer probes (with this progress) during a long rebuild.
       if (++n % REBUILD_YIELD_EVERY === 0) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (stopRequested) return;
       }
     }
+    snapshots.tail_records = n;
     if (stopRequested) return;
     clocks = state;
+    savedRecords = snapshots.loaded_seq === null ? 0 : foldedRecords - n;
+    progress = null;
     status = 'ready';
     ticks.start();
     cron.start();
     // Work that the log shows without an outcome (e.g. lost in a crash) is dispatched again.
     reconciler?.pull();
   }
+
+  // The format this kernel's folds write; null when an attached fold cannot be snapshotted.
+  const snapshotFormat = (): string | null =>
+    views.every((v) => v.codec) ? foldFormat(views.map((v) => ({ name: v.name, version: (v.codec as ViewCodec).version, code: (v.codec as ViewCodec).code }))) : null;
+
+  /** Why a fold snapshot cannot stand for this log's prefix, or null when it can. */
+  function snapshotProblem(snapshot: FoldSnapshot, format: string | null): string | null {
+    if (format === null) return `attached fold ${views.find((v) => !v.codec)?.name} has no snapshot codec`;
+    if (snapshot.format !== format) return 'it was written by other fold code (another version)';
+    for (const [seq, id] of [...snapshot.samples, [snapshot.head.seq, snapshot.head.id] as const]) {
+      if (store.get(id)?.seq !== seq) return `the log does not hold record ${id} at seq ${seq} (restored or replaced)`;
+    }
+    const missing = views.find((v) => !(v.name in snapshot.states));
+    return missing ? `it has no state for ${missing.name}` : null;
+  }
+
+  /** Restores every view from the configured fold snapshot if it is usable; returns its clocks. */
+  async function loadSnapshot(): Promise<ClockState | undefined> {
+    const source = options.foldSnapshot;
+    if (!source) return undefined;
+    let snapshot: FoldSnapshot | undefined;
+    try {
+      snapshot = await source.read();
+    } catch (e) {
+      snapshots.ignored = `unreadable: ${(e as Error).message}`;
+      return undefined;
+    }
+    if (!snapshot) {
+      snapshots.ignored = 'none written yet';
+      return undefined;
+    }
+    const problem = snapshotProblem(snapshot, snapshotFormat());
+    if (problem) {
+      snapshots.ignored = problem;
+      return undefined;
+    }
+    try {
+      for (const v of views) (v.codec as ViewCodec).decode(snapshot.states[v.name]);
+      const restored = clockCodec.decode(snapshot.states.$clocks);
+      foldedHead = snapshot.head;
+      foldedRecords = snapshot.records;
+      snapshots.loaded_seq = snapshot.head.seq;
+      return restored;
+    } catch (e) {
+      for (const v of views) v.state = v.fold.initial();
+      snapshots.ignored = `cannot be decoded: ${(e as Error).message}`;
+      return undefined;
+    }
+  }
+
+  /** Writes every view's state as of the newest folded record to the fold snapshot store. */
+  async function saveSnapshot(): Promise<FoldSnapshotOutcome> {
+    const target = options.foldSnapshot;
+    if (!target) return { saved: false, reason: 'no fold snapshot store is configured' };
+    const format = snapshotFormat();
+    if (format === null) return { saved: false, reason: `attached fold ${views.find((v) => !v.codec)?.name} has no snapshot codec` };
+    const head = foldedHead;
+    if (head === null || progress !== null || status === 'created' || status === 'starting') return { saved: false, reason: 'nothing folded yet' };
+    // One synchronous pass, so every state is taken at the same head.
+    const states: { [view: string]: unknown } = { $clocks: clockCodec.encode(clocks) };
+    for (const v of views) states[v.name] = (v.codec as ViewCodec).encode();
+    const samples: [number, string][] = [];
+    for (let k = 1; k <= FOLD_SNAPSHOT_SAMPLES && head.seq > 1; k++) {
+      for (const r of store.scan(Math.floor(((head.seq - 1) * k) / (FOLD_SNAPSHOT_SAMPLES + 1)), 1)) {
+        if (r.seq < head.seq && !samples.some(([seq]) => seq === r.seq)) samples.push([r.seq, r.id]);
+        break;
+      }
+    }
+    const records = foldedRecords;
+    try {
+      await target.write({ format, head, records, samples, states, created_at: new Date(now()).toISOString() });
+    } catch (e) {
+      snapshots.last_error = (e as Error).message;
+      throw e;
+    }
+    snapshots.last_saved_at = new Date(now()).toISOString();
+    snapshots.last_saved_seq = head.seq;
+    snapshots.last_error = null;
+    savedRecords = records;
+    return { saved: true, seq: head.seq, records };
+  }
+
   let startedAt: number | undefined;
   let ingestedTotal = 0;
   let clocks: ClockState = clockFold.initial();
@@ -150,8 +291,7 @@ export function createKernel(options: KernelOptions): Kernel {
     (entries) => (store.appendAsync ? store.appendAsync(entries) : store.append(entries)),
     (stored) => {
       for (const r of stored) {
-        clockFold.step(clocks, r);
-        stepViews(r);
+        foldRecord(clocks, r);
         settle(r.id, r.actor, r.thread, r.clock);
       }
       ingestedTotal += stored.length;
@@ -367,6 +507,7 @@ export function createKernel(options: KernelOptions): Kernel {
       pending_commit: group.pending,
       config_skipped: configState.skipped,
       store: store.description,
+      start_progress: progress === null ? null : { ...progress },
     };
   }
 
@@ -407,6 +548,8 @@ export function createKernel(options: KernelOptions): Kernel {
       if (!finished) report(new Error('in-flight dispatches did not finish within the grace period; they will run again after restart'), 'stop');
       status = 'stopping';
       await group.drained();
+      // The next start folds only what comes after this (a failure costs a longer start, nothing else).
+      if (options.foldSnapshot && foldedRecords !== savedRecords) await saveSnapshot().catch((e: unknown) => report(e, 'fold_snapshot'));
       status = 'stopped';
     },
     async ingest(input, options) {
@@ -430,13 +573,15 @@ export function createKernel(options: KernelOptions): Kernel {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    attach<S>(f: Fold<S, StoredRecord>): LiveView<S> {
+    attach<S>(f: Fold<S, StoredRecord>, codec?: FoldCodec<S>): LiveView<S> {
       if (status !== 'created') throw new Error('attach() must be called before start()');
       const view: View = { name: `attached#${views.length - 4}`, fold: f as Fold<unknown, StoredRecord>, state: f.initial() as unknown };
+      if (codec) view.codec = { version: codec.version, code: [f.step, codec.encode, codec.decode], encode: () => codec.encode(view.state as S), decode: (j) => (view.state = codec.decode(j)) };
       views.push(view);
       return { get: () => view.state as S };
     },
     lastClock,
+    saveFoldSnapshot: saveSnapshot,
     emit: emitAs,
     health,
     healthDetails(): KernelHealthDetails {
@@ -452,6 +597,7 @@ export function createKernel(options: KernelOptions): Kernel {
         },
         config: { entries: configState.entries.size, skipped: configState.skipped, last_problem: configState.lastProblem },
         folds: { errors: foldErrors, last_error: lastFoldError },
+        fold_snapshot: { ...snapshots },
         expression_cache: expressions.stats(),
       };
     },
@@ -505,6 +651,16 @@ interface View {
   readonly name: string;
   readonly fold: Fold<unknown, StoredRecord>;
   state: unknown;
+  /** How its state goes into a fold snapshot; a view without one turns snapshots off. */
+  codec?: ViewCodec;
+}
+
+/** A view's codec bound to its state. */
+interface ViewCodec {
+  readonly version: string;
+  readonly code: readonly unknown[];
+  encode(): unknown;
+  decode(encoded: unknown): void;
 }
 
 const encoder = new TextEncoder();

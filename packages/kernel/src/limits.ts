@@ -26,3 +26,6 @@ export const REBUILD_YIELD_EVERY = 5000;
  * good; with it, that takes billions of records.
  */
 export const MAX_CLOCK_STEP = 1_000_000;
+
+/** Records (seq, id) a fold snapshot samples across the log prefix it stands for, to recognise that prefix. */
+export const FOLD_SNAPSHOT_SAMPLES = 16;

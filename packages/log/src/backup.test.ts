@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, closeSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { installBackup, listBackups, moveAside, openSqliteLogStore, readManifest, snapshot, verifyBackup } from '@syncropel/log';
+import { checkLogFile, installBackup, listBackups, moveAside, openSqliteLogStore, readManifest, snapshot, verifyBackup, verifyRecords } from '@syncropel/log';
 import { afterAll, describe, expect, it } from 'vitest';
 import { entry } from '../test/log-store.contract.js';
 
@@ -24,7 +24,7 @@ describe('snapshot', () => {
     const store = open(c.db);
     store.append(Array.from({ length: 20 }, (_, i) => entry(i + 1)));
     const writing = store.appendAsync!([entry(100)]);
-    const result = await snapshot(store, { directory: c.backups, instanceDid: DID });
+    const result = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     await writing;
     expect(result).toMatchObject({ replaced: true, guard: null, path: join(c.backups, 'hub.db.bak') });
     expect(result.manifest).toMatchObject({ instance_did: DID, schema_version: 2, file: 'hub.db.bak' });
@@ -46,7 +46,7 @@ describe('snapshot', () => {
     const dead = ['', '-wal', '-journal'].map((x) => `.hub.db.bak.tmp-999999999-2026-01-01T00-00-00-000Z${x}`);
     const live = `.hub.db.bak.tmp-${process.ppid}-2026-01-01T00-00-00-000Z`;
     for (const name of [...dead, live]) closeSync(openSync(join(c.backups, name), 'w'));
-    await snapshot(store, { directory: c.backups, instanceDid: DID });
+    await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     const left = readdirSync(c.backups).filter((f) => f.includes('.tmp-'));
     expect(left).toEqual([live]);
     await store.closeAsync();
@@ -56,12 +56,12 @@ describe('snapshot', () => {
     const c = fresh();
     const store = open(c.db);
     store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1)));
-    const good = await snapshot(store, { directory: c.backups, instanceDid: DID });
+    const good = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     await store.closeAsync();
     rmSync(c.db);
     rmSync(`${c.db}-wal`, { force: true });
     const wiped = open(c.db);
-    const result = await snapshot(wiped, { directory: c.backups, instanceDid: DID });
+    const result = await snapshot(wiped.path, { directory: c.backups, instanceDid: DID });
     expect(result.replaced).toBe(false);
     expect(result.guard).toBe('the new snapshot holds 0 records but the backup holds 10');
     expect(result.path).toMatch(/hub\.db\.suspect-.*\.bak$/);
@@ -69,7 +69,7 @@ describe('snapshot', () => {
 
     // A different history with as many records is refused too: the old head is missing.
     wiped.append(Array.from({ length: 12 }, (_, i) => entry(i + 1, 'f')));
-    const diverged = await snapshot(wiped, { directory: c.backups, instanceDid: DID });
+    const diverged = await snapshot(wiped.path, { directory: c.backups, instanceDid: DID });
     expect(diverged.guard).toMatch(/lacks record [0-9a-f]{64}, the backup's newest/);
     expect(readManifest(join(c.backups, 'hub.db.bak'))?.sha256).toBe(good.manifest.sha256);
     await wiped.closeAsync();
@@ -81,7 +81,7 @@ describe('snapshot', () => {
     let t = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < 5; i++) {
       store.append([entry(i + 1)]);
-      await snapshot(store, { directory: c.backups, instanceDid: DID, generations: 3, now: () => (t += 60_000) });
+      await snapshot(store.path, { directory: c.backups, instanceDid: DID, generations: 3, now: () => (t += 60_000) });
     }
     expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(3);
     const listed = listBackups(c.backups);
@@ -96,7 +96,7 @@ describe('verify, restore primitives', () => {
     const c = fresh();
     const store = open(c.db);
     store.append(Array.from({ length: 30 }, (_, i) => entry(i + 1, 'a', 'alice', { pad: 'x'.repeat(500) })));
-    const { path } = await snapshot(store, { directory: c.backups, instanceDid: DID });
+    const { path } = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     await store.closeAsync();
 
     const copy = join(c.dir, 'flipped.bak');
@@ -122,14 +122,12 @@ describe('verify, restore primitives', () => {
 });
 
 describe('snapshots from another process, and vacuum', () => {
-  it('snapshots a live database through a read-only handle and vacuums a stopped one', async () => {
-    const { openBackupSource, vacuumFile } = await import('@syncropel/log');
+  it('snapshots a live database through a connection of its own and vacuums a stopped one', async () => {
+    const { vacuumFile } = await import('@syncropel/log');
     const c = fresh();
     const store = open(c.db);
     store.append(Array.from({ length: 40 }, (_, i) => entry(i + 1, 'b', 'bob', { pad: 'y'.repeat(2000) })));
-    const source = openBackupSource(c.db);
-    const result = await snapshot(source, { directory: c.backups, instanceDid: DID });
-    source.close();
+    const result = await snapshot(c.db, { directory: c.backups, instanceDid: DID });
     expect(result.manifest.record_count).toBe(40);
     await store.closeAsync();
     const sizes = vacuumFile(c.db);
@@ -147,7 +145,7 @@ describe('the guard against a lost WAL', () => {
     store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1)));
     store.checkpointTruncate();
     store.append(Array.from({ length: 10 }, (_, i) => entry(i + 11)));
-    const good = await snapshot(store, { directory: c.backups, instanceDid: DID });
+    const good = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     expect(good.manifest.record_count).toBe(20);
     // The main file alone, as if the -wal file had been deleted after a crash.
     const lost = join(c.dir, 'lost.db');
@@ -155,9 +153,76 @@ describe('the guard against a lost WAL', () => {
     store.close();
     const reopened = openSqliteLogStore({ path: lost });
     expect(reopened.count()).toBe(10);
-    const result = await snapshot(reopened, { directory: c.backups, instanceDid: DID });
+    const result = await snapshot(reopened.path, { directory: c.backups, instanceDid: DID });
     expect(result.guard).toBe('the new snapshot holds 10 records but the backup holds 20');
     expect(readManifest(join(c.backups, 'hub.db.bak'))?.record_count).toBe(20);
     await reopened.closeAsync();
+  });
+});
+
+/**
+ * Changes the last byte of every occurrence of each marker, in place: SQLite's pages stay
+ * consistent (a file can hold stale copies of a page too, hence every occurrence).
+ */
+function tamper(file: string, markers: readonly string[]): void {
+  const bytes = readFileSync(file);
+  for (const marker of markers) {
+    const needle = Buffer.from(marker);
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) bytes[at + needle.length - 1] = 'Z'.charCodeAt(0);
+  }
+  writeFileSync(file, bytes);
+}
+const notes = (prefix: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${prefix}${String(from + i).padStart(3, '0')}`);
+
+describe('records are verified, not just pages', () => {
+  it('refuses to let a store with tampered bodies replace or join the backups, and names them', async () => {
+    const c = fresh();
+    let store = open(c.db);
+    store.append(Array.from({ length: 40 }, (_, i) => entry(i + 1, 'c', 'carol', { note: `original-${String(i).padStart(3, '0')}` })));
+    const good = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
+    expect(good.manifest.records_verified).toBe(true);
+    await store.closeAsync();
+    tamper(c.db, notes('original-', 0, 20));
+
+    // SQLite cannot see it: the pages are intact.
+    const pages = await checkLogFile(c.db, { integrity: 'full' });
+    expect(pages.integrity).toBe('ok');
+    expect(pages.bad_records).toBe(20);
+    expect(pages.ok).toBe(false);
+    expect(pages.problems[0]).toMatch(/^record seq 1: content does not hash to its id/);
+
+    store = open(c.db);
+    store.append([entry(41, 'c', 'carol')]); // more records than the backup: only the content check can object
+    const result = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
+    expect(result.replaced).toBe(false);
+    expect(result.guard).toMatch(/^20 record\(s\) in the store fail verification \(record seq 1: content does not hash/);
+    expect(readManifest(join(c.backups, 'hub.db.bak'))).toEqual(good.manifest);
+    expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
+    expect((await verifyBackup(join(c.backups, 'hub.db.bak'))).ok).toBe(true);
+    await store.closeAsync();
+  });
+
+  it('finds tampering in a backup whose manifest was rewritten to match its sha256', async () => {
+    const c = fresh();
+    const store = open(c.db);
+    store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1, 'd', 'dave', { note: `kept-${String(i).padStart(3, '0')}` })));
+    const { path, manifest } = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
+    await store.closeAsync();
+    tamper(path, notes('kept-', 4, 7));
+    const { createHash } = await import('node:crypto');
+    writeFileSync(`${path}.json`, JSON.stringify({ ...manifest, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') }));
+    const result = await verifyBackup(path);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toHaveLength(3);
+    expect(result.problems.every((p) => /content does not hash to its id/.test(p))).toBe(true);
+  });
+
+  it('verifies records whose canonical form is not what JSON.stringify writes (integer-like keys)', () => {
+    const c = fresh();
+    const store = open(c.db);
+    store.append([entry(1, 'e', 'erin', { '10': 'ten', '9': 'nine', z: { '2': 0, '11': [1, { '0': null }] } })]);
+    store.close();
+    const v = verifyRecords(c.db, { integrity: 'quick' });
+    expect(v).toMatchObject({ ok: true, integrity: 'ok', record_count: 1, bad_records: 0, head_seq: 1 });
   });
 });

@@ -1,27 +1,9 @@
-import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, createReadStream, existsSync, fsyncSync, linkSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { recordId, type Act, type DataType, type JsonObject } from '@syncropel/algebra';
 import Database from 'better-sqlite3';
-/** Anything that can write a consistent copy of a log database: an open store, or {@link openBackupSource}. */
-export interface BackupSource {
-  backupTo(destination: string): Promise<void>;
-}
-
-/**
- * A read-only handle on a database file for taking snapshots from another process (e.g. the CLI
- * while the daemon writes): SQLite's backup API gives a consistent copy under WAL.
- */
-export function openBackupSource(path: string): BackupSource & { close(): void } {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  return {
-    async backupTo(destination) {
-      await db.backup(destination, { progress: () => 0x7fffffff });
-    },
-    close: () => db.close(),
-  };
-}
-
+import { fsyncDir, fsyncFile } from './backup-files.js';
+import { runOffThread } from './off-thread.js';
+import type { RecordsVerdict } from './verify-records.js';
 /** Rewrites a database file compactly (`VACUUM`). The caller makes sure no daemon has it open. */
 export function vacuumFile(path: string): { before: number; after: number } {
   const before = statSync(path).size;
@@ -54,6 +36,8 @@ export interface BackupManifest {
   readonly sha256: string;
   readonly bytes: number;
   readonly schema_version: number;
+  /** True when every record in the file was checked against its id before it was kept. */
+  readonly records_verified?: boolean;
   readonly created_at: string;
   readonly file: string;
 }
@@ -78,16 +62,20 @@ export interface SnapshotOptions {
 }
 
 /**
- * Takes an online, consistent snapshot of the store into `directory`: written to a temp file with
- * the SQLite backup API, `PRAGMA integrity_check`ed, fsynced, described by a manifest, then
- * atomically renamed to `hub.db.bak`, with a hard-linked generation kept (default 7).
+ * Takes an online, consistent snapshot of the database at `source` into `directory`. On a worker
+ * thread (the caller's event loop never waits on it): written to a temp file with the SQLite
+ * backup API through a connection of its own, made self-contained and fsynced, `PRAGMA
+ * integrity_check`ed, and every record's content checked against its id. Only then is it
+ * described by a manifest and atomically renamed to `hub.db.bak`, with a hard-linked generation
+ * kept (default 7).
  *
- * The guard: the rolling backup is never replaced by a snapshot that holds less — fewer records,
- * a head the old backup's head is not part of, or a failed integrity check. Such a snapshot is
- * kept beside it as `hub.db.suspect-<time>.bak` and the reason is returned, so a wiped or corrupt
- * `hub.db` can never overwrite the last good copy.
+ * The guard: the rolling backup is never replaced, and no generation is added, by a snapshot
+ * that fails a check or holds less: a failed integrity check, a record whose content does not
+ * hash to its id, fewer records, or a head the old backup's head is not part of. Such a snapshot
+ * is kept beside it as `hub.db.suspect-<time>.bak` and the reason is returned, so a wiped,
+ * corrupt or tampered `hub.db` can never overwrite the last good copy.
  */
-export async function snapshot(store: BackupSource, options: SnapshotOptions): Promise<SnapshotResult> {
+export async function snapshot(source: string, options: SnapshotOptions): Promise<SnapshotResult> {
   const now = options.now ?? Date.now;
   const { directory } = options;
   mkdirSync(join(directory, 'generations'), { recursive: true, mode: 0o700 });
@@ -96,21 +84,31 @@ export async function snapshot(store: BackupSource, options: SnapshotOptions): P
   removeStaleTemps(directory);
   rmSync(temp, { force: true });
   try {
-    await store.backupTo(temp);
-    selfContained(temp);
-    fsyncFile(temp);
-    const facts = inspect(temp);
-    const manifest: BackupManifest = { instance_did: options.instanceDid, ...facts.manifest, sha256: await sha256File(temp), bytes: statSync(temp).size, created_at: new Date(now()).toISOString(), file: BACKUP_FILE };
     const rolling = join(directory, BACKUP_FILE);
     // Without its manifest, the rolling backup still counts: describe it from the file itself.
-    const previous = readManifest(rolling) ?? describeExisting(rolling, options.instanceDid);
-    const guard = facts.integrity !== 'ok' ? `the new snapshot fails its integrity check (${facts.integrity})` : previous ? lessThan(previous, manifest, temp) : null;
+    const previous = readManifest(rolling) ?? (await describeExisting(rolling, options.instanceDid));
+    const facts = await runOffThread({ kind: 'snapshot', source, temp, mustHold: previous?.head_id ?? null });
+    const v = facts.verdict;
+    const manifest: BackupManifest = {
+      instance_did: options.instanceDid,
+      record_count: v.record_count,
+      head_seq: v.head_seq,
+      head_id: v.head_id,
+      schema_version: v.schema_version,
+      records_verified: true,
+      sha256: facts.sha256,
+      bytes: facts.bytes,
+      created_at: new Date(now()).toISOString(),
+      file: BACKUP_FILE,
+    };
+    const guard = guardReason(v, previous);
     if (guard) {
       const suspect = join(directory, `hub.db.suspect-${stamp}.bak`);
       renameSync(temp, suspect);
-      writeManifest(suspect, { ...manifest, file: basename(suspect) });
+      const kept = { ...manifest, records_verified: v.bad_records === 0, file: basename(suspect) };
+      writeManifest(suspect, kept);
       pruneSuspects(directory, MAX_SUSPECTS);
-      return { path: suspect, manifest: { ...manifest, file: basename(suspect) }, replaced: false, guard };
+      return { path: suspect, manifest: kept, replaced: false, guard };
     }
     renameSync(temp, rolling);
     writeManifest(rolling, manifest);
@@ -123,6 +121,16 @@ export async function snapshot(store: BackupSource, options: SnapshotOptions): P
   } finally {
     for (const extra of ['', '-wal', '-shm', '-journal']) rmSync(`${temp}${extra}`, { force: true });
   }
+}
+
+/** Why a checked snapshot must not become the backup, or null when it may. */
+function guardReason(v: RecordsVerdict, previous: BackupManifest | null): string | null {
+  if (v.integrity !== 'ok') return `the new snapshot fails its integrity check (${v.integrity})`;
+  if (v.bad_records > 0) return `${v.bad_records} record(s) in the store fail verification (${v.problems[0] ?? 'content does not hash to its id'})`;
+  if (!previous) return null;
+  if (v.record_count < previous.record_count) return `the new snapshot holds ${v.record_count} records but the backup holds ${previous.record_count}`;
+  if (previous.head_id && v.has_record === false) return `the new snapshot lacks record ${previous.head_id}, the backup's newest`;
+  return null;
 }
 
 /**
@@ -168,8 +176,8 @@ export interface VerifyResult {
 }
 
 /**
- * Verifies a backup: `PRAGMA integrity_check`, the manifest's sha256 and counts, and the record
- * chain (every record's id recomputed from its content, seqs strictly increasing).
+ * Verifies a backup on a worker thread: `PRAGMA integrity_check`, the manifest's sha256, count and
+ * head, and every record (content recomputed to its id, seqs strictly increasing).
  */
 export async function verifyBackup(file: string): Promise<VerifyResult> {
   const problems: string[] = [];
@@ -177,38 +185,20 @@ export async function verifyBackup(file: string): Promise<VerifyResult> {
   const manifest = readManifest(file);
   if (!manifest) problems.push(`no manifest beside ${basename(file)} (${basename(file)}${MANIFEST_SUFFIX})`);
   else {
-    const sha = await sha256File(file);
+    const sha = await runOffThread({ kind: 'sha256', file });
     if (sha !== manifest.sha256) problems.push(`sha256 ${sha} does not match the manifest's ${manifest.sha256}`);
   }
   let count = 0;
-  let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-    const integrity = (db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
-    if (integrity !== 'ok') problems.push(`integrity_check: ${integrity}`);
-    let lastSeq = 0;
-    for (const row of db.prepare('SELECT seq, id, thread, actor, act, clock, data_type, parents, body FROM records ORDER BY seq').iterate() as Iterable<Row>) {
-      count++;
-      if (row.seq <= lastSeq) problems.push(`seq ${row.seq} does not increase`);
-      lastSeq = row.seq;
-      const id = recordId({
-        parents: JSON.parse(row.parents) as string[],
-        thread: row.thread,
-        actor: row.actor,
-        act: row.act as Act,
-        body: JSON.parse(row.body) as JsonObject,
-        clock: row.clock,
-        data_type: row.data_type as DataType,
-        judged_by: null,
-      });
-      if (id !== row.id) problems.push(`record seq ${row.seq}: content does not hash to its id`);
-      if (problems.length > 20) break;
-    }
+    const v = await runOffThread({ kind: 'verify', file, options: { integrity: 'full' } });
+    count = v.record_count;
+    problems.push(...v.problems);
     if (manifest && manifest.record_count !== count) problems.push(`holds ${count} records; the manifest says ${manifest.record_count}`);
+    if (manifest && (manifest.head_seq !== v.head_seq || manifest.head_id !== v.head_id)) {
+      problems.push(`its newest record is seq ${v.head_seq} (${v.head_id ?? 'none'}); the manifest says seq ${manifest.head_seq} (${manifest.head_id ?? 'none'})`);
+    }
   } catch (e) {
     problems.push(`cannot read it as a Syncropel log: ${(e as Error).message}`);
-  } finally {
-    db?.close();
   }
   return { ok: problems.length === 0, problems, manifest, record_count: count };
 }
@@ -249,50 +239,11 @@ export function inspect(file: string): { integrity: string; manifest: Pick<Backu
   }
 }
 
-/** Why `next` holds less than `previous` (so must not replace it), or null when it holds at least as much. */
-function lessThan(previous: BackupManifest, next: BackupManifest, nextFile: string): string | null {
-  if (next.record_count < previous.record_count) {
-    return `the new snapshot holds ${next.record_count} records but the backup holds ${previous.record_count}`;
-  }
-  if (previous.head_id) {
-    const db = new Database(nextFile, { readonly: true, fileMustExist: true });
-    try {
-      const found = db.prepare('SELECT 1 FROM records WHERE id = ?').get(previous.head_id);
-      if (!found) return `the new snapshot lacks record ${previous.head_id}, the backup's newest`;
-    } finally {
-      db.close();
-    }
-  }
-  return null;
-}
-
-interface Row {
-  seq: number;
-  id: string;
-  thread: string;
-  actor: string;
-  act: string;
-  clock: number;
-  data_type: string;
-  parents: string;
-  body: string;
-}
-
-/** Switches a copied database out of WAL mode, so the single file is the whole backup. */
-function selfContained(file: string): void {
-  const db = new Database(file, { fileMustExist: true });
-  try {
-    db.pragma('journal_mode = DELETE');
-  } finally {
-    db.close();
-  }
-}
-
-function describeExisting(file: string, instanceDid: string): BackupManifest | null {
+async function describeExisting(file: string, instanceDid: string): Promise<BackupManifest | null> {
   if (!existsSync(file)) return null;
   try {
-    const facts = inspect(file);
-    return { instance_did: instanceDid, ...facts.manifest, sha256: '', bytes: statSync(file).size, created_at: '', file: basename(file) };
+    const v = await runOffThread({ kind: 'verify', file, options: { integrity: 'none' } });
+    return { instance_did: instanceDid, record_count: v.record_count, head_seq: v.head_seq, head_id: v.head_id, schema_version: v.schema_version, sha256: '', bytes: statSync(file).size, created_at: '', file: basename(file) };
   } catch {
     return null; // unreadable: nothing to protect
   }
@@ -325,36 +276,6 @@ function prune(directory: string, keep: number): void {
     rmSync(join(directory, name), { force: true });
     rmSync(join(directory, `${name}${MANIFEST_SUFFIX}`), { force: true });
   }
-}
-
-function fsyncFile(file: string): void {
-  const fd = openSync(file, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } catch {
-    // Some filesystems cannot fsync a directory; the rename is still atomic.
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }
 
 /** Moves `file` aside to `<file>.<suffix>` (with its -wal and -shm), never deleting it; returns the new path. */

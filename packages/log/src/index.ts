@@ -20,10 +20,15 @@ export {
   installBackup,
   listBackups,
   moveAside,
-  openBackupSource,
   readManifest,
   snapshot,
   vacuumFile,
   verifyBackup,
 } from './backup.js';
-export type { BackupSource, BackupManifest, SnapshotOptions, SnapshotResult, VerifyResult } from './backup.js';
+export type { BackupManifest, SnapshotOptions, SnapshotResult, VerifyResult } from './backup.js';
+export { checkLogFile, runOffThread } from './off-thread.js';
+export { verifyRecords } from './verify-records.js';
+export type { IntegrityLevel, RecordsVerdict, VerifyRecordsOptions } from './verify-records.js';
+export type { BackupJob, BackupJobResult, SnapshotFacts } from './backup-jobs.js';
+export { VERIFIED_STAMP_SUFFIX, checkStoreAtStart, stampVerified } from './verified-stamp.js';
+export type { StoreCheck, VerifiedStamp } from './verified-stamp.js';

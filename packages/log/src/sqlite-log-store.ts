@@ -40,14 +40,9 @@ export interface SqliteLogStore extends LogStore {
   quickCheck(): string;
   /** Flushes the WAL into the main file and truncates it (used at shutdown). */
   checkpointTruncate(): void;
-  /** Writes an online, consistent copy of the database to `destination` (SQLite backup API; writers keep going). */
-  backupTo(destination: string): Promise<void>;
   /** Closes the store after a final truncating checkpoint; waits for the background checkpointer. */
   closeAsync(): Promise<void>;
 }
-
-/** Pages per backup step: everything at once (see backupTo). */
-const ALL_PAGES = 0x7fffffff;
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -189,12 +184,6 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
     checkpointTruncate() {
       open();
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    },
-    async backupTo(destination) {
-      open();
-      // One step: SQLite restarts a stepwise backup whenever another connection (our writer
-      // thread) commits, so under steady ingest a paged backup might never finish.
-      await sqlite.backup(destination, { progress: () => ALL_PAGES });
     },
     quickCheck() {
       open();

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { instanceKey, readIdentity } from '@syncropel/kernel';
-import { BACKUP_FILE, installBackup, listBackups, moveAside, openBackupSource, snapshot, vacuumFile, verifyBackup } from '@syncropel/log';
+import { BACKUP_FILE, installBackup, listBackups, moveAside, snapshot, vacuumFile, verifyBackup } from '@syncropel/log';
 import { CliError } from '../cli-error.js';
 import { daemonUrl } from '../daemon-client.js';
 import { refuseIfDaemonRunning } from '../daemon-liveness.js';
@@ -36,13 +36,7 @@ export function registerBackup(program: Command): void {
       const identity = readIdentity(paths.identity);
       const directory = flags.to ? resolve(flags.to) : backupDirectory(paths);
       progress(`snapshotting ${paths.db} into ${directory}`);
-      const source = openBackupSource(paths.db);
-      let result;
-      try {
-        result = await snapshot(source, { directory, instanceDid: identity?.did ?? 'unknown' });
-      } finally {
-        source.close();
-      }
+      const result = await snapshot(paths.db, { directory, instanceDid: identity?.did ?? 'unknown' });
       if (flags.json) printJson(result);
       else if (result.replaced) process.stdout.write(`backup ${result.path}: ${result.manifest.record_count} records, sha256 ${result.manifest.sha256.slice(0, 16)}…\n`);
       else process.stdout.write(`kept the existing backup: ${result.guard}\n  this snapshot was written beside it: ${result.path}\n`);

@@ -1,0 +1,65 @@
+import type { AitlState, PendingDecision } from './aitl-fold.js';
+import { clockKey, type ClockState } from './clock-fold.js';
+import type { ConfigEntry, ConfigState } from './config-fold.js';
+import type { FoldCodec } from './fold-snapshot.js';
+import type { ThreadState, ThreadsState } from './thread-fold.js';
+import type { Evidence, TrustState } from './trust-fold.js';
+import type { WorkItem, WorkState } from './work/work-fold.js';
+
+// Maps are written as arrays of values (their keys derive from the values) or of entries.
+
+/** Config entries, keyed again by (topic, name) on the way back. */
+export const configCodec: FoldCodec<ConfigState> = {
+  version: 'config/1',
+  encode: (s) => ({ entries: [...s.entries.values()], skipped: s.skipped, lastProblem: s.lastProblem }),
+  decode: (j) => {
+    const e = j as { entries: ConfigEntry[]; skipped: number; lastProblem: string | null };
+    return { entries: new Map(e.entries.map((x) => [`${x.topic}\u0000${x.name}`, x])), skipped: e.skipped, lastProblem: e.lastProblem };
+  },
+};
+
+/** The evidence table, keyed again by (subject, domain). */
+export const trustCodec: FoldCodec<TrustState> = {
+  version: 'trust/1',
+  encode: (s) => ({ evidence: [...s.evidence.values()], verdicts: s.verdicts, selfVerdictsIgnored: s.selfVerdictsIgnored }),
+  decode: (j) => {
+    const e = j as { evidence: Evidence[]; verdicts: number; selfVerdictsIgnored: number };
+    return { evidence: new Map(e.evidence.map((x) => [`${x.actor}\u0000${x.domain}`, x])), verdicts: e.verdicts, selfVerdictsIgnored: e.selfVerdictsIgnored };
+  },
+};
+
+/** Threads in first-appearance order (the map's order), keyed again by thread id. */
+export const threadsCodec: FoldCodec<ThreadsState> = {
+  version: 'threads/1',
+  encode: (s) => [...s.values()],
+  decode: (j) => new Map((j as ThreadState[]).map((t) => [t.thread, t])),
+};
+
+/** Pending decisions, keyed again by request id. */
+export const aitlCodec: FoldCodec<AitlState> = {
+  version: 'aitl/1',
+  encode: (s) => [...s.values()],
+  decode: (j) => new Map((j as PendingDecision[]).map((d) => [d.id, d])),
+};
+
+/**
+ * Outstanding work. `ready` is not written: on the way back every pending item is ready again,
+ * in log order, as after a full rebuild (the reconciler dispatches only what is still pending).
+ */
+export const workCodec: FoldCodec<WorkState> = {
+  version: 'work/1',
+  encode: (s) => ({ items: [...s.items.values()], requests: [...s.requests] }),
+  decode: (j) => {
+    const e = j as { items: WorkItem[]; requests: [string, string][] };
+    const items = new Map(e.items.map((x) => [x.id, x]));
+    const ready = e.items.filter((x) => x.status === 'pending').sort((a, b) => a.seq - b.seq).map((x) => x.id);
+    return { items, requests: new Map(e.requests), ready };
+  },
+};
+
+/** The last clock per (actor, thread). */
+export const clockCodec: FoldCodec<ClockState> = {
+  version: `clocks/1 ${clockKey('a', 't')}`,
+  encode: (s) => [...s],
+  decode: (j) => new Map(j as [string, number][]),
+};

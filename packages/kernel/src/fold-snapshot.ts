@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * How a fold's state is written into a fold snapshot and read back. `decode(encode(s))` must
+ * fold on exactly as `s` would. `version` names the encoding; change it when the state's shape
+ * changes (the step function's own text is part of the snapshot's format already).
+ */
+export interface FoldCodec<S> {
+  readonly version: string;
+  encode(state: S): unknown;
+  decode(encoded: unknown): S;
+}
+
+/** The position a fold snapshot was taken at: the newest record folded into it. */
+export interface SnapshotHead {
+  readonly seq: number;
+  readonly id: string;
+}
+
+/**
+ * Every live state of a kernel as of one log position, so a start folds only the records after
+ * it. `format` is a hash of the fold code and encodings that wrote it; a snapshot of any other
+ * format is ignored. `samples` are records (seq, id) spread over the folded prefix: a log that no
+ * longer holds them all at those positions is another history, and the snapshot is ignored.
+ */
+export interface FoldSnapshot {
+  readonly format: string;
+  readonly head: SnapshotHead;
+  readonly records: number;
+  readonly samples: readonly (readonly [seq: number, id: string])[];
+  readonly states: { readonly [view: string]: unknown };
+  readonly created_at: string;
+}
+
+/** Where fold snapshots are kept (the daemon: a file beside the log). */
+export interface FoldSnapshotStore {
+  /** The snapshot last written, or undefined (none, or unreadable: a start then folds the whole log). */
+  read(): Promise<FoldSnapshot | undefined>;
+  /** Replaces the snapshot, atomically. */
+  write(snapshot: FoldSnapshot): Promise<void>;
+  /** Where it lives, for health output. */
+  readonly description: string;
+}
+
+/** Bumped when the snapshot layout itself changes. */
+export const FOLD_SNAPSHOT_LAYOUT = 1;
+
+/**
+ * The format id of snapshots written by these folds: a hash over the layout version and, per
+ * view, its name, codec version and the source text of its step and codec. Changing any fold's
+ * code (a new release) makes older snapshots unusable, so they are rebuilt rather than trusted.
+ */
+export function foldFormat(views: readonly { name: string; code: readonly unknown[]; version: string }[]): string {
+  const hash = createHash('sha256').update(`layout ${FOLD_SNAPSHOT_LAYOUT}\n`);
+  for (const v of views) {
+    hash.update(`${v.name} ${v.version}\n`);
+    for (const part of v.code) hash.update(typeof part === 'function' ? part.toString() : String(part)).update('\n');
+  }
+  return hash.digest('hex');
+}
