@@ -1,4 +1,5 @@
 import { threadIdFor } from '@syncropel/algebra';
+import { createAuth } from '@syncropel/auth';
 import { createApp, listen, MAX_REQUEST_BYTES, type RunningServer } from '@syncropel/http';
 import { createKernel, type Kernel } from '@syncropel/kernel';
 import { createMemoryLogStore, type LogStore } from '@syncropel/log';
@@ -140,9 +141,26 @@ describe('readiness before the kernel starts', () => {
   it('answers 503 from /v1/engine/health and STARTING on writes, while /health stays ok', async () => {
     const k = createKernel({ store: createMemoryLogStore() });
     const app = createApp({ kernel: k });
-    expect((await app.request('/v1/engine/health')).status).toBe(503);
+    const health = await app.request('/v1/engine/health');
+    expect(health.status).toBe(503);
+    expect(health.headers.get('retry-after')).toBe('1');
+    expect(await health.json()).toMatchObject({ status: 'starting', phase: 'folding', start_progress: { folded: 0, total: 0 }, error: { code: 'STARTING' } });
     expect(await (await app.request('/health')).text()).toBe('ok');
     const res = await app.request('/v1/records', { method: 'POST', body: JSON.stringify(rec(1)) });
     await expectError(res, 503, 'STARTING');
+  });
+
+  it("follows the host's own start (verification, bootstrap) before auth: no 401s while the registry folds", async () => {
+    const k = createKernel({ store: createMemoryLogStore() });
+    await k.start();
+    let starting: { phase: string; folded: number; total: number } | null = { phase: 'verifying', folded: 40, total: 40 };
+    const auth = createAuth({ kernel: createKernel({ store: createMemoryLogStore() }), actor: `did:sync:instance:${'ab'.repeat(32)}`, tokenKey: new Uint8Array(32) });
+    const app = createApp({ kernel: k, auth, starting: () => starting });
+    expect(await (await app.request('/v1/engine/health')).json()).toMatchObject({ status: 'starting', phase: 'verifying', start_progress: { folded: 40, total: 40 } });
+    await expectError(await app.request('/v1/threads'), 503, 'STARTING');
+    await expectError(await app.request('/v1/records', { method: 'POST', body: '{}' }), 503, 'STARTING');
+    starting = null;
+    await expectError(await app.request('/v1/threads'), 401, 'AUTH_REQUIRED');
+    await expectError(await app.request('/v1/engine/health'), 401, 'AUTH_REQUIRED');
   });
 });
