@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { threadIdFor } from '@syncropel/algebra';
+import { threadIdFor, type JsonObject } from '@syncropel/algebra';
 import { createAuth } from '@syncropel/auth';
 import { createKernel, type FoldSnapshot, type FoldSnapshotStore, type Kernel } from '@syncropel/kernel';
 import { openSqliteLogStore, type SqliteLogStore } from '@syncropel/log';
@@ -88,7 +88,7 @@ async function apply(kernel: Kernel, s: Step, asks: { id: string; thread: string
     case 'decide': {
       const request = pickFrom(requests, s.pick);
       if (!request) return;
-      const body = s.approve ? { fulfills: request.id, decision: 'approve', ...(s.target ? { target: USERS[1] as string } : {}) } : { cancels: request.id, decision: 'reject' };
+      const body: JsonObject = s.approve ? { fulfills: request.id, decision: 'approve', ...(s.target ? { target: USERS[1] as string } : {}) } : { cancels: request.id, decision: 'reject' };
       await kernel.emit(USERS[0] as string, { thread: request.thread, act: 'DO', parents: [request.id], body });
       return;
     }
@@ -114,7 +114,7 @@ async function apply(kernel: Kernel, s: Step, asks: { id: string; thread: string
       return;
     case 'token': {
       const hash = `${String(s.token).repeat(64)}`.slice(0, 64);
-      const body = s.revoke
+      const body: JsonObject = s.revoke
         ? { topic: 'token', token_id: `tok${s.token}`, enabled: false }
         : { topic: 'token', token_id: `tok${s.token}`, sa_id: `sa${s.sa}`, scopes: ['records:read'], ...(s.keyed ? { secret_hmac: hash, key_id: 'k1' } : { secret_sha256: hash }), at: '2026-01-01' };
       await kernel.emit(ENGINE, { thread: ACCOUNTS, act: 'LEARN', body });
