@@ -117,6 +117,24 @@ describe('backup discipline', () => {
     expect(list.data.map((r) => r.body.note)).toEqual(Array.from({ length: 30 }, (_, i) => `original-${String(i).padStart(3, '0')}`));
   });
 
+  it('starts from the fold snapshot and the verified stamp after a clean stop, and checks every record after a crash', async () => {
+    home = tempHome();
+    await seeded(home, 25);
+    const db = join(home.dir, '.syncro', 'hub.db');
+    for (const f of [`${db}.folds`, `${db}.verified`]) expect(statSync(f).mode & 0o777).toBe(0o600);
+    daemon = await serve(home.env);
+    expect(daemon.output()).toMatch(/state ready in \d+ ms: fold snapshot at seq \d+ \+ 0 records; store unchanged since its verified clean stop/);
+    const health = (await (await fetch(`${daemon.url}/v1/engine/health?details=true`, { headers: { authorization: `Bearer ${home.bearer}` } })).json()) as { fold_snapshot: { loaded_seq: number; ignored: string | null } };
+    expect(health.fold_snapshot.ignored).toBeNull();
+    expect(health.fold_snapshot.loaded_seq).toBeGreaterThanOrEqual(25);
+    await daemon.startupBackup();
+    expect(await daemon.stop('SIGKILL')).toBe('SIGKILL');
+    daemon = await serve(home.env);
+    expect(daemon.output()).toMatch(/store verified record by record \(no stamp/);
+    const list = (await (await fetch(`${daemon.url}/v1/records?thread=${threadIdFor('seed')}&limit=100`, { headers: { authorization: `Bearer ${home.bearer}` } })).json()) as { data: unknown[] };
+    expect(list.data).toHaveLength(25);
+  });
+
   it('creates, lists and verifies backups from the CLI, refuses restore and vacuum while running, archives the three directories', async () => {
     home = tempHome();
     await seeded(home, 5);
