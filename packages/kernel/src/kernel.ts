@@ -18,7 +18,6 @@ import {
   configProblem,
   configSeconds,
   emptyConfig,
-  configProblem as configProblemCode,
   routingRules,
   stepConfig,
   type ConfigState,
@@ -90,7 +89,7 @@ export function createKernel(options: KernelOptions): Kernel {
       name: 'config',
       fold: builtIn(() => (configState = emptyConfig()), (r) => stepConfig(configState, r, expressions)),
       state: null,
-      codec: codecOf(configCodec, () => configState, (s) => (configState = s), [stepConfig, configProblemCode]),
+      codec: codecOf(configCodec, () => configState, (s) => (configState = s), [stepConfig, configProblem]),
     },
     { name: 'trust', fold: builtIn(() => (trustState = emptyTrust()), (r) => stepTrust(trustState, r)), state: null, codec: codecOf(trustCodec, () => trustState, (s) => (trustState = s), [stepTrust]) },
     {
