@@ -83,13 +83,9 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
   const writer: SqliteWriter | undefined =
     !inMemory && (options.writer ?? 'worker') === 'worker' ? startSqliteWriter(path, durability === 'full' ? 'FULL' : 'NORMAL') : undefined;
   const byId = db.select().from(records).where(eq(records.id, sql.placeholder('id'))).prepare();
-  const page = db
-    .select()
-    .from(records)
-    .where(gt(records.seq, sql.placeholder('after')))
-    .orderBy(asc(records.seq))
-    .limit(sql.placeholder('limit'))
-    .prepare();
+  // The rebuild reads every record through this page: a plain statement with raw rows, as drizzle's
+  // row mapping costs about a sixth of a million-record start.
+  const page = sqlite.prepare(`SELECT ${RAW_COLUMNS} FROM records WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
   const headQuery = db.select({ seq: records.seq, id: records.id }).from(records).orderBy(desc(records.seq)).limit(1).prepare();
   const appendAll = sqlite.transaction((entries: readonly AppendEntry[], now: number): StoredRecord[] =>
     entries.map((entry) => ({ ...entry.record, id: entry.id, seq: Number(insert.run(...toRow(entry, now)).lastInsertRowid), ingested_at: now })),
@@ -163,10 +159,10 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
       open();
       let after = afterSeq;
       for (;;) {
-        const rows = page.all({ after, limit: pageSize });
-        for (const row of rows) yield toRecord(row);
+        const rows = page.all(after, pageSize) as RawRow[];
+        for (const row of rows) yield fromRaw(row);
         if (rows.length < pageSize) return;
-        after = (rows[rows.length - 1] as Row).seq;
+        after = (rows[rows.length - 1] as RawRow)[0];
       }
     },
     count() {
@@ -220,6 +216,26 @@ type Row = typeof records.$inferSelect;
 
 function toRow({ id, record }: AppendEntry, now: number): WriterRow {
   return [id, record.thread, record.actor, record.act, record.clock, record.data_type, record.judged_by, JSON.stringify(record.parents), JSON.stringify(record.body), record.sig ?? null, now];
+}
+
+const RAW_COLUMNS = 'seq, id, thread, actor, act, clock, data_type, judged_by, parents, body, sig, ingested_at';
+type RawRow = [seq: number, id: string, thread: string, actor: string, act: string, clock: number, dataType: string, judgedBy: string | null, parents: string, body: string, sig: string | null, ingestedAt: number];
+
+function fromRaw([seq, id, thread, actor, act, clock, dataType, judgedBy, parents, body, sig, ingestedAt]: RawRow): StoredRecord {
+  return {
+    parents: JSON.parse(parents) as string[],
+    thread,
+    actor,
+    act: act as Act,
+    body: JSON.parse(body) as JsonObject,
+    clock,
+    data_type: dataType as DataType,
+    judged_by: judgedBy,
+    ...(sig === null ? {} : { sig }),
+    id,
+    seq,
+    ingested_at: ingestedAt,
+  };
 }
 
 function toRecord(row: Row): StoredRecord {
