@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
 import { createApp, listen, type RunningServer, type StartingStatus } from '@syncropel/http';
 import { createKernel, fileFoldSnapshots, instanceKey, loadOrCreateIdentity, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
-import { checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified, type Durability, type SqliteLogStore, type StoreCheck } from '@syncropel/log';
+import { ABANDONED, checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified, type Durability, type SqliteLogStore, type StoreCheck } from '@syncropel/log';
 import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
 import type { DaemonLog } from './daemon-log.js';
@@ -129,6 +129,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let lastBackup: { at: string; path: string; record_count: number } | null = null;
   let backupWarning: string | null = null;
   let backupRunning: Promise<void> | undefined;
+  // Stopping abandons a backup in progress (a large one takes seconds); the last good one stays.
+  const backupAbort = new AbortController();
   const takeBackup = (why: string): Promise<void> => {
     // One at a time: a daily job that fires during the startup backup waits for it.
     const run = (backupRunning ?? Promise.resolve()).then(() => backupOnce(why));
@@ -136,7 +138,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     return run;
   };
   const backupOnce = async (why: string) => {
-    const result = await snapshot(store.path, { directory: backupDir, instanceDid: identity.did });
+    let result;
+    try {
+      result = await snapshot(store.path, { directory: backupDir, instanceDid: identity.did, signal: backupAbort.signal });
+    } catch (e) {
+      if ((e as Error).message !== ABANDONED) throw e;
+      log.info(`${why} backup abandoned: the daemon is stopping (the last good backup stays)`);
+      return;
+    }
     if (result.replaced) {
       lastBackup = { at: result.manifest.created_at, path: result.path, record_count: result.manifest.record_count };
       backupWarning = null;
@@ -237,9 +246,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
             new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref()),
           ]);
           if (!drained) log.warn(`in-flight requests did not finish within ${SHUTDOWN_GRACE_MS} ms; giving up on them (their connections close at exit)`);
-          // 3: loops (the kernel writes its fold snapshot last); a backup in progress finishes.
+          // 3: loops (the kernel writes its fold snapshot last); a backup in progress is abandoned.
           await auth.stop();
           await kernel.stop();
+          backupAbort.abort();
           await backupRunning;
           // 4 + 5: final TRUNCATE checkpoint, then close.
           await store.closeAsync();

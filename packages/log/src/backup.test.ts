@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkLogFile, installBackup, listBackups, moveAside, openSqliteLogStore, readManifest, snapshot, verifyBackup, verifyRecords } from '@syncropel/log';
+import { ABANDONED, checkLogFile, installBackup, listBackups, moveAside, openSqliteLogStore, readManifest, snapshot, verifyBackup, verifyRecords } from '@syncropel/log';
 import { afterAll, describe, expect, it } from 'vitest';
 import { entry } from '../test/log-store.contract.js';
 
@@ -224,5 +224,24 @@ describe('records are verified, not just pages', () => {
     store.close();
     const v = verifyRecords(c.db, { integrity: 'quick' });
     expect(v).toMatchObject({ ok: true, integrity: 'ok', record_count: 1, bad_records: 0, head_seq: 1 });
+  });
+});
+
+describe('abandoning a snapshot', () => {
+  it('ends its worker, removes its temp file and leaves the backups as they were', async () => {
+    const c = fresh();
+    const store = open(c.db);
+    store.append(Array.from({ length: 200 }, (_, i) => entry(i + 1, 'f', 'fay', { pad: 'z'.repeat(3000) })));
+    const good = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
+    store.append([entry(201, 'f', 'fay')]);
+    const abort = new AbortController();
+    const abandoned = snapshot(store.path, { directory: c.backups, instanceDid: DID, signal: abort.signal });
+    // Once its worker has started (the snapshot hands over synchronously), well before it can finish.
+    setImmediate(() => abort.abort());
+    await expect(abandoned).rejects.toThrow(ABANDONED);
+    expect(readdirSync(c.backups).filter((f) => f.includes('.tmp-') || f.includes('suspect'))).toEqual([]);
+    expect(readManifest(join(c.backups, 'hub.db.bak'))).toEqual(good.manifest);
+    expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
+    await store.closeAsync();
   });
 });

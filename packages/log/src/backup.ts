@@ -59,6 +59,8 @@ export interface SnapshotOptions {
   readonly instanceDid: string;
   readonly generations?: number;
   readonly now?: () => number;
+  /** Abandons the snapshot (e.g. the daemon is stopping): its worker ends, its temp file is removed, no backup changes. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function snapshot(source: string, options: SnapshotOptions): Promis
     const rolling = join(directory, BACKUP_FILE);
     // Without its manifest, the rolling backup still counts: describe it from the file itself.
     const previous = readManifest(rolling) ?? (await describeExisting(rolling, options.instanceDid));
-    const facts = await runOffThread({ kind: 'snapshot', source, temp, mustHold: previous?.head_id ?? null });
+    const facts = await runOffThread({ kind: 'snapshot', source, temp, mustHold: previous?.head_id ?? null }, options.signal);
     const v = facts.verdict;
     const manifest: BackupManifest = {
       instance_did: options.instanceDid,

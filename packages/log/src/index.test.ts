@@ -4,6 +4,7 @@ import * as api from '@syncropel/log';
 // The public surface is checked by machine, so any API change shows up in review.
 it('exports exactly the public API', () => {
   expect(Object.keys(api).sort()).toEqual([
+    'ABANDONED',
     'BACKUP_FILE',
     'CHECKPOINT_INTERVAL_MS',
     'DEFAULT_BACKUP_GENERATIONS',

@@ -26,7 +26,7 @@ export {
   verifyBackup,
 } from './backup.js';
 export type { BackupManifest, SnapshotOptions, SnapshotResult, VerifyResult } from './backup.js';
-export { checkLogFile, runOffThread } from './off-thread.js';
+export { ABANDONED, checkLogFile, runOffThread } from './off-thread.js';
 export { verifyRecords } from './verify-records.js';
 export type { IntegrityLevel, RecordsVerdict, VerifyRecordsOptions } from './verify-records.js';
 export type { BackupJob, BackupJobResult, SnapshotFacts } from './backup-jobs.js';

@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import type { BackupJob, BackupJobResult } from './backup-jobs.js';
 import type { RecordsVerdict, VerifyRecordsOptions } from './verify-records.js';
 
+/** The message a job abandoned through its AbortSignal rejects with. */
+export const ABANDONED = 'abandoned: the job was cancelled';
+
 // The built worker. From src/ (tests run sources) and from dist/ alike this is <package>/dist.
 const WORKER = new URL('../dist/backup-worker.js', import.meta.url);
 
@@ -12,7 +15,8 @@ const WORKER = new URL('../dist/backup-worker.js', import.meta.url);
  * Runs a backup job (snapshot, verify, hash) on a worker thread of its own, so a daemon keeps
  * answering requests while a whole database is copied, read and hashed.
  */
-export function runOffThread<J extends BackupJob>(job: J): Promise<BackupJobResult<J>> {
+export function runOffThread<J extends BackupJob>(job: J, signal?: AbortSignal): Promise<BackupJobResult<J>> {
+  if (signal?.aborted) return Promise.reject(new Error(ABANDONED));
   if (!existsSync(fileURLToPath(WORKER))) {
     return Promise.reject(new Error(`the backup worker ${fileURLToPath(WORKER)} is missing; build the package (npm run build)`));
   }
@@ -32,8 +36,10 @@ export function runOffThread<J extends BackupJob>(job: J): Promise<BackupJobResu
       reject(e);
     });
     worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`the backup worker exited (${code}) before answering`));
+      if (!answered) reject(new Error(signal?.aborted ? ABANDONED : `the backup worker exited (${code}) before answering`));
     });
+    // Abandoning ends the thread; whatever it was writing is a temp file its caller removes.
+    signal?.addEventListener('abort', () => void worker.terminate(), { once: true });
     worker.postMessage(job);
   });
 }
