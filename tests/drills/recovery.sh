@@ -32,7 +32,12 @@ pass() { echo "PASS: $*"; }
 start() {
   spl serve --foreground --port "$port" >"$work/serve.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 300); do curl -fsS "$SPL_URL/health" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  # /health (liveness) answers as soon as the port opens; readiness is /v1/engine/health leaving 503.
+  for _ in $(seq 1 300); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $SPL_TOKEN" "$SPL_URL/v1/engine/health" || true)
+    [ "$code" = 200 ] && return 0
+    sleep 0.05
+  done
   fail "the daemon did not start"
 }
 stop() { kill -TERM "$pid"; wait "$pid" || fail "the daemon did not exit cleanly"; pid=""; }

@@ -5,14 +5,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, killRecorded, operator, secretOf, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
 
 // Shell helpers the scripts share: start a named daemon in the background (pid to $HOME/<name>.pid)
-// and wait for /health; stop it with SIGTERM and wait for the exit.
+// and wait until it is ready; stop it with SIGTERM and wait for the exit.
 const PRELUDE = `
 export SPL_URL="http://127.0.0.1:$PORT"
 start() {
   local name=$1; shift
   spl serve --foreground --port "$PORT" "$@" >"$HOME/$name.log" 2>&1 &
   echo $! > "$HOME/$name.pid"
-  for _ in $(seq 1 300); do curl -fsS "$SPL_URL/health" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  # Ready once /v1/engine/health stops answering 503 STARTING (401 without a token is fine here).
+  for _ in $(seq 1 300); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$SPL_URL/v1/engine/health" || true)
+    case "$code" in 000|503) sleep 0.05 ;; *) return 0 ;; esac
+  done
   echo "daemon $name did not start"; cat "$HOME/$name.log"; return 1
 }
 stop() { kill -TERM "$(cat "$HOME/$1.pid")"; wait "$(cat "$HOME/$1.pid")" || true; }

@@ -28,11 +28,11 @@ export const trustCodec: FoldCodec<TrustState> = {
   },
 };
 
-/** Threads in first-appearance order (the map's order), keyed again by thread id. */
+/** Threads in first-appearance order (the map's order); one whose state left memory as [id, first_seq]. */
 export const threadsCodec: FoldCodec<ThreadsState> = {
-  version: 'threads/1',
-  encode: (s) => [...s.values()],
-  decode: (j) => new Map((j as ThreadState[]).map((t) => [t.thread, t])),
+  version: 'threads/2',
+  encode: (s) => [...s].map(([id, t]) => (typeof t === 'number' ? [id, t] : t)),
+  decode: (j) => new Map<string, ThreadState | number>((j as (ThreadState | [string, number])[]).map((t): [string, ThreadState | number] => (Array.isArray(t) ? t : [t.thread, t]))),
 };
 
 /** Pending decisions, keyed again by request id. */

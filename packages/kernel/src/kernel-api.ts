@@ -153,6 +153,12 @@ export interface KernelOptions {
    * longer holds its records at their positions, is ignored and the log folded in full.
    */
   readonly foldSnapshot?: FoldSnapshotStore;
+  /**
+   * When closed threads leave memory (default: every THREAD_EVICT_EVERY records, those quiet for
+   * THREAD_QUIET_RECORDS): their state and clocks are then folded from the store when asked, and
+   * kept again once they get a record.
+   */
+  readonly threadEviction?: { readonly every: number; readonly quiet: number };
 }
 
 

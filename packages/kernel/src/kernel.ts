@@ -25,12 +25,12 @@ import {
 import { ExpressionCache } from './expression-cache.js';
 import { EXPRESSION_TOO_COSTLY } from './expression-cost.js';
 import { TickLoop, type TickReport } from './tick-loop.js';
-import { stepThread, stepThreads, type ThreadsState } from './thread-fold.js';
+import { evictQuietThreads, foldThread, stepThread, stepThreads, type ThreadState, type ThreadsState } from './thread-fold.js';
 import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
 import { KernelError } from './kernel-error.js';
-import { FOLD_SNAPSHOT_SAMPLES, MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY } from './limits.js';
+import { FOLD_SNAPSHOT_SAMPLES, MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
 import { checkAuthority } from './ingest-authority.js';
 import { HOST_WRITER, type Writer } from './writer.js';
 import type { Emission, IngestResult } from './ingest-result.js';
@@ -77,6 +77,38 @@ export function createKernel(options: KernelOptions): Kernel {
     initial: () => (initial(), null),
     step: (_, r) => (step(r), null),
   });
+  const evictEvery = options.threadEviction?.every ?? THREAD_EVICT_EVERY;
+  const quietFor = options.threadEviction?.quiet ?? THREAD_QUIET_RECORDS;
+
+  /** A thread's state folded from the store: its records below `beforeSeq` (all by default). */
+  function loadThread(thread: string, beforeSeq = Number.MAX_SAFE_INTEGER): ThreadState | undefined {
+    const pages = function* () {
+      for (let after = 0; ; ) {
+        const page = store.query({ thread, after, limit: MAX_PAGE_SIZE });
+        for (const r of page) {
+          if (r.seq >= beforeSeq) return;
+          yield r;
+        }
+        if (page.length < MAX_PAGE_SIZE) return;
+        after = (page[page.length - 1] as StoredRecord).seq;
+      }
+    };
+    return foldThread(pages());
+  }
+
+  /** Brings back a quiet thread that gets a record, with its participants' clocks. */
+  function reloadThread(thread: string, beforeSeq: number): ThreadState | undefined {
+    const t = loadThread(thread, beforeSeq);
+    if (t) {
+      for (const [actor, clock] of Object.entries(t.last_clock)) {
+        const key = clockKey(actor, thread);
+        // The record being folded may already have moved its actor's clock past the stored ones.
+        if (!((clocks.get(key) ?? -1) >= clock)) clocks.set(key, clock);
+      }
+    }
+    return t;
+  }
+
   // How each built-in piece goes into a fold snapshot and comes back (`code`: what its format hashes).
   const codecOf = <S>(codec: FoldCodec<S>, get: () => S, set: (s: S) => void, code: readonly unknown[]): ViewCodec => ({
     version: codec.version,
@@ -94,9 +126,9 @@ export function createKernel(options: KernelOptions): Kernel {
     { name: 'trust', fold: builtIn(() => (trustState = emptyTrust()), (r) => stepTrust(trustState, r)), state: null, codec: codecOf(trustCodec, () => trustState, (s) => (trustState = s), [stepTrust]) },
     {
       name: 'threads',
-      fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r)),
+      fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r, reloadThread)),
       state: null,
-      codec: codecOf(threadsCodec, () => threadsState, (s) => (threadsState = s), [stepThreads, stepThread]),
+      codec: codecOf(threadsCodec, () => threadsState, (s) => (threadsState = s), [stepThreads, stepThread, evictQuietThreads, evictEvery, quietFor]),
     },
     { name: 'aitl', fold: builtIn(() => (aitlState = new Map()), (r) => stepAitl(aitlState, r)), state: null, codec: codecOf(aitlCodec, () => aitlState, (s) => (aitlState = s), [stepAitl]) },
     {
@@ -154,12 +186,20 @@ export function createKernel(options: KernelOptions): Kernel {
   const snapshots: FoldSnapshotStatus = { store: options.foldSnapshot?.description ?? null, loaded_seq: null, tail_records: 0, ignored: null, last_saved_at: null, last_saved_seq: null, last_error: null };
   let savedRecords = 0;
 
-  /** Folds one committed record into the clocks and every view. */
-  function foldRecord(target: ClockState, r: StoredRecord): void {
-    clockFold.step(target, r);
+  /** Folds one committed record into the clocks and every view; closed threads gone quiet leave memory. */
+  function foldRecord(r: StoredRecord): void {
+    const previous = foldedHead?.seq ?? 0;
+    clockFold.step(clocks, r);
     stepViews(r);
     foldedHead = { seq: r.seq, id: r.id };
     foldedRecords++;
+    if (Math.floor(r.seq / evictEvery) !== Math.floor(previous / evictEvery)) {
+      try {
+        for (const t of evictQuietThreads(threadsState, r.seq - quietFor)) for (const actor of t.participants) clocks.delete(clockKey(actor, t.thread));
+      } catch (error) {
+        report(error, 'fold');
+      }
+    }
   }
 
   /**
@@ -170,14 +210,15 @@ export function createKernel(options: KernelOptions): Kernel {
   async function rebuild(): Promise<void> {
     startedAt = now();
     expressions.warmUp();
-    let state = clockFold.initial();
+    // Nothing reads the clocks until the kernel is ready (ingest refuses while starting).
+    clocks = clockFold.initial();
     for (const v of views) v.state = v.fold.initial();
     const loaded = await loadSnapshot();
-    if (loaded) state = loaded;
+    if (loaded) clocks = loaded;
     progress = { folded: foldedRecords, total: store.count() };
     let n = 0;
     for (const r of store.scan(foldedHead?.seq ?? 0)) {
-      foldRecord(state, r);
+      foldRecord(r);
       progress.folded++;
       // Yield now and then so a host can answer probes (with this progress) during a long rebuild.
       if (++n % REBUILD_YIELD_EVERY === 0) {
@@ -187,7 +228,6 @@ export function createKernel(options: KernelOptions): Kernel {
     }
     snapshots.tail_records = n;
     if (stopRequested) return;
-    clocks = state;
     savedRecords = snapshots.loaded_seq === null ? 0 : foldedRecords - n;
     progress = null;
     status = 'ready';
@@ -290,7 +330,7 @@ export function createKernel(options: KernelOptions): Kernel {
     (entries) => (store.appendAsync ? store.appendAsync(entries) : store.append(entries)),
     (stored) => {
       for (const r of stored) {
-        foldRecord(clocks, r);
+        foldRecord(r);
         settle(r.id, r.actor, r.thread, r.clock);
       }
       ingestedTotal += stored.length;
@@ -316,9 +356,16 @@ export function createKernel(options: KernelOptions): Kernel {
     if (pendingClocks.get(key) === clock) pendingClocks.delete(key);
   }
 
+  /** The last committed clock of an actor on a thread; a quiet thread's come from the store. */
+  function committedClock(actor: string, thread: string): number | undefined {
+    const held = clocks.get(clockKey(actor, thread));
+    if (held !== undefined || typeof threadsState.get(thread) !== 'number') return held;
+    return loadThread(thread)?.last_clock[actor];
+  }
+
   function lastClock(actor: string, thread: string): number | undefined {
     const key = clockKey(actor, thread);
-    return pendingClocks.get(key) ?? clocks.get(key);
+    return pendingClocks.get(key) ?? committedClock(actor, thread);
   }
 
   function assertWritable(): void {
@@ -391,7 +438,7 @@ export function createKernel(options: KernelOptions): Kernel {
       if (batch.has(id) || pending.has(id)) return { kind: 'pending', id };
 
       const key = clockKey(record.actor, record.thread);
-      const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? clocks.get(key);
+      const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? committedClock(record.actor, record.thread);
       if (last !== undefined && record.clock <= last) {
         // A record with this id would have this actor, thread and clock, so only a clock that
         // does not advance can be a retry: look the id up only then, off the common path.
@@ -605,9 +652,16 @@ export function createKernel(options: KernelOptions): Kernel {
     routingRules: () => routingRules(configState),
     trust: (filter) => trustTable(trustState, now(), filter),
     trustOf: (actor, domain) => trustOf(trustState, actor, domain, now()),
-    thread: (id) => threadsState.get(id),
-    threads: () => [...threadsState.values()].sort((a, b) => b.last_seq - a.last_seq),
-    threadsPage: (query) => pageThreads(threadsState, query),
+    thread: (id) => {
+      const held = threadsState.get(id);
+      return typeof held === 'number' ? loadThread(id) : held;
+    },
+    threads: () =>
+      [...threadsState]
+        .map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held))
+        .filter((t): t is ThreadState => t !== undefined)
+        .sort((a, b) => b.last_seq - a.last_seq),
+    threadsPage: (query) => pageThreads(threadsState, query, (id) => loadThread(id)),
     pendingDecisions: () => [...aitlState.values()].sort((a, b) => a.seq - b.seq),
     expression(context, source, variables) {
       const compiled = expressions.compile(context, source);

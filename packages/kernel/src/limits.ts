@@ -29,3 +29,12 @@ export const MAX_CLOCK_STEP = 1_000_000;
 
 /** Records (seq, id) a fold snapshot samples across the log prefix it stands for, to recognise that prefix. */
 export const FOLD_SNAPSHOT_SAMPLES = 16;
+
+/**
+ * Closed threads leave memory once quiet: every time the log passes a multiple of
+ * THREAD_EVICT_EVERY records, each closed thread whose last record is more than
+ * THREAD_QUIET_RECORDS back is replaced by its first seq (its state and clocks come from the
+ * store when asked, and come back if it gets a record).
+ */
+export const THREAD_EVICT_EVERY = 65_536;
+export const THREAD_QUIET_RECORDS = 100_000;

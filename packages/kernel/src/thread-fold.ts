@@ -47,8 +47,15 @@ function nextStatus(current: ThreadStatus | undefined, r: StoredRecord): ThreadS
   return current ?? 'open';
 }
 
-/** Every thread's state, keyed by thread id. */
-export type ThreadsState = Map<string, ThreadState>;
+/**
+ * Every thread's state, keyed by thread id. A number in place of a state is a closed, quiet
+ * thread whose state left memory (see `evictQuietThreads`): its `first_seq`, which keeps its place
+ * in the map's first-appearance order; its state is folded again from the store when asked.
+ */
+export type ThreadsState = Map<string, ThreadState | number>;
+
+/** Folds a thread's state again from the store: its records with seq below `beforeSeq`. */
+export type ThreadLoader = (thread: string, beforeSeq: number) => ThreadState | undefined;
 
 type MutableThread = { -readonly [K in keyof ThreadState]: ThreadState[K] } & { participants: string[]; last_clock: { [actor: string]: number } };
 
@@ -60,8 +67,15 @@ const members = new WeakMap<ThreadState, Set<string>>();
  * in place (the fold owns it): copying a thread's participants and clocks per record would make a
  * thread with many actors quadratic to ingest.
  */
-export function stepThreads(state: ThreadsState, r: StoredRecord): ThreadsState {
-  const current = state.get(r.thread) as MutableThread | undefined;
+export function stepThreads(state: ThreadsState, r: StoredRecord, load?: ThreadLoader): ThreadsState {
+  let entry = state.get(r.thread);
+  if (typeof entry === 'number') {
+    // A record on a thread whose state left memory: bring the state back, then step it.
+    entry = load?.(r.thread, r.seq);
+    if (!entry) throw new Error(`thread ${r.thread} left memory and cannot be folded again from the store`);
+    state.set(r.thread, entry);
+  }
+  const current = entry as MutableThread | undefined;
   if (!current) {
     const created = { ...stepThread(undefined, r), participants: [r.actor], last_clock: { [r.actor]: r.clock } };
     members.set(created, new Set([r.actor]));
@@ -82,4 +96,31 @@ export function stepThreads(state: ThreadsState, r: StoredRecord): ThreadsState 
   current.last_at = r.ingested_at;
   current.last_act = r.act;
   return state;
+}
+
+/**
+ * Lets closed threads whose last record is at or below `quietThrough` leave memory: each is
+ * replaced by its `first_seq`. Returns the evicted states (the caller drops what it keeps per
+ * thread, e.g. clocks). Deterministic in the log: every way of folding it evicts the same threads.
+ */
+export function evictQuietThreads(state: ThreadsState, quietThrough: number): ThreadState[] {
+  const evicted: ThreadState[] = [];
+  for (const [thread, t] of state) {
+    if (typeof t !== 'number' && t.status === 'closed' && t.last_seq <= quietThrough) {
+      state.set(thread, t.first_seq);
+      evicted.push(t);
+    }
+  }
+  return evicted;
+}
+
+/** Folds a thread's state from its records in seq order (what a loader does over the store). */
+export function foldThread(records: Iterable<StoredRecord>): ThreadState | undefined {
+  const state: ThreadsState = new Map();
+  let thread: string | undefined;
+  for (const r of records) {
+    stepThreads(state, r);
+    thread = r.thread;
+  }
+  return thread === undefined ? undefined : (state.get(thread) as ThreadState);
 }

@@ -36,7 +36,11 @@ function walk(state: ThreadsState, query: Omit<ThreadPageQuery, 'cursor'>, betwe
 }
 
 const newestFirst = (state: ThreadsState, keep: (t: ThreadState) => boolean = () => true) =>
-  [...state.values()].filter(keep).sort((a, b) => b.first_seq - a.first_seq).map((t) => t.thread);
+  [...state.values()]
+    .filter((t): t is ThreadState => typeof t !== 'number')
+    .filter(keep)
+    .sort((a, b) => b.first_seq - a.first_seq)
+    .map((t) => t.thread);
 
 describe('pageThreads', () => {
   it('pages join to every thread newest first, with no duplicates, for any page size', () => {

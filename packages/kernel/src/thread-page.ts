@@ -33,7 +33,7 @@ export interface ThreadPage {
  * let page = pageThreads(state, { limit: 100 });
  * while (page.next_cursor) page = pageThreads(state, { limit: 100, cursor: Number(page.next_cursor) });
  */
-export function pageThreads(state: ThreadsState, query: ThreadPageQuery): ThreadPage {
+export function pageThreads(state: ThreadsState, query: ThreadPageQuery, load: (thread: string) => ThreadState | undefined = () => undefined): ThreadPage {
   const { cursor, limit, status } = query;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new KernelError('VALIDATION_FAILED', 'limit must be an integer of at least 1', 'limit');
   if (cursor !== undefined && (!Number.isSafeInteger(cursor) || cursor < 1)) throw new KernelError('VALIDATION_FAILED', 'cursor must be an integer of at least 1', 'cursor');
@@ -42,8 +42,12 @@ export function pageThreads(state: ThreadsState, query: ThreadPageQuery): Thread
   const data: ThreadState[] = [];
   let next_cursor: string | null = null;
   for (let i = cursor === undefined ? order.length - 1 : firstAtOrAbove(order, cursor) - 1; i >= 0; i--) {
-    const t = state.get((order[i] as Entry).thread);
-    if (t === undefined || (status !== undefined && t.status !== status)) continue;
+    const thread = (order[i] as Entry).thread;
+    const held = state.get(thread);
+    // A thread whose state left memory is closed; its state comes from the store only if it is shown.
+    if (held === undefined || (status !== undefined && (typeof held === 'number' ? 'closed' : held.status) !== status)) continue;
+    const t = typeof held === 'number' ? load(thread) : held;
+    if (t === undefined) continue;
     if (data.length === limit) {
       next_cursor = String((data[data.length - 1] as ThreadState).first_seq);
       break;
@@ -62,7 +66,7 @@ type Entry = { readonly thread: string; readonly first_seq: number };
 interface Order {
   readonly entries: Entry[];
   /** A live iterator over the map's values; see {@link orderOf}. */
-  iterator: Iterator<ThreadState>;
+  iterator: Iterator<[string, ThreadState | number]>;
 }
 
 const orders = new WeakMap<ThreadsState, Order>();
@@ -78,7 +82,7 @@ const orders = new WeakMap<ThreadsState, Order>();
 function orderOf(state: ThreadsState): Entry[] {
   let order = orders.get(state);
   if (order === undefined || order.entries.length > state.size) {
-    order = { entries: [], iterator: state.values() };
+    order = { entries: [], iterator: state.entries() };
     orders.set(state, order);
   }
   const { entries } = order;
@@ -88,12 +92,14 @@ function orderOf(state: ThreadsState): Entry[] {
     if (next.done) {
       // Only a deleted thread gets here (the fold never deletes one): start again from a fresh iterator.
       entries.length = 0;
-      order.iterator = state.values();
+      order.iterator = state.entries();
       continue;
     }
+    const [thread, held] = next.value;
+    const first_seq = typeof held === 'number' ? held : held.first_seq;
     const last = entries[entries.length - 1];
-    if (last !== undefined && next.value.first_seq < last.first_seq) sorted = false;
-    entries.push({ thread: next.value.thread, first_seq: next.value.first_seq });
+    if (last !== undefined && first_seq < last.first_seq) sorted = false;
+    entries.push({ thread, first_seq });
   }
   if (!sorted) entries.sort((a, b) => a.first_seq - b.first_seq);
   return entries;
@@ -114,6 +120,6 @@ function firstAtOrAbove(entries: readonly Entry[], seq: number): number {
 /** How many threads are in a status: a linear count, since a thread's status changes in place. */
 function countStatus(state: ThreadsState, status: ThreadStatus): number {
   let n = 0;
-  for (const t of state.values()) if (t.status === status) n++;
+  for (const t of state.values()) if ((typeof t === 'number' ? 'closed' : t.status) === status) n++;
   return n;
 }

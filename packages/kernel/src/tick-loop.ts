@@ -53,7 +53,7 @@ export class TickLoop {
     const window = this.inputs.stallWindowSecs();
     const stalled: { thread: string; status: string; idle_secs: number }[] = [];
     for (const t of this.inputs.threads().values()) {
-      if (t.reserved || t.status === 'closed') continue;
+      if (typeof t === 'number' || t.reserved || t.status === 'closed') continue;
       const idle = Math.floor((now - t.last_at) / 1000);
       if (idle >= window) stalled.push({ thread: t.thread, status: t.status, idle_secs: idle });
     }
