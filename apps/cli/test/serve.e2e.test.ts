@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
+import { createApp, listen } from '@syncropel/http';
+import { createKernel } from '@syncropel/kernel';
+import { createMemoryLogStore } from '@syncropel/log';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_DID, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+import { ADMIN_DID, SPL_BIN, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
 
 const thread = threadIdFor('e2e');
 /** A record by the admin; each `lane` writes its own thread, so parallel writers never share a clock. */
@@ -169,6 +173,31 @@ describe('spl serve --foreground', () => {
     expect(spl(['serve', '--durability', 'yolo'], h.env).stderr).toContain('--durability');
     expect(spl(['serve', '--daemon', '--stop'], h.env).stderr).toContain('choose one of --daemon, --stop');
     expect(spl(['frobnicate'], h.env).code).not.toBe(0);
+  });
+});
+
+describe('spl status while the daemon starts', () => {
+  it('shows the phase and progress from the readiness probe, and exits 1', async () => {
+    const h = tempHome();
+    // The real app over a kernel whose start is under way, as a daemon answers until it is ready.
+    const server = await listen(createApp({ kernel: createKernel({ store: createMemoryLogStore() }), starting: () => ({ phase: 'folding', folded: 420, total: 1000 }) }), '127.0.0.1', 0);
+    // Not spawnSync: this process serves the daemon side meanwhile.
+    const status = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, [SPL_BIN, 'status', '--url', `http://127.0.0.1:${server.port}`, ...args], { env: h.env }, (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr })),
+      );
+    try {
+      const text = await status([]);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/^spl daemon is starting \(folding: 420 of 1000 records folded\)\n/);
+      expect(text.stderr).toBe(`spl: the daemon at http://127.0.0.1:${server.port} is starting; retry shortly\n`);
+      const json = await status(['--json']);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({ up: true, status: 'starting', phase: 'folding', start_progress: { folded: 420, total: 1000 } });
+    } finally {
+      await server.close();
+      h.remove();
+    }
   });
 });
 

@@ -57,6 +57,14 @@ export function registerStatus(program: Command): void {
       if (typeof h !== 'object' || h === null || typeof h.status !== 'string') {
         throw new CliError(`${base} answered ${answer.status} but not like a Syncropel daemon`);
       }
+      const start = (answer.body as { start_progress?: { folded: number; total: number }; phase?: string }).start_progress;
+      if (h.status === 'starting' && start) {
+        // Starting answers carry only the phase and progress (no token is checked yet).
+        const phase = (answer.body as { phase?: string }).phase ?? 'starting';
+        if (flags.json) printJson({ up: true, url: base, pid, status: 'starting', phase, start_progress: start });
+        else process.stdout.write(`spl daemon is starting (${phase}: ${start.folded} of ${start.total} records folded)\n  url        ${base}\n  pid        ${pid ?? 'unknown'}\n`);
+        throw new CliError(`the daemon at ${base} is starting; retry shortly`);
+      }
       const db = h.db_path ? fileSize(h.db_path) : null;
       const wal = h.db_path ? fileSize(`${h.db_path}-wal`) : null;
       // The daemon reports the backup it took; an older daemon's backups are found on disk.
