@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { startCheckpointWorker, type CheckpointWorker } from './checkpoint-worker.js';
 import { LogError } from './log-error.js';
 import { SCAN_PAGE_SIZE, type AppendEntry, type LogHead, type LogQuery, type LogStore } from './log-store.js';
+import { RAW_COLUMNS, fromRaw, type RawRow } from './raw-row.js';
 import { records } from './schema.js';
 import { INSERT_SQL, startSqliteWriter, type SqliteWriter, type WriterRow } from './sqlite-writer.js';
 
@@ -216,26 +217,6 @@ type Row = typeof records.$inferSelect;
 
 function toRow({ id, record }: AppendEntry, now: number): WriterRow {
   return [id, record.thread, record.actor, record.act, record.clock, record.data_type, record.judged_by, JSON.stringify(record.parents), JSON.stringify(record.body), record.sig ?? null, now];
-}
-
-const RAW_COLUMNS = 'seq, id, thread, actor, act, clock, data_type, judged_by, parents, body, sig, ingested_at';
-type RawRow = [seq: number, id: string, thread: string, actor: string, act: string, clock: number, dataType: string, judgedBy: string | null, parents: string, body: string, sig: string | null, ingestedAt: number];
-
-function fromRaw([seq, id, thread, actor, act, clock, dataType, judgedBy, parents, body, sig, ingestedAt]: RawRow): StoredRecord {
-  return {
-    parents: JSON.parse(parents) as string[],
-    thread,
-    actor,
-    act: act as Act,
-    body: JSON.parse(body) as JsonObject,
-    clock,
-    data_type: dataType as DataType,
-    judged_by: judgedBy,
-    ...(sig === null ? {} : { sig }),
-    id,
-    seq,
-    ingested_at: ingestedAt,
-  };
 }
 
 function toRecord(row: Row): StoredRecord {

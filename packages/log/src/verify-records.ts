@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
-import { recordId, type Act, type DataType, type JsonObject } from '@syncropel/algebra';
+import { recordId } from '@syncropel/algebra';
 import Database from 'better-sqlite3';
+import { RAW_COLUMNS, fromRaw, type RawRow } from './raw-row.js';
 
 /** How much of SQLite's own page check runs besides the record check. */
 export type IntegrityLevel = 'full' | 'quick' | 'none';
@@ -35,7 +36,6 @@ export interface RecordsVerdict {
   readonly problems: readonly string[];
 }
 
-type RawRow = [seq: number, id: string, thread: string, actor: string, act: string, clock: number, dataType: string, parents: string, body: string];
 
 // The canonical record built by SQLite from the stored columns (which hold canonical JSON), so
 // each row crosses into JS as one string: about twice as fast as nine values and a JS concat.
@@ -64,7 +64,7 @@ export function verifyRecords(file: string, options: VerifyRecordsOptions = {}):
     let lastSeq = options.afterSeq ?? 0;
     let headId: string | null = null;
     const rows = db.prepare(`SELECT seq, id, ${CANONICAL_SQL} FROM records WHERE seq > ? AND seq <= ? ORDER BY seq`).raw(true);
-    const full = db.prepare('SELECT seq, id, thread, actor, act, clock, data_type, parents, body FROM records WHERE seq = ?').raw(true);
+    const full = db.prepare(`SELECT ${RAW_COLUMNS} FROM records WHERE seq = ?`).raw(true);
     for (const [seq, id, text] of rows.iterate(lastSeq, options.throughSeq ?? Number.MAX_SAFE_INTEGER) as Iterable<[number, string, string | null]>) {
       count++;
       let fault: string | null = null;
@@ -94,20 +94,8 @@ export function verifyRecords(file: string, options: VerifyRecordsOptions = {}):
  * JSON.stringify wrote an object's integer-like keys out of canonical order.
  */
 function contentMatches(row: RawRow): boolean {
-  const [, id, thread, actor, act, clock, dataType, parents, body] = row;
   try {
-    return (
-      recordId({
-        parents: JSON.parse(parents) as string[],
-        thread,
-        actor,
-        act: act as Act,
-        body: JSON.parse(body) as JsonObject,
-        clock,
-        data_type: dataType as DataType,
-        judged_by: null,
-      }) === id
-    );
+    return recordId(fromRaw(row)) === row[1];
   } catch {
     return false; // not JSON, or no canonical form: it cannot be what was hashed
   }
