@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * How a fold's state is written into a fold snapshot and read back. `decode(encode(s))` must
@@ -51,10 +53,28 @@ export const FOLD_SNAPSHOT_LAYOUT = 1;
  * code (a new release) makes older snapshots unusable, so they are rebuilt rather than trusted.
  */
 export function foldFormat(views: readonly { name: string; code: readonly unknown[]; version: string }[]): string {
-  const hash = createHash('sha256').update(`layout ${FOLD_SNAPSHOT_LAYOUT}\n`);
+  const hash = createHash('sha256').update(`layout ${FOLD_SNAPSHOT_LAYOUT}\nbuild ${buildId()}\n`);
   for (const v of views) {
     hash.update(`${v.name} ${v.version}\n`);
     for (const part of v.code) hash.update(typeof part === 'function' ? part.toString() : String(part)).update('\n');
   }
   return hash.digest('hex');
+}
+
+let build: string | undefined;
+
+/**
+ * A hash of the module file this code was loaded from: in a release that is the whole bundled
+ * kernel, so any change to it (the CEL limits a config fold relies on, say) also retires older
+ * snapshots, not only a change to a step function's own text.
+ */
+function buildId(): string {
+  if (build === undefined) {
+    try {
+      build = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+    } catch {
+      build = 'unknown';
+    }
+  }
+  return build;
 }
