@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start benchmark: prints figures, never asserts timing. See bench/README.md.
 //
-//   npm run bench:start [-- --records N] [--tail N] [--duration S] [--connections N] [--skip-daemon] [--json]
+//   npm run bench:start [-- --records N] [--tail N] [--duration S] [--connections N] [--closed-threads N] [--skip-daemon] [--json]
 //
 // Over a cached log of N records (default 1,000,000; built once into bench/.cache/):
 //   in-process  a full rebuild (kernel.start with no fold snapshot), the store check without a
@@ -10,6 +10,8 @@
 //               SIGTERM stop (the fast path), VmRSS at ready and after the startup backup
 //   backup      POST /v1/records under steady load with and without a backup running: p99, req/s
 //               and the event-loop delay of the serving process
+//   closed      N closed threads of 2 records on a fresh log, then enough records elsewhere for all
+//               of them to be quiet: heap and RSS with thread eviction off and on (its default)
 //
 // Every measurement runs in a process of its own (forked with --expose-gc), so one measurement's
 // heap never shows in the next one's RSS. The bench process only forks, drives load and prints.
@@ -23,7 +25,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { threadIdFor } from '@syncropel/algebra';
+import { recordId, threadIdFor } from '@syncropel/algebra';
 import { createAuth } from '@syncropel/auth';
 import { createApp, listen } from '@syncropel/http';
 import { createKernel, fileFoldSnapshots } from '@syncropel/kernel';
@@ -43,6 +45,12 @@ const TAIL_BATCH = 1000; // records per ingestBatch for the tail
 const WARMUP_S = 2; // load before the measured windows
 const MAX_BACKUP_WINDOW_S = 180; // the backup window ends here even if the backup has not
 const LOOP_RESOLUTION_MS = 10; // monitorEventLoopDelay's sampling timer
+const CLOSED_MIN_AFTER = 120_000; // records on one busy thread after the closed threads, at least
+const NO_EVICTION = { every: 1e12, quiet: 1e12 }; // a pass never comes: every thread stays in memory
+// The kernel's default eviction (THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS in packages/kernel/src/limits.ts,
+// not exported): every 65,536 records, closed threads quiet for 100,000 records leave memory.
+const EVICT_EVERY = 65_536;
+const EVICT_QUIET = 100_000;
 const BACKUP_INSTANCE = `did:sync:instance:${'ab'.repeat(32)}`;
 const LOAD_ACTOR = 'did:sync:user:bench-load';
 const TAIL_ACTOR = 'did:sync:user:bench-tail';
@@ -212,6 +220,77 @@ const ROLES = {
     const mem = memoryWithGc();
     await k.close();
     return { memory: mem };
+  },
+
+  /**
+   * Closed threads on a fresh log: `n` threads of an INTEND and the KNOW fulfilling it, then
+   * `after` KNOW records on one busy thread, through ingestBatch; heap and RSS after two GCs, with
+   * the kernel's thread eviction off or at its default. Heap per closed thread is the growth over
+   * the same kernel's heap right after start, divided by `n`.
+   */
+  async closed({ db, n, evict }) {
+    const store = openSqliteLogStore({ path: db, durability: 'normal' });
+    const errors = [];
+    const kernel = createKernel({ store, actor: BENCH_ENGINE, onError: (e, where) => errors.push(`${where}: ${e?.message ?? e}`), ...(evict ? {} : { threadEviction: NO_EVICTION }) });
+    const auth = createAuth({ kernel, actor: BENCH_ENGINE, tokenKey: new Uint8Array(randomBytes(32)) });
+    await kernel.start();
+    const base = memoryWithGc().afterGc;
+
+    // Each batch holds 500 threads whole: the INTEND, then the KNOW fulfilling it (its id computed
+    // here as the kernel will), so a thread is closed by the batch that opens it.
+    const t0 = now();
+    for (let i = 0; i < n; i += TAIL_BATCH / 2) {
+      const batch = [];
+      for (let j = i; j < Math.min(n, i + TAIL_BATCH / 2); j++) {
+        const thread = threadIdFor(`closed-${j}`);
+        const intend = { parents: [], thread, actor: 'did:sync:user:a', act: 'INTEND', body: { i: j }, clock: 0, data_type: 'SCALAR' };
+        const id = recordId(intend);
+        batch.push(intend, { parents: [id], thread, actor: 'did:sync:agent:b', act: 'KNOW', body: { fulfills: id }, clock: 0, data_type: 'SCALAR' });
+      }
+      await kernel.ingestBatch(batch);
+    }
+    const closedMs = now() - t0;
+    // The busy thread's records: at least CLOSED_MIN_AFTER, and on to the first eviction pass (a
+    // multiple of EVICT_EVERY) at which the last closed thread has been quiet for EVICT_QUIET.
+    const lastClosed = kernel.health().record_count; // seqs run from 1 on a fresh log
+    const after = Math.max(CLOSED_MIN_AFTER, Math.ceil((lastClosed + EVICT_QUIET) / EVICT_EVERY) * EVICT_EVERY - lastClosed);
+    const busy = threadIdFor('closed-busy');
+    const a0 = now();
+    for (let i = 0; i < after; i += TAIL_BATCH) {
+      const batch = Array.from({ length: Math.min(TAIL_BATCH, after - i) }, (_, j) => ({ parents: [], thread: busy, actor: TAIL_ACTOR, act: 'KNOW', body: { n: i + j }, clock: i + j, data_type: 'SCALAR' }));
+      await kernel.ingestBatch(batch);
+    }
+    const afterMs = now() - a0;
+    const records = kernel.health().record_count;
+    const mem = memoryWithGc().afterGc;
+
+    // Asked for after the measurement: an evicted thread is folded from the store, not kept.
+    const q0 = now();
+    const first = kernel.thread(threadIdFor('closed-0'));
+    const firstThreadMs = now() - q0;
+    const more = Math.min(100, n - 1);
+    const m0 = now();
+    for (let i = 1; i <= more; i++) kernel.thread(threadIdFor(`closed-${i}`));
+    const nextThreadMs = more > 0 ? (now() - m0) / more : null;
+    await auth.stop();
+    await kernel.stop();
+    await store.closeAsync();
+    return {
+      evict,
+      n,
+      after,
+      records,
+      closedMs,
+      afterMs,
+      base,
+      memory: mem,
+      heapPerThread: n > 0 ? (mem.heapUsed - base.heapUsed) / n : null,
+      firstThread: first ? { status: first.status, record_count: first.record_count } : null,
+      firstThreadMs,
+      nextThreads: more,
+      nextThreadMs,
+      errors,
+    };
   },
 
   /** Serves the open API over a copy of the log; windows measure the event loop, one may run a backup. */
@@ -437,6 +516,30 @@ async function measureBackupUnderLoad(root, db, flags, say) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Closed threads leaving memory
+
+/**
+ * The same closed threads written twice, each on a fresh log in a process of its own: eviction off
+ * and at its default. The two run at the same time (their heaps are their own; only their write
+ * times share the cores), which halves the wait.
+ */
+async function measureClosedThreads(root, n, say) {
+  const dir = join(root, 'closed');
+  mkdirSync(dir);
+  try {
+    say(`closed threads: ${int(n)} closed threads twice at once, eviction off and at its default`);
+    const t0 = now();
+    const [kept, evicted] = await Promise.all([
+      inChild('closed', { db: join(dir, 'kept.db'), n, evict: false }),
+      inChild('closed', { db: join(dir, 'evicted.db'), n, evict: true }),
+    ]);
+    return { n, wallMs: now() - t0, kept, evicted };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The daemon as shipped
 
 function freePort() {
@@ -563,6 +666,7 @@ function parseFlags() {
         tail: { type: 'string', default: '10000' },
         duration: { type: 'string', default: '8' },
         connections: { type: 'string', default: '16' },
+        'closed-threads': { type: 'string', default: '200000' },
         'skip-daemon': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -574,13 +678,14 @@ function parseFlags() {
   }
   if (values.help) {
     process.stdout.write(
-      'usage: node bench/start.mjs [--records N] [--tail N] [--duration S] [--connections N] [--skip-daemon] [--json]\n' +
-        '  --records      records in the log (default 1000000; built once into bench/.cache/, ~45 s and ~660 MB for 1M)\n' +
-        '  --tail         records appended after the fold snapshot, folded by the fast path (default 10000)\n' +
-        '  --duration     seconds of load without a backup (default 8); the window with one lasts as long as the backup\n' +
-        '  --connections  concurrent POST /v1/records clients, one request at a time each (default 16)\n' +
-        '  --skip-daemon  leave out the two `spl serve` starts\n' +
-        '  --json         print the figures as one JSON object\n',
+      'usage: node bench/start.mjs [--records N] [--tail N] [--duration S] [--connections N] [--closed-threads N] [--skip-daemon] [--json]\n' +
+        '  --records         records in the log (default 1000000; built once into bench/.cache/, ~45 s and ~660 MB for 1M)\n' +
+        '  --tail            records appended after the fold snapshot, folded by the fast path (default 10000)\n' +
+        '  --duration        seconds of load without a backup (default 8); the window with one lasts as long as the backup\n' +
+        '  --connections     concurrent POST /v1/records clients, one request at a time each (default 16)\n' +
+        '  --closed-threads  closed threads of 2 records for the thread-eviction memory figures, on a fresh log (default 200000; 0 leaves them out)\n' +
+        '  --skip-daemon     leave out the two `spl serve` starts\n' +
+        '  --json            print the figures as one JSON object\n',
     );
     process.exit(0);
   }
@@ -594,6 +699,7 @@ function parseFlags() {
     tail: integer('tail', 0, 10_000_000),
     duration: integer('duration', 1, 120),
     connections: integer('connections', 1, 1000),
+    closedThreads: integer('closed-threads', 0, 10_000_000),
     daemon: !values['skip-daemon'],
     json: values.json,
   };
@@ -678,6 +784,26 @@ function printText(f) {
   L.push(
     `    ${pad('', 24)} backup ${secs(b.backup.ms)} (${b.backup.finishedInWindow ? 'finished inside the window' : `NOT finished inside the ${MAX_BACKUP_WINDOW_S} s window`}; ${int(b.backup.records)} records, ${mb(b.backup.bytes)}, replaced=${b.backup.replaced})`,
   );
+  if (f.closed) {
+    const c = f.closed;
+    const bytes = (x) => (x === null ? '?' : `${int(x)} B`);
+    const us = (x) => (x === null ? '?' : x < 1 ? `${Math.round(x * 1000)} µs` : ms(x));
+    const run = (name, r) => [
+      `    ${pad(name, 24)} ${pad(`${bytes(r.heapPerThread)}/thread`, 16)} heap ${mb(r.memory.heapUsed)} after gc (+${mb(r.memory.heapUsed - r.base.heapUsed)} over ${mb(r.base.heapUsed)} at start; heapTotal ${mb(r.memory.heapTotal)}), rss ${mb(r.memory.rss)} (anon ${mb(r.memory.rssAnon)})`,
+      `    ${pad('', 24)} ${pad('', 16)} written in ${secs(r.closedMs)} + ${secs(r.afterMs)}; kernel.thread(first closed thread): ${r.firstThread ? `${r.firstThread.status}, ${r.firstThread.record_count} records` : 'undefined'} in ${us(r.firstThreadMs)}${r.nextThreads > 0 ? `, the next ${r.nextThreads} in ${us(r.nextThreadMs)} each` : ''}`,
+    ];
+    const r0 = c.evicted;
+    L.push(`  closed threads (a fresh log each, kernel + auth fold, durability normal; both runs at once, ${secs(c.wallMs)})`);
+    L.push(
+      `    ${int(c.n)} threads of INTEND + KNOW fulfilling it, then ${int(r0.after)} KNOW on one other thread, up to seq ${int(r0.records)} (an eviction pass: every closed thread quiet for ≥ ${int(r0.after)} records)`,
+    );
+    L.push(`    heap/thread = growth of heapUsed over the same kernel's right after start, both after gc, / ${int(c.n)}`);
+    L.push(...run('eviction off', c.kept));
+    L.push(...run('eviction on (default)', c.evicted));
+    if (c.kept.heapPerThread !== null && c.evicted.heapPerThread !== null) {
+      L.push(`    ${pad('', 24)} ${pad('', 16)} eviction saves ${bytes(c.kept.heapPerThread - c.evicted.heapPerThread)} of heap per closed thread (${mb(c.kept.memory.heapUsed - c.evicted.memory.heapUsed)} in all) and ${mb(c.kept.memory.rss - c.evicted.memory.rss)} of RSS`);
+    }
+  }
   const g = f.goals;
   L.push(`  goals (${g.basis} figures; reported, never enforced)`);
   L.push(
@@ -708,6 +834,14 @@ function warnings(f) {
   if (fast.foldSnapshot.loaded_seq === null) out.push(`the fast path folded the whole log (${fast.foldSnapshot.ignored})`);
   else if (fast.foldSnapshot.tail_records !== full.tail.afterSnapshot) out.push(`the fast path folded ${fast.foldSnapshot.tail_records} records after the snapshot, expected ${full.tail.afterSnapshot}`);
   if (f.backup.backup.replaced !== true) out.push(`the backup did not replace the rolling backup (${f.backup.backup.guard})`);
+  if (f.closed) {
+    for (const [name, r] of [['eviction off', f.closed.kept], ['eviction on', f.closed.evicted]]) {
+      const t = r.firstThread;
+      if (t?.status !== 'closed' || t?.record_count !== 2) out.push(`closed threads, ${name}: kernel.thread(first closed thread) is ${t ? `${t.status} with ${t.record_count} records` : 'undefined'}, expected closed with 2`);
+      for (const e of r.errors) out.push(`closed threads, ${name}: the kernel reported ${e}`);
+    }
+    if (f.closed.evicted.heapPerThread >= f.closed.kept.heapPerThread) out.push('closed threads: the heap with eviction on is no smaller than with it off');
+  }
   if (f.daemon) {
     const d = f.daemon;
     if (!d.leftBehind.folds || !d.leftBehind.verified) out.push('the daemon\'s clean stop did not leave hub.db.folds and hub.db.verified');
@@ -755,6 +889,8 @@ async function main() {
     const backup = await measureBackupUnderLoad(inproc, db, flags, say);
     rmSync(inproc, { recursive: true, force: true });
 
+    const closed = flags.closedThreads > 0 ? await measureClosedThreads(root, flags.closedThreads, say) : null;
+
     const daemon = flags.daemon ? await measureDaemon(root, cached, say) : null;
 
     const figures = {
@@ -768,6 +904,7 @@ async function main() {
       inProcess: { full, fast, empty },
       daemon,
       backup,
+      closed,
     };
     figures.goals = goals(figures);
     const warn = warnings(figures);
