@@ -21,8 +21,9 @@ export interface DetachedDaemon {
 /**
  * `spl serve --daemon`: re-runs this binary as `spl serve --foreground <serveArgs>` in a new
  * session with stdin closed and stdout/stderr appended to `logs/spl.log` (it logs JSON lines
- * there), then waits until the PID file names the child with its bound URL and that URL answers
- * `/health`. If the child exits first, the reason is the last error line it logged.
+ * there), then waits until the PID file names the child as `running` (ready, not just bound) with
+ * its URL, and that URL answers `/health`. If the child exits first, the reason is the last error
+ * line it logged.
  */
 export async function startDetached(paths: SplPaths, serveArgs: readonly string[], timeoutMs: number, note: (line: string) => void): Promise<DetachedDaemon> {
   const existing = inspectPidFile(paths);
@@ -61,7 +62,8 @@ export async function startDetached(paths: SplPaths, serveArgs: readonly string[
   while (Date.now() < deadline) {
     if (exit !== undefined || pid === undefined) break;
     const state = inspectPidFile(paths);
-    if (state.state === 'running' && state.record.pid === pid && state.record.url && (await answersHealth(state.record.url))) {
+    // The port opens before the daemon is ready; the PID file says `running` only once it is.
+    if (state.state === 'running' && state.record.pid === pid && state.record.state === 'running' && state.record.url && (await answersHealth(state.record.url))) {
       return { pid, url: state.record.url, logFile: paths.logFile };
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -70,7 +72,7 @@ export async function startDetached(paths: SplPaths, serveArgs: readonly string[
     throw new CliError(`${lastError(paths.logFile, offset) ?? `the daemon ${exit ?? 'exited'}`} (log: ${paths.logFile})`);
   }
   throw new CliError(
-    `the daemon (pid ${pid}) did not answer /health within ${Math.round(timeoutMs / 1000)} s; it is still running — see ${paths.logFile}, or stop it with: spl serve --stop`,
+    `the daemon (pid ${pid}) was not ready within ${Math.round(timeoutMs / 1000)} s; it is still running (a large log takes a while to fold and check: spl status shows the progress) — see ${paths.logFile}, or stop it with: spl serve --stop`,
   );
 }
 

@@ -37,14 +37,14 @@ interface ServeSettings {
 
 /**
  * `spl serve`: runs the daemon in this terminal (`--foreground`, the default), detached
- * (`--daemon`: returns once it answers /health), or stops this home's daemon (`--stop`).
+ * (`--daemon`: returns once it is ready), or stops this home's daemon (`--stop`).
  */
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the daemon (the record log and its HTTP API) in this terminal, detached with --daemon, or stop it with --stop')
     .option('--foreground', 'run in this terminal until Ctrl-C / SIGTERM (the default)')
-    .option('--daemon', 'detach into the background; returns once the daemon answers /health (log: ~/.syncro/logs/spl.log)')
+    .option('--daemon', 'detach into the background; returns once the daemon is ready (log: ~/.syncro/logs/spl.log)')
     .option('--stop', "stop this home's daemon: SIGTERM, then wait for it to finish in-flight requests and exit")
     .option('--insecure-localhost', 'turn auth off and bind 127.0.0.1 only, to mint the first service account (laptop use)')
     .option('--host <host>', `address to bind (default: [server] host in config.toml, else ${DEFAULT_HOST})`)
