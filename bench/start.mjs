@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { recordId, threadIdFor } from '@syncropel/algebra';
 import { createAuth } from '@syncropel/auth';
 import { createApp, listen } from '@syncropel/http';
-import { createKernel, fileFoldSnapshots } from '@syncropel/kernel';
+import { THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS, createKernel, fileFoldSnapshots } from '@syncropel/kernel';
 import { checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified } from '@syncropel/log';
 import autocannon from 'autocannon';
 
@@ -47,10 +47,10 @@ const MAX_BACKUP_WINDOW_S = 180; // the backup window ends here even if the back
 const LOOP_RESOLUTION_MS = 10; // monitorEventLoopDelay's sampling timer
 const CLOSED_MIN_AFTER = 120_000; // records on one busy thread after the closed threads, at least
 const NO_EVICTION = { every: 1e12, quiet: 1e12 }; // a pass never comes: every thread stays in memory
-// The kernel's default eviction (THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS in packages/kernel/src/limits.ts,
-// not exported): every 65,536 records, closed threads quiet for 100,000 records leave memory.
-const EVICT_EVERY = 65_536;
-const EVICT_QUIET = 100_000;
+// The kernel's default eviction: every THREAD_EVICT_EVERY records, closed threads quiet for
+// THREAD_QUIET_RECORDS records leave memory.
+const EVICT_EVERY = THREAD_EVICT_EVERY;
+const EVICT_QUIET = THREAD_QUIET_RECORDS;
 const BACKUP_INSTANCE = `did:sync:instance:${'ab'.repeat(32)}`;
 const LOAD_ACTOR = 'did:sync:user:bench-load';
 const TAIL_ACTOR = 'did:sync:user:bench-tail';

@@ -44,6 +44,8 @@ it('exports exactly the public API', () => {
     'Reconciler',
     'SECRET_FILE_MODE',
     'SWEEP_JOB_SECS',
+    'THREAD_EVICT_EVERY',
+    'THREAD_QUIET_RECORDS',
     'TickLoop',
     'adapters',
     'aitlRules',
