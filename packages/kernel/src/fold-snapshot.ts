@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { LogStore } from '@syncropel/log';
 
 /**
  * How a fold's state is written into a fold snapshot and read back. `decode(encode(s))` must
@@ -59,6 +60,32 @@ export function foldFormat(views: readonly { name: string; code: readonly unknow
     for (const part of v.code) hash.update(typeof part === 'function' ? part.toString() : String(part)).update('\n');
   }
   return hash.digest('hex');
+}
+
+/**
+ * Why a fold snapshot cannot stand for the prefix of `store` it claims, or null when it can: it
+ * must be of `format`, hold a state for every view, and the log must still hold its head and
+ * samples at their seqs (a restored or replaced log does not).
+ */
+export function snapshotProblem(snapshot: FoldSnapshot, format: string, views: readonly string[], store: Pick<LogStore, 'get'>): string | null {
+  if (snapshot.format !== format) return 'it was written by other fold code (another version)';
+  for (const [seq, id] of [...snapshot.samples, [snapshot.head.seq, snapshot.head.id] as const]) {
+    if (store.get(id)?.seq !== seq) return `the log does not hold record ${id} at seq ${seq} (restored or replaced)`;
+  }
+  const missing = views.find((name) => !(name in snapshot.states));
+  return missing ? `it has no state for ${missing}` : null;
+}
+
+/** Up to `count` records (seq, id) spread evenly over the log before `headSeq`, for {@link snapshotProblem}. */
+export function prefixSamples(store: Pick<LogStore, 'scan'>, headSeq: number, count: number): [number, string][] {
+  const samples: [number, string][] = [];
+  for (let k = 1; k <= count && headSeq > 1; k++) {
+    for (const r of store.scan(Math.floor(((headSeq - 1) * k) / (count + 1)), 1)) {
+      if (r.seq < headSeq && !samples.some(([seq]) => seq === r.seq)) samples.push([r.seq, r.id]);
+      break;
+    }
+  }
+  return samples;
 }
 
 let build: string | undefined;

@@ -3,7 +3,7 @@ import { canonicalizeRecord, type Fold, type Record as LogRecord, type StoredRec
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
 import { aitlCodec, clockCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
-import { foldFormat, type FoldCodec, type FoldSnapshot, type SnapshotHead } from './fold-snapshot.js';
+import { foldFormat, prefixSamples, snapshotProblem, type FoldCodec, type FoldSnapshot, type SnapshotHead } from './fold-snapshot.js';
 import { celRecord } from './cel-record.js';
 import { clockFold, clockKey, type ClockState } from './clock-fold.js';
 import { Cron } from './cron.js';
@@ -237,20 +237,13 @@ export function createKernel(options: KernelOptions): Kernel {
     reconciler?.pull();
   }
 
-  // The format this kernel's folds write; null when an attached fold cannot be snapshotted.
-  const snapshotFormat = (): string | null =>
-    views.every((v) => v.codec) ? foldFormat(views.map((v) => ({ name: v.name, version: (v.codec as ViewCodec).version, code: (v.codec as ViewCodec).code }))) : null;
-
-  /** Why a fold snapshot cannot stand for this log's prefix, or null when it can. */
-  function snapshotProblem(snapshot: FoldSnapshot, format: string | null): string | null {
-    if (format === null) return `attached fold ${views.find((v) => !v.codec)?.name} has no snapshot codec`;
-    if (snapshot.format !== format) return 'it was written by other fold code (another version)';
-    for (const [seq, id] of [...snapshot.samples, [snapshot.head.seq, snapshot.head.id] as const]) {
-      if (store.get(id)?.seq !== seq) return `the log does not hold record ${id} at seq ${seq} (restored or replaced)`;
-    }
-    const missing = views.find((v) => !(v.name in snapshot.states));
-    return missing ? `it has no state for ${missing.name}` : null;
-  }
+  // Why this kernel cannot use fold snapshots at all (a view without a codec), or null.
+  const noCodec = (): string | null => {
+    const view = views.find((v) => !v.codec);
+    return view ? `attached fold ${view.name} has no snapshot codec` : null;
+  };
+  // The format this kernel's folds write (only asked once every view has a codec).
+  const snapshotFormat = (): string => foldFormat(views.map((v) => ({ name: v.name, version: (v.codec as ViewCodec).version, code: (v.codec as ViewCodec).code })));
 
   /** Restores every view from the configured fold snapshot if it is usable; returns its clocks. */
   async function loadSnapshot(): Promise<ClockState | undefined> {
@@ -267,7 +260,7 @@ export function createKernel(options: KernelOptions): Kernel {
       snapshots.ignored = 'none written yet';
       return undefined;
     }
-    const problem = snapshotProblem(snapshot, snapshotFormat());
+    const problem = noCodec() ?? snapshotProblem(snapshot, snapshotFormat(), views.map((v) => v.name), store);
     if (problem) {
       snapshots.ignored = problem;
       return undefined;
@@ -290,23 +283,17 @@ export function createKernel(options: KernelOptions): Kernel {
   async function saveSnapshot(): Promise<FoldSnapshotOutcome> {
     const target = options.foldSnapshot;
     if (!target) return { saved: false, reason: 'no fold snapshot store is configured' };
-    const format = snapshotFormat();
-    if (format === null) return { saved: false, reason: `attached fold ${views.find((v) => !v.codec)?.name} has no snapshot codec` };
+    const unusable = noCodec();
+    if (unusable !== null) return { saved: false, reason: unusable };
     const head = foldedHead;
     if (head === null || progress !== null || status === 'created' || status === 'starting') return { saved: false, reason: 'nothing folded yet' };
     // One synchronous pass, so every state is taken at the same head.
     const states: { [view: string]: unknown } = { $clocks: clockCodec.encode(clocks) };
     for (const v of views) states[v.name] = (v.codec as ViewCodec).encode();
-    const samples: [number, string][] = [];
-    for (let k = 1; k <= FOLD_SNAPSHOT_SAMPLES && head.seq > 1; k++) {
-      for (const r of store.scan(Math.floor(((head.seq - 1) * k) / (FOLD_SNAPSHOT_SAMPLES + 1)), 1)) {
-        if (r.seq < head.seq && !samples.some(([seq]) => seq === r.seq)) samples.push([r.seq, r.id]);
-        break;
-      }
-    }
+    const samples = prefixSamples(store, head.seq, FOLD_SNAPSHOT_SAMPLES);
     const records = foldedRecords;
     try {
-      await target.write({ format, head, records, samples, states, created_at: new Date(now()).toISOString() });
+      await target.write({ format: snapshotFormat(), head, records, samples, states, created_at: new Date(now()).toISOString() });
     } catch (e) {
       snapshots.last_error = (e as Error).message;
       throw e;
