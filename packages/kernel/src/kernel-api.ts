@@ -111,6 +111,8 @@ export interface KernelHealthDetails extends KernelHealth {
   /** Records a fold threw on (that view kept its state from before the record) and the last one. */
   readonly folds: { readonly errors: number; readonly last_error: FoldError | null };
   readonly fold_snapshot: FoldSnapshotStatus;
+  /** Threads whose state is held in memory, and closed ones whose state left it (folded from the store when asked). */
+  readonly threads: { readonly held: number; readonly evicted: number };
   readonly expression_cache: ExpressionCacheStats;
 }
 
@@ -234,9 +236,12 @@ export interface Kernel {
   trust(filter?: { actor?: string; domain?: string }): TrustRow[];
   /** Effective trust of an actor in a domain now. */
   trustOf(actor: string, domain: string): number;
-  /** One thread's folded state. */
+  /** One thread's folded state (a closed thread that left memory is folded from the store). */
   thread(id: string): ThreadState | undefined;
-  /** Every thread's folded state, most recently active (highest `last_seq`) first; sorts them all, so pages should use {@link threadsPage}. */
+  /**
+   * Every thread's folded state, most recently active (highest `last_seq`) first. It sorts them
+   * all and folds every thread that left memory from the store, so pages should use {@link threadsPage}.
+   */
   threads(): ThreadState[];
   /**
    * One page of threads, newest (highest `first_seq`) first: those with `first_seq < cursor`, of

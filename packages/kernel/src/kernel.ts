@@ -631,6 +631,7 @@ export function createKernel(options: KernelOptions): Kernel {
         config: { entries: configState.entries.size, skipped: configState.skipped, last_problem: configState.lastProblem },
         folds: { errors: foldErrors, last_error: lastFoldError },
         fold_snapshot: { ...snapshots },
+        threads: countThreads(threadsState),
         expression_cache: expressions.stats(),
       };
     },
@@ -681,6 +682,13 @@ export function createKernel(options: KernelOptions): Kernel {
     schedule: (name, secs, run) => cron.register(name, secs, run),
     runJob: (name) => cron.runNow(name),
   };
+}
+
+/** How many threads hold their state in memory and how many left it. */
+function countThreads(state: ThreadsState): { held: number; evicted: number } {
+  let evicted = 0;
+  for (const t of state.values()) if (typeof t === 'number') evicted++;
+  return { held: state.size - evicted, evicted };
 }
 
 /** The kernel's own authority: its emissions are not checked against a writer. */

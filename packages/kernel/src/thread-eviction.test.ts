@@ -26,6 +26,7 @@ describe('closed threads leave memory once quiet', () => {
     const threads = (saved as FoldSnapshot).states.threads as unknown[];
     expect(threads[0]).toEqual([done, 1]);
     expect((threads[1] as { thread: string }).thread).toBe(busy);
+    expect(k.healthDetails().threads).toEqual({ held: 1, evicted: 1 });
 
     const expected = { thread: done, status: 'closed', record_count: 2, participants: ['did:sync:user:ann', 'did:sync:user:bo'], last_clock: { 'did:sync:user:ann': 0, 'did:sync:user:bo': 0 }, first_seq: 1, last_seq: 2 };
     expect(k.thread(done)).toMatchObject(expected);
@@ -35,6 +36,7 @@ describe('closed threads leave memory once quiet', () => {
     await expect(k.ingest(rec(done, 'bo', 0, 'KNOW', { fulfills: ask.record.id }))).resolves.toMatchObject({ status: 'duplicate' });
 
     await k.ingest(rec(done, 'bo', 1, 'KNOW', { note: 'late' }));
+    expect(k.healthDetails().threads).toEqual({ held: 2, evicted: 0 });
     expect(k.thread(done)).toMatchObject({ ...expected, record_count: 3, last_clock: { 'did:sync:user:ann': 0, 'did:sync:user:bo': 1 }, last_seq: 15 });
     await k.saveFoldSnapshot();
     expect(((saved as FoldSnapshot).states.threads as { thread?: string }[])[0]?.thread).toBe(done);
