@@ -1,5 +1,4 @@
 import type { AitlState, PendingDecision } from './aitl-fold.js';
-import { clockKey, type ClockState } from './clock-fold.js';
 import type { ConfigEntry, ConfigState } from './config-fold.js';
 import type { FoldCodec } from './fold-snapshot.js';
 import type { ThreadState, ThreadsState } from './thread-fold.js';
@@ -55,11 +54,4 @@ export const workCodec: FoldCodec<WorkState> = {
     const ready = e.items.filter((x) => x.status === 'pending').sort((a, b) => a.seq - b.seq).map((x) => x.id);
     return { items, requests: new Map(e.requests), ready };
   },
-};
-
-/** The last clock per (actor, thread). */
-export const clockCodec: FoldCodec<ClockState> = {
-  version: `clocks/1 ${clockKey('a', 't')}`,
-  encode: (s) => [...s],
-  decode: (j) => new Map(j as [string, number][]),
 };

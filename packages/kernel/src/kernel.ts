@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { canonicalizeRecord, type Fold, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
-import { aitlCodec, clockCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
+import { aitlCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
 import { foldFormat, prefixSamples, snapshotProblem, type FoldCodec, type FoldSnapshot, type SnapshotHead } from './fold-snapshot.js';
 import { celRecord } from './cel-record.js';
-import { clockFold, clockKey, type ClockState } from './clock-fold.js';
+import { clockKey, type ClockState } from './clock-fold.js';
 import { Cron } from './cron.js';
 import { Reconciler, type ReconcilerStatus } from './work/reconciler.js';
 import { asksForWork, emptyWork, stepWork, type WorkState } from './work/work-fold.js';
@@ -96,19 +96,6 @@ export function createKernel(options: KernelOptions): Kernel {
     return foldThread(pages());
   }
 
-  /** Brings back a quiet thread that gets a record, with its participants' clocks. */
-  function reloadThread(thread: string, beforeSeq: number): ThreadState | undefined {
-    const t = loadThread(thread, beforeSeq);
-    if (t) {
-      for (const [actor, clock] of Object.entries(t.last_clock)) {
-        const key = clockKey(actor, thread);
-        // The record being folded may already have moved its actor's clock past the stored ones.
-        if (!((clocks.get(key) ?? -1) >= clock)) clocks.set(key, clock);
-      }
-    }
-    return t;
-  }
-
   // How each built-in piece goes into a fold snapshot and comes back (`code`: what its format hashes).
   const codecOf = <S>(codec: FoldCodec<S>, get: () => S, set: (s: S) => void, code: readonly unknown[]): ViewCodec => ({
     version: codec.version,
@@ -126,7 +113,7 @@ export function createKernel(options: KernelOptions): Kernel {
     { name: 'trust', fold: builtIn(() => (trustState = emptyTrust()), (r) => stepTrust(trustState, r)), state: null, codec: codecOf(trustCodec, () => trustState, (s) => (trustState = s), [stepTrust]) },
     {
       name: 'threads',
-      fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r, reloadThread)),
+      fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r, loadThread)),
       state: null,
       codec: codecOf(threadsCodec, () => threadsState, (s) => (threadsState = s), [stepThreads, stepThread, evictQuietThreads, evictEvery, quietFor]),
     },
@@ -186,16 +173,15 @@ export function createKernel(options: KernelOptions): Kernel {
   const snapshots: FoldSnapshotStatus = { store: options.foldSnapshot?.description ?? null, loaded_seq: null, tail_records: 0, ignored: null, last_saved_at: null, last_saved_seq: null, last_error: null };
   let savedRecords = 0;
 
-  /** Folds one committed record into the clocks and every view; closed threads gone quiet leave memory. */
+  /** Folds one committed record into every view; closed threads gone quiet leave memory. */
   function foldRecord(r: StoredRecord): void {
     const previous = foldedHead?.seq ?? 0;
-    clockFold.step(clocks, r);
     stepViews(r);
     foldedHead = { seq: r.seq, id: r.id };
     foldedRecords++;
     if (Math.floor(r.seq / evictEvery) !== Math.floor(previous / evictEvery)) {
       try {
-        for (const t of evictQuietThreads(threadsState, r.seq - quietFor)) for (const actor of t.participants) clocks.delete(clockKey(actor, t.thread));
+        evictQuietThreads(threadsState, r.seq - quietFor);
       } catch (error) {
         report(error, 'fold');
       }
@@ -204,17 +190,14 @@ export function createKernel(options: KernelOptions): Kernel {
 
   /**
    * The startup rebuild: live state from the fold snapshot when a usable one exists, then every
-   * later record folded into the clocks and every view (the whole log when there is none); then
+   * later record folded into every view (the whole log when there is none); then
    * the loops start. Linear in the records folded.
    */
   async function rebuild(): Promise<void> {
     startedAt = now();
     expressions.warmUp();
-    // Nothing reads the clocks until the kernel is ready (ingest refuses while starting).
-    clocks = clockFold.initial();
     for (const v of views) v.state = v.fold.initial();
-    const loaded = await loadSnapshot();
-    if (loaded) clocks = loaded;
+    await loadSnapshot();
     progress = { folded: foldedRecords, total: store.count() };
     let n = 0;
     for (const r of store.scan(foldedHead?.seq ?? 0)) {
@@ -245,37 +228,34 @@ export function createKernel(options: KernelOptions): Kernel {
   // The format this kernel's folds write (only asked once every view has a codec).
   const snapshotFormat = (): string => foldFormat(views.map((v) => ({ name: v.name, version: (v.codec as ViewCodec).version, code: (v.codec as ViewCodec).code })));
 
-  /** Restores every view from the configured fold snapshot if it is usable; returns its clocks. */
-  async function loadSnapshot(): Promise<ClockState | undefined> {
+  /** Restores every view from the configured fold snapshot if it is usable. */
+  async function loadSnapshot(): Promise<void> {
     const source = options.foldSnapshot;
-    if (!source) return undefined;
+    if (!source) return;
     let snapshot: FoldSnapshot | undefined;
     try {
       snapshot = await source.read();
     } catch (e) {
       snapshots.ignored = `unreadable: ${(e as Error).message}`;
-      return undefined;
+      return;
     }
     if (!snapshot) {
       snapshots.ignored = 'none written yet';
-      return undefined;
+      return;
     }
     const problem = noCodec() ?? snapshotProblem(snapshot, snapshotFormat(), views.map((v) => v.name), store);
     if (problem) {
       snapshots.ignored = problem;
-      return undefined;
+      return;
     }
     try {
       for (const v of views) (v.codec as ViewCodec).decode(snapshot.states[v.name]);
-      const restored = clockCodec.decode(snapshot.states.$clocks);
       foldedHead = snapshot.head;
       foldedRecords = snapshot.records;
       snapshots.loaded_seq = snapshot.head.seq;
-      return restored;
     } catch (e) {
       for (const v of views) v.state = v.fold.initial();
       snapshots.ignored = `cannot be decoded: ${(e as Error).message}`;
-      return undefined;
     }
   }
 
@@ -288,7 +268,7 @@ export function createKernel(options: KernelOptions): Kernel {
     const head = foldedHead;
     if (head === null || progress !== null || status === 'created' || status === 'starting') return { saved: false, reason: 'nothing folded yet' };
     // One synchronous pass, so every state is taken at the same head.
-    const states: { [view: string]: unknown } = { $clocks: clockCodec.encode(clocks) };
+    const states: { [view: string]: unknown } = {};
     for (const v of views) states[v.name] = (v.codec as ViewCodec).encode();
     const samples = prefixSamples(store, head.seq, FOLD_SNAPSHOT_SAMPLES);
     const records = foldedRecords;
@@ -307,7 +287,6 @@ export function createKernel(options: KernelOptions): Kernel {
 
   let startedAt: number | undefined;
   let ingestedTotal = 0;
-  let clocks: ClockState = clockFold.initial();
   // Writes accepted but not yet committed: consulted so two writes in one group cannot clash, and
   // so an answer to a record still waiting to commit is checked against that record.
   const pending = new Map<string, LogRecord>();
@@ -343,11 +322,14 @@ export function createKernel(options: KernelOptions): Kernel {
     if (pendingClocks.get(key) === clock) pendingClocks.delete(key);
   }
 
-  /** The last committed clock of an actor on a thread; a quiet thread's come from the store. */
+  /**
+   * The last committed clock of an actor on a thread: the thread fold keeps the highest clock per
+   * actor, so it is the one place clocks live (a thread that left memory is folded from the store).
+   */
   function committedClock(actor: string, thread: string): number | undefined {
-    const held = clocks.get(clockKey(actor, thread));
-    if (held !== undefined || typeof threadsState.get(thread) !== 'number') return held;
-    return loadThread(thread)?.last_clock[actor];
+    const held = threadsState.get(thread);
+    if (held === undefined) return undefined;
+    return (typeof held === 'number' ? loadThread(thread) : held)?.last_clock[actor];
   }
 
   function lastClock(actor: string, thread: string): number | undefined {
