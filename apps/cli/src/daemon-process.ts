@@ -6,7 +6,7 @@ import { ABANDONED, checkStoreAtStart, openSqliteLogStore, snapshot, stampVerifi
 import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
 import type { DaemonLog } from './daemon-log.js';
-import { SHUTDOWN_GRACE_MS } from './defaults.js';
+import { FOLD_SNAPSHOT_SUFFIX, SHUTDOWN_GRACE_MS } from './defaults.js';
 import { createHomeDirs } from './home-dirs.js';
 import type { SplPaths } from './paths.js';
 import { maintenanceHolder } from './maintenance-lock.js';
@@ -16,9 +16,6 @@ import { VERSION } from './version.js';
 
 /** A backup generation is taken daily by CRON, besides the one at every start. */
 export const DAILY_BACKUP_SECS = 86_400;
-
-/** The fold snapshot beside the log: live state as of a log position, so a start folds only the tail. */
-export const FOLD_SNAPSHOT_SUFFIX = '.folds';
 
 /** What `spl serve` was asked to run. */
 export interface DaemonOptions {
@@ -106,10 +103,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (!key) throw new CliError(`the identity file ${paths.identity} disappeared while starting`);
     tokenKey = key;
     if (loaded.created) log.info(`generated daemon identity ${identity.did}`);
-    // A corrupt or tampered store must not be served: checked on worker threads while state folds.
+    store = openStore(paths.db, options.durability);
+    // A corrupt or tampered store must not be served: checked on worker threads while state folds
+    // (after the open, so a migration or the switch to WAL never waits on the check's reads).
     checking = checkStoreAtStart(paths.db);
     checking.catch(() => undefined); // awaited below; a failure before then must not go unhandled
-    store = openStore(paths.db, options.durability);
   } catch (e) {
     await checking?.catch(() => undefined);
     releasePidFile(paths, process.pid);
@@ -120,7 +118,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     store,
     actor: identity.did,
     workLoop: true,
-    foldSnapshot: fileFoldSnapshots(`${paths.db}${FOLD_SNAPSHOT_SUFFIX}`),
+    foldSnapshot: fileFoldSnapshots(`${paths.db}${FOLD_SNAPSHOT_SUFFIX}`, { key: tokenKey }),
     onError: (e, where) => log.error(`error in ${where}: ${(e as Error).message}`),
   });
   const auth = createAuth({ kernel, actor: identity.did, tokenKey });
@@ -128,6 +126,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let server: RunningServer | undefined;
   let lastBackup: { at: string; path: string; record_count: number } | null = null;
   let backupWarning: string | null = null;
+  // True once the start check passed (and until a backup finds damage): a clean stop then stamps the file.
+  let verified = false;
   let backupRunning: Promise<void> | undefined;
   // Stopping abandons a backup in progress (a large one takes seconds); the last good one stays.
   const backupAbort = new AbortController();
@@ -146,6 +146,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log.info(`${why} backup abandoned: the daemon is stopping (the last good backup stays)`);
       return;
     }
+    // A snapshot that finds damaged records or pages means the store is no longer what was
+    // verified at start: the next start must check it record by record.
+    if (result.store_damaged) verified = false;
     if (result.replaced) {
       lastBackup = { at: result.manifest.created_at, path: result.path, record_count: result.manifest.record_count };
       backupWarning = null;
@@ -169,7 +172,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   // Until ready, the API answers 503 STARTING with this (the probes say where the start is).
   let phase: string | null = 'folding';
-  let verified = false;
   const starting = (): StartingStatus | null => {
     if (phase === null) return null;
     const p = kernel.health().start_progress;
@@ -185,13 +187,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     bound = true;
     updatePidFile(paths, pidRecord('starting', server.port, urlForBind(options.host, server.port)));
     const startedAt = performance.now();
-    await kernel.start();
-    phase = 'verifying';
-    const check = await (checking as Promise<StoreCheck>);
-    if (!check.ok) {
-      throw new CliError(`${paths.db} holds records that fail verification (${check.problems.slice(0, 2).join('; ').slice(0, 300)}); restore a backup: spl backup list, then spl backup restore <file>`);
-    }
+    let check: StoreCheck | undefined;
+    // The kernel goes live (loops, dispatch, writes) only once the store check has passed: a
+    // store that is refused is never written to, and no fold snapshot is taken of it.
+    await kernel.start({
+      until: async () => {
+        phase = 'verifying';
+        check = await (checking as Promise<StoreCheck>);
+        if (!check.ok) throw refusal(paths.db, check);
+      },
+    });
     verified = true;
+    check = check as StoreCheck;
     const snap = kernel.healthDetails().fold_snapshot;
     log.info(
       `state ready in ${Math.round(performance.now() - startedAt)} ms: ${snap.loaded_seq === null ? `folded all ${snap.tail_records} records (fold snapshot: ${snap.ignored ?? 'none'})` : `fold snapshot at seq ${snap.loaded_seq} + ${snap.tail_records} records`}; store ${check.how === 'stamp' ? 'unchanged since its verified clean stop' : check.how === 'new' ? 'new' : `verified record by record (${check.stamp_unused})`} in ${check.ms} ms`,
@@ -210,9 +217,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await server?.close();
     await auth.stop();
     await kernel.stop();
-    await checking?.catch(() => undefined);
+    // A record the rebuild cannot even read is the check's to explain, with the restore command.
+    const verdict = await checking?.catch(() => undefined);
     await store.closeAsync();
     releasePidFile(paths, process.pid);
+    if (bound && !(e instanceof CliError) && verdict && !verdict.ok) throw refusal(paths.db, verdict);
     throw bound ? (e instanceof CliError ? e : new CliError((e as Error).message)) : bindError(e, options, paths.home);
   }
   phase = null;
@@ -318,6 +327,11 @@ export async function runDaemon(options: DaemonOptions, onStarted: OnStarted): P
   }
   onStarted(daemon);
   if (signalled) shutdown(signalled);
+}
+
+/** Why a store that failed its start check is not served, and how to get back. */
+function refusal(db: string, check: StoreCheck): CliError {
+  return new CliError(`${db} holds records that fail verification (${check.problems.slice(0, 2).join('; ').slice(0, 300)}); restore a backup: spl backup list, then spl backup restore <file>`);
 }
 
 function openStore(path: string, durability: Durability): SqliteLogStore {

@@ -36,3 +36,6 @@ export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60 * 1000;
 
 /** Earliest plausible wall-clock time (2025-01-01T00:00:00Z): a clock before it is certainly wrong. */
 export const CLOCK_FLOOR_MS = Date.UTC(2025, 0, 1);
+
+/** The fold snapshot beside the log (`hub.db.folds`): live state as of a log position, so a start folds only the tail. */
+export const FOLD_SNAPSHOT_SUFFIX = '.folds';

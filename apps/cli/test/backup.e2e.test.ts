@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
@@ -103,15 +104,23 @@ describe('backup discipline', () => {
       for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) bytes[at + needle.length - 1] = 0x5a;
     }
     writeFileSync(db, bytes);
+    // Without a fold snapshot the refused start folds everything; it must still write nothing.
+    rmSync(`${db}.folds`);
+    const sha = () => createHash('sha256').update(readFileSync(db)).digest('hex');
+    const before = sha();
     for (let attempt = 0; attempt < 2; attempt++) {
       const refused = spl(['serve', '--foreground', '--port', '0'], home.env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/hub\.db holds records that fail verification \(record seq \d+: content does not hash to its id/);
       expect(refused.stderr).toContain('spl backup restore');
     }
+    expect(sha()).toBe(before);
+    expect(existsSync(`${db}.folds`)).toBe(false);
+    expect(existsSync(`${db}.verified`)).toBe(false);
     expect(readFileSync(join(backups, 'hub.db.bak.json'), 'utf8')).toBe(good);
-    const restore = spl(['backup', 'restore'], home.env);
-    expect(restore.stdout).toMatch(/^restored \d+ records from /);
+    const restore = spl(['backup', 'restore', '--json'], home.env);
+    const aside = (JSON.parse(restore.stdout) as { moved_aside: string }).moved_aside;
+    expect(existsSync(aside)).toBe(true);
     daemon = await serve(home.env);
     const list = (await (await fetch(`${daemon.url}/v1/records?thread=${threadIdFor('seed')}&limit=100`, { headers: { authorization: `Bearer ${home.bearer}` } })).json()) as { data: { body: { note: string } }[] };
     expect(list.data.map((r) => r.body.note)).toEqual(Array.from({ length: 30 }, (_, i) => `original-${String(i).padStart(3, '0')}`));

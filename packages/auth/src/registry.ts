@@ -1,5 +1,5 @@
 import { fold, type Fold, type StoredRecord } from '@syncropel/algebra';
-import type { FoldCodec } from '@syncropel/kernel';
+import { moduleBuildId, type FoldCodec } from '@syncropel/kernel';
 
 /** The reserved thread holding service accounts and token metadata (keyed hashes only, never secrets). */
 export const SERVICE_ACCOUNTS_THREAD = 'th_service_accounts';
@@ -118,7 +118,8 @@ export const authRegistryFold: Fold<AuthRegistry, StoredRecord> = fold<AuthRegis
 
 /** How the registry goes into the kernel's fold snapshots; `byHash` is derived again from the tokens. */
 export const authRegistryCodec: FoldCodec<AuthRegistry> = {
-  version: 'auth-registry/1',
+  // This package's build: the helpers the fold calls (stringList, storedHash) are part of what it means.
+  version: `auth-registry/1 ${moduleBuildId(import.meta.url)}`,
   encode: (s) => ({ accounts: [...s.accounts.values()], tokens: [...s.tokens.values()], everCreated: s.everCreated, corsOrigins: s.corsOrigins }),
   decode: (j) => {
     const e = j as { accounts: ServiceAccount[]; tokens: TokenMeta[]; everCreated: number; corsOrigins: string[] };

@@ -159,6 +159,9 @@ describe('readiness before the kernel starts', () => {
     expect(await (await app.request('/v1/engine/health')).json()).toMatchObject({ status: 'starting', phase: 'verifying', start_progress: { folded: 40, total: 40 } });
     await expectError(await app.request('/v1/threads'), 503, 'STARTING');
     await expectError(await app.request('/v1/records', { method: 'POST', body: '{}' }), 503, 'STARTING');
+    // Only the two probes pass: paths that merely end in /health do not.
+    await expectError(await app.request('/v1/records/health'), 503, 'STARTING');
+    await expectError(await app.request('/v1/auth/tokens/health', { method: 'DELETE' }), 503, 'STARTING');
     starting = null;
     await expectError(await app.request('/v1/threads'), 401, 'AUTH_REQUIRED');
     await expectError(await app.request('/v1/engine/health'), 401, 'AUTH_REQUIRED');

@@ -107,6 +107,19 @@ describe('fold snapshots', () => {
     await store.closeAsync();
   });
 
+  it('are keyed: a file written under one key reads as none under another or without one', async () => {
+    const p = paths();
+    const key = new Uint8Array(32).fill(7);
+    const snapshot = { format: 'f', head: { seq: 1, id: 'a'.repeat(64) }, records: 1, samples: [], states: {}, created_at: '2026-01-01T00:00:00.000Z' };
+    await fileFoldSnapshots(p.folds, { key }).write(snapshot);
+    expect(await fileFoldSnapshots(p.folds, { key }).read()).toEqual(snapshot);
+    expect(await fileFoldSnapshots(p.folds, { key: new Uint8Array(32).fill(8) }).read()).toBeUndefined();
+    expect(await fileFoldSnapshots(p.folds).read()).toBeUndefined();
+    // Edited state with a recomputed plain hash does not pass either.
+    rewrite(p.folds, (s) => ({ ...s, records: 2 }));
+    expect(await fileFoldSnapshots(p.folds, { key }).read()).toBeUndefined();
+  });
+
   it('are not written while an attached fold has no codec, and say why', async () => {
     const p = paths();
     const store = openSqliteLogStore({ path: p.db });

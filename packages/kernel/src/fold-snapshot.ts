@@ -88,20 +88,39 @@ export function prefixSamples(store: Pick<LogStore, 'scan'>, headSeq: number, co
   return samples;
 }
 
-let build: string | undefined;
+const builds = new Map<string, string>();
 
 /**
- * A hash of the module file this code was loaded from: in a release that is the whole bundled
- * kernel, so any change to it (the CEL limits a config fold relies on, say) also retires older
- * snapshots, not only a change to a step function's own text.
+ * A hash of the module file at `url` (e.g. `import.meta.url`): in a release that is a whole
+ * bundled package, so any change to its code retires fold snapshots that depend on it. 'unknown'
+ * when the file cannot be read.
+ */
+export function moduleBuildId(url: string): string {
+  let id = builds.get(url);
+  if (id === undefined) {
+    try {
+      id = createHash('sha256').update(readFileSync(fileURLToPath(url))).digest('hex');
+    } catch {
+      id = 'unknown';
+    }
+    builds.set(url, id);
+  }
+  return id;
+}
+
+/**
+ * The builds the built-in folds run on: this kernel's and the pure packages its folds call
+ * (`isDid`, `isReservedThread`, the trust score). A change to any of them (the CEL limits a config
+ * fold relies on, say) retires older snapshots, not only a change to a step function's own text.
  */
 function buildId(): string {
-  if (build === undefined) {
+  const parts = [import.meta.url];
+  for (const pkg of ['@syncropel/algebra', '@syncropel/trust']) {
     try {
-      build = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+      parts.push(import.meta.resolve(pkg));
     } catch {
-      build = 'unknown';
+      parts.push(pkg);
     }
   }
-  return build;
+  return parts.map(moduleBuildId).join(' ');
 }

@@ -71,6 +71,7 @@ it('exports exactly the public API', () => {
     'isKernelError',
     'loadOrCreateIdentity',
     'mayWriteAs',
+    'moduleBuildId',
     'newestOf',
     'pageThreads',
     'patternProblem',

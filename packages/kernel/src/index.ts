@@ -4,7 +4,7 @@
  * Runs with no HTTP and no CLI.
  */
 export { CHECKPOINT_JOB_SECS, EMBEDDED_ENGINE_ACTOR, FOLD_SNAPSHOT_JOB_SECS, SWEEP_JOB_SECS, createKernel } from './kernel.js';
-export { FOLD_SNAPSHOT_LAYOUT } from './fold-snapshot.js';
+export { FOLD_SNAPSHOT_LAYOUT, moduleBuildId } from './fold-snapshot.js';
 export { THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
 export type { FoldCodec, FoldSnapshot, FoldSnapshotStore, SnapshotHead } from './fold-snapshot.js';
 export { fileFoldSnapshots } from './fold-snapshot-file.js';

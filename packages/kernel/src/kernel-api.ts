@@ -184,9 +184,11 @@ export interface Kernel {
   readonly status: KernelStatus;
   /**
    * Rebuilds live state from the log, then accepts writes. A rebuild that fails leaves the kernel
-   * `stopped` (the promise rejects); calling it again returns the same promise.
+   * `stopped` (the promise rejects); calling it again returns the same promise. `until`, when
+   * given, is awaited after the rebuild and before the kernel goes live (its loops, dispatch and
+   * writes): if it rejects, the start fails the same way and nothing has been written.
    */
-  start(): Promise<void>;
+  start(options?: { readonly until?: () => Promise<void> }): Promise<void>;
   /**
    * Refuses new writes, waits for the pending commit group, then stops. Idempotent; always
    * completes. During `start()` it ends the rebuild at its next yield, and the kernel ends `stopped`.
@@ -238,6 +240,8 @@ export interface Kernel {
   trustOf(actor: string, domain: string): number;
   /** One thread's folded state (a closed thread that left memory is folded from the store). */
   thread(id: string): ThreadState | undefined;
+  /** Whether the log has records on this thread (no fold: cheap even for a thread that left memory). */
+  hasThread(id: string): boolean;
   /**
    * Every thread's folded state, most recently active (highest `last_seq`) first. It sorts them
    * all and folds every thread that left memory from the store, so pages should use {@link threadsPage}.

@@ -193,7 +193,7 @@ export function createKernel(options: KernelOptions): Kernel {
    * later record folded into every view (the whole log when there is none); then
    * the loops start. Linear in the records folded.
    */
-  async function rebuild(): Promise<void> {
+  async function rebuild(until?: () => Promise<void>): Promise<void> {
     startedAt = now();
     expressions.warmUp();
     for (const v of views) v.state = v.fold.initial();
@@ -210,6 +210,9 @@ export function createKernel(options: KernelOptions): Kernel {
       }
     }
     snapshots.tail_records = n;
+    if (stopRequested) return;
+    // The host's last word (e.g. the store check) before anything runs or is written.
+    if (until) await until();
     if (stopRequested) return;
     savedRecords = snapshots.loaded_seq === null ? 0 : foldedRecords - n;
     progress = null;
@@ -267,6 +270,8 @@ export function createKernel(options: KernelOptions): Kernel {
     if (unusable !== null) return { saved: false, reason: unusable };
     const head = foldedHead;
     if (head === null || progress !== null || status === 'created' || status === 'starting') return { saved: false, reason: 'nothing folded yet' };
+    // A fold that threw kept its older state; a full rebuild at the next start may heal it, a snapshot would keep it.
+    if (foldErrors > 0) return { saved: false, reason: `${foldErrors} record(s) failed to fold since start (see folds in health details); the next start folds the log in full` };
     // One synchronous pass, so every state is taken at the same head.
     const states: { [view: string]: unknown } = {};
     for (const v of views) states[v.name] = (v.codec as ViewCodec).encode();
@@ -530,10 +535,10 @@ export function createKernel(options: KernelOptions): Kernel {
     get status() {
       return status;
     },
-    start() {
+    start(startOptions) {
       if (status !== 'created') return starting ?? Promise.resolve();
       status = 'starting';
-      starting = rebuild().catch((error: unknown) => {
+      starting = rebuild(startOptions?.until).catch((error: unknown) => {
         // A start that fails leaves a stopped kernel, never one stuck in `starting`.
         status = 'stopped';
         throw error;
@@ -626,6 +631,7 @@ export function createKernel(options: KernelOptions): Kernel {
       const held = threadsState.get(id);
       return typeof held === 'number' ? loadThread(id) : held;
     },
+    hasThread: (id) => threadsState.has(id),
     threads: () =>
       [...threadsState]
         .map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held))

@@ -30,6 +30,8 @@ describe('closed threads leave memory once quiet', () => {
 
     const expected = { thread: done, status: 'closed', record_count: 2, participants: ['did:sync:user:ann', 'did:sync:user:bo'], last_clock: { 'did:sync:user:ann': 0, 'did:sync:user:bo': 0 }, first_seq: 1, last_seq: 2 };
     expect(k.thread(done)).toMatchObject(expected);
+    expect(k.hasThread(done)).toBe(true);
+    expect(k.hasThread(threadIdFor('never-written'))).toBe(false);
     expect(k.threadsPage({ limit: 10, status: 'closed' }).data).toMatchObject([expected]);
     expect(k.lastClock('did:sync:user:bo', done)).toBe(0);
     await expect(k.ingest(rec(done, 'bo', 0, 'KNOW', { again: true }))).rejects.toMatchObject({ code: 'CLOCK_CONFLICT' });

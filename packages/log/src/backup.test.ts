@@ -110,9 +110,12 @@ describe('verify, restore primitives', () => {
     expect(bad.problems.join('\n')).toMatch(/sha256 [0-9a-f]{64} does not match/);
     expect((await verifyBackup(join(c.dir, 'missing.bak'))).problems).toEqual([`${join(c.dir, 'missing.bak')} does not exist`]);
 
-    const aside = moveAside(c.db, 'replaced-test');
+    writeFileSync(`${c.db}.folds`, 'state of the old bytes');
+    const aside = moveAside(c.db, 'replaced-test', ['.folds', '.verified']);
     expect(aside && existsSync(aside)).toBe(true);
     expect(existsSync(c.db)).toBe(false);
+    expect(readFileSync(`${aside}.folds`, 'utf8')).toBe('state of the old bytes');
+    expect(existsSync(`${c.db}.folds`)).toBe(false);
     installBackup(path, c.db);
     const restored = open(c.db);
     expect(restored.count()).toBe(30);
@@ -217,6 +220,24 @@ describe('records are verified, not just pages', () => {
     expect(result.problems.every((p) => /content does not hash to its id/.test(p))).toBe(true);
   });
 
+  it('does not let columns that hide parts of each other pass as the original record', async () => {
+    const { recordId } = await import('@syncropel/algebra');
+    const Database = (await import('better-sqlite3')).default;
+    const c = fresh();
+    open(c.db).close();
+    // The record {body: {a:1, clock:2}, clock: 5}, stored with its body cut short and the rest in
+    // the clock column: the columns still concatenate to its canonical form.
+    const record = { parents: [], thread: `th_${'9'.repeat(64)}`, actor: 'did:sync:user:mallory', act: 'KNOW' as const, body: { a: 1, clock: 2 }, clock: 5, data_type: 'SCALAR' as const, judged_by: null };
+    const db = new Database(c.db);
+    db.prepare('INSERT INTO records (id, thread, actor, act, clock, data_type, judged_by, parents, body, sig, ingested_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, 1)').run(
+      recordId(record), record.thread, record.actor, record.act, '2},"clock":5', record.data_type, '[]', '{"a":1',
+    );
+    db.close();
+    const v = verifyRecords(c.db, { integrity: 'quick' });
+    expect(v).toMatchObject({ ok: false, record_count: 1, bad_records: 1 });
+    expect(v.problems[0]).toMatch(/^record seq 1: content does not hash to its id/);
+  });
+
   it('verifies records whose canonical form is not what JSON.stringify writes (integer-like keys)', () => {
     const c = fresh();
     const store = open(c.db);
@@ -228,6 +249,20 @@ describe('records are verified, not just pages', () => {
 });
 
 describe('abandoning a snapshot', () => {
+  it('leaves no listener on a signal shared by many snapshots', async () => {
+    const c = fresh();
+    const store = open(c.db);
+    store.append([entry(1, 'b', 'gus')]);
+    const shared = new AbortController();
+    const { EventEmitter } = await import('node:events');
+    const getEventListeners = (target: EventTarget, name: string) => EventEmitter.getEventListeners(target, name);
+    for (let i = 0; i < 3; i++) await snapshot(store.path, { directory: c.backups, instanceDid: DID, signal: shared.signal, now: () => Date.parse('2026-01-01T00:00:00Z') + i * 60_000 });
+    // The worker's exit comes just after its answer.
+    for (let i = 0; i < 100 && getEventListeners(shared.signal, 'abort').length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    await store.closeAsync();
+  });
+
   it('ends its worker, removes its temp file and leaves the backups as they were', async () => {
     const c = fresh();
     const store = open(c.db);

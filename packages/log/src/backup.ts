@@ -51,6 +51,8 @@ export interface SnapshotResult {
   readonly replaced: boolean;
   /** Why the rolling backup was kept instead (the guard), or null. */
   readonly guard: string | null;
+  /** True when the snapshot found damage in the store itself (a record that does not hash to its id, or failed integrity). */
+  readonly store_damaged: boolean;
 }
 
 /** Options for {@link snapshot}. */
@@ -103,14 +105,16 @@ export async function snapshot(source: string, options: SnapshotOptions): Promis
       created_at: new Date(now()).toISOString(),
       file: BACKUP_FILE,
     };
-    const guard = guardReason(v, previous);
+    // Another snapshot (spl backup create beside the daemon's own) may have replaced it meanwhile.
+    const latest = readManifest(rolling);
+    const guard = guardReason(v, previous) ?? (latest && latest.created_at !== previous?.created_at ? guardReason({ ...v, has_record: null }, latest) : null);
     if (guard) {
       const suspect = join(directory, `hub.db.suspect-${stamp}.bak`);
       renameSync(temp, suspect);
       const kept = { ...manifest, records_verified: v.bad_records === 0, file: basename(suspect) };
       writeManifest(suspect, kept);
       pruneSuspects(directory, MAX_SUSPECTS);
-      return { path: suspect, manifest: kept, replaced: false, guard };
+      return { path: suspect, manifest: kept, replaced: false, guard, store_damaged: v.bad_records > 0 || v.integrity !== 'ok' };
     }
     renameSync(temp, rolling);
     writeManifest(rolling, manifest);
@@ -119,7 +123,7 @@ export async function snapshot(source: string, options: SnapshotOptions): Promis
     linkSync(rolling, generation);
     writeManifest(generation, { ...manifest, file: basename(generation) });
     prune(join(directory, 'generations'), options.generations ?? DEFAULT_BACKUP_GENERATIONS);
-    return { path: rolling, manifest, replaced: true, guard: null };
+    return { path: rolling, manifest, replaced: true, guard: null, store_damaged: false };
   } finally {
     for (const extra of ['', '-wal', '-shm', '-journal']) rmSync(`${temp}${extra}`, { force: true });
   }
@@ -280,12 +284,16 @@ function prune(directory: string, keep: number): void {
   }
 }
 
-/** Moves `file` aside to `<file>.<suffix>` (with its -wal and -shm), never deleting it; returns the new path. */
-export function moveAside(file: string, suffix: string): string | null {
+/**
+ * Moves `file` aside to `<file>.<suffix>` (with its -wal and -shm, and any `companions`: files
+ * named `<file><companion>` that describe those bytes, such as a fold snapshot or a verified
+ * stamp), never deleting it; returns the new path.
+ */
+export function moveAside(file: string, suffix: string, companions: readonly string[] = []): string | null {
   if (!existsSync(file)) return null;
   const target = `${file}.${suffix}`;
   renameSync(file, target);
-  for (const extra of ['-wal', '-shm']) if (existsSync(`${file}${extra}`)) renameSync(`${file}${extra}`, `${target}${extra}`);
+  for (const extra of ['-wal', '-shm', ...companions]) if (existsSync(`${file}${extra}`)) renameSync(`${file}${extra}`, `${target}${extra}`);
   return target;
 }
 

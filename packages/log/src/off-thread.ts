@@ -35,11 +35,14 @@ export function runOffThread<J extends BackupJob>(job: J, signal?: AbortSignal):
       answered = true;
       reject(e);
     });
+    // Abandoning ends the thread; whatever it was writing is a temp file its caller removes.
+    const abandon = () => void worker.terminate();
+    signal?.addEventListener('abort', abandon, { once: true });
     worker.once('exit', (code) => {
+      // One signal serves a daemon's every backup: leave no listener (holding this worker) behind.
+      signal?.removeEventListener('abort', abandon);
       if (!answered) reject(new Error(signal?.aborted ? ABANDONED : `the backup worker exited (${code}) before answering`));
     });
-    // Abandoning ends the thread; whatever it was writing is a temp file its caller removes.
-    signal?.addEventListener('abort', () => void worker.terminate(), { once: true });
     worker.postMessage(job);
   });
 }

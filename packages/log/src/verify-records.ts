@@ -39,7 +39,11 @@ export interface RecordsVerdict {
 
 // The canonical record built by SQLite from the stored columns (which hold canonical JSON), so
 // each row crosses into JS as one string: about twice as fast as nine values and a JS concat.
-const CANONICAL_SQL = `'{"act":' || json_quote(act) || ',"actor":' || json_quote(actor) || ',"body":' || body || ',"clock":' || clock || ',"data_type":' || json_quote(data_type) || ',"parents":' || parents || ',"thread":' || json_quote(thread) || '}'`;
+// Only where every spliced column is whole (an integer clock, body and parents each one JSON
+// value) is the concatenation unambiguous; otherwise columns could hide parts of each other
+// (a body cut short, the rest in the clock) and still concatenate to the original, so those rows
+// get NULL and take the full check.
+const CANONICAL_SQL = `CASE WHEN typeof(clock) = 'integer' AND json_valid(body) AND json_valid(parents) THEN '{"act":' || json_quote(act) || ',"actor":' || json_quote(actor) || ',"body":' || body || ',"clock":' || clock || ',"data_type":' || json_quote(data_type) || ',"parents":' || parents || ',"thread":' || json_quote(thread) || '}' END`;
 
 /**
  * Checks a log database read-only, on whichever thread calls it (the daemon calls it in a worker,

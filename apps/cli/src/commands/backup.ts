@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { instanceKey, readIdentity } from '@syncropel/kernel';
-import { BACKUP_FILE, installBackup, listBackups, moveAside, snapshot, vacuumFile, verifyBackup } from '@syncropel/log';
+import { BACKUP_FILE, VERIFIED_STAMP_SUFFIX, installBackup, listBackups, moveAside, snapshot, vacuumFile, verifyBackup } from '@syncropel/log';
+import { FOLD_SNAPSHOT_SUFFIX } from '../defaults.js';
 import { CliError } from '../cli-error.js';
 import { daemonUrl } from '../daemon-client.js';
 import { refuseIfDaemonRunning } from '../daemon-liveness.js';
@@ -82,7 +83,8 @@ export function registerBackup(program: Command): void {
         const verified = await verifyBackup(source);
         if (!verified.ok) throw new CliError(`refusing to restore ${source}: ${verified.problems.slice(0, 3).join('; ')}`);
         mkdirSync(dirname(paths.db), { recursive: true, mode: 0o700 });
-        const aside = moveAside(paths.db, `replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+        // The fold snapshot and verified stamp describe the old bytes: they go aside with them.
+        const aside = moveAside(paths.db, `replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`, [FOLD_SNAPSHOT_SUFFIX, VERIFIED_STAMP_SUFFIX]);
         installBackup(source, paths.db);
         const result = { restored: source, records: verified.record_count, moved_aside: aside, db: paths.db };
         if (flags.json) printJson(result);

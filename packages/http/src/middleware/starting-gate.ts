@@ -12,7 +12,8 @@ export interface StartingStatus {
  * While the host is starting, answers everything but the probes with 503 `STARTING` (and
  * `Retry-After`), before any auth check: the token registry is part of the state still being
  * folded. `GET …/health` (liveness) goes on to its route; `GET …/engine/health` answers 503 with
- * the phase and progress, to anyone, as it reveals nothing but counts.
+ * the phase and progress, to anyone, as it reveals nothing but counts. Under a prefix the probes
+ * are `<prefix>/health` and `<prefix>/v1/engine/health`.
  */
 export function startingGate(starting: () => StartingStatus | null): MiddlewareHandler {
   return async (c, next) => {
@@ -20,11 +21,12 @@ export function startingGate(starting: () => StartingStatus | null): MiddlewareH
     if (s === null) return next();
     c.header('Retry-After', '1');
     const path = c.req.path;
-    if (c.req.method === 'GET' && path.endsWith('/engine/health')) {
+    // The two probes only (the app may be mounted under a prefix): nothing else slips through.
+    if (c.req.method === 'GET' && path.endsWith('/v1/engine/health')) {
       const message = `the daemon is starting (${s.phase}: ${s.folded} of ${s.total} records folded); retry shortly`;
       return c.json({ status: 'starting', phase: s.phase, start_progress: { folded: s.folded, total: s.total }, ...envelope('STARTING', message) }, 503);
     }
-    if (path.endsWith('/health')) return next();
+    if (c.req.method === 'GET' && path.endsWith('/health') && !path.includes('/v1/')) return next();
     return c.json(envelope('STARTING', `the daemon is starting (${s.phase}: ${s.folded} of ${s.total} records folded); retry shortly`), 503);
   };
 }

@@ -28,7 +28,7 @@ export function threadRoutes(kernel: Kernel, auth: Auth | undefined, guard: Guar
   });
   app.get('/:id/records', guard.requires('records:read', { resource: 'thread_read', grain: 'path' }), (c) => {
     const thread = c.req.param('id');
-    if (!kernel.thread(thread)) throw new HttpError(404, 'NOT_FOUND', `no thread ${thread.slice(0, 80)}`, 'id');
+    if (!kernel.hasThread(thread)) throw new HttpError(404, 'NOT_FOUND', `no thread ${thread.slice(0, 80)}`, 'id');
     assertReadable(auth, c.get('principal'), thread);
     const after = integerParam(c.req.query('after'), 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const limit = integerParam(c.req.query('limit'), 'limit', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
