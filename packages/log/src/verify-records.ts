@@ -14,9 +14,6 @@ export interface VerifyRecordsOptions {
   readonly maxProblems?: number;
   /** A record id the file must hold (e.g. an older backup's head); reported in `has_record`. */
   readonly mustHold?: string | null;
-  /** Only records with `afterSeq < seq <= throughSeq` (to split a check across threads). */
-  readonly afterSeq?: number;
-  readonly throughSeq?: number;
 }
 
 /** What checking a log database found. `ok` means page integrity fine and every record verified. */
@@ -65,11 +62,11 @@ export function verifyRecords(file: string, options: VerifyRecordsOptions = {}):
     }
     let count = 0;
     let bad = 0;
-    let lastSeq = options.afterSeq ?? 0;
+    let lastSeq = 0;
     let headId: string | null = null;
-    const rows = db.prepare(`SELECT seq, id, ${CANONICAL_SQL} FROM records WHERE seq > ? AND seq <= ? ORDER BY seq`).raw(true);
+    const rows = db.prepare(`SELECT seq, id, ${CANONICAL_SQL} FROM records ORDER BY seq`).raw(true);
     const full = db.prepare(`SELECT ${RAW_COLUMNS} FROM records WHERE seq = ?`).raw(true);
-    for (const [seq, id, text] of rows.iterate(lastSeq, options.throughSeq ?? Number.MAX_SAFE_INTEGER) as Iterable<[number, string, string | null]>) {
+    for (const [seq, id, text] of rows.iterate() as Iterable<[number, string, string | null]>) {
       count++;
       let fault: string | null = null;
       if (seq <= lastSeq) fault = `record seq ${seq} does not increase (after ${lastSeq})`;
