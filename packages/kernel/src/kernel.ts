@@ -3,7 +3,8 @@ import { canonicalizeRecord, type Fold, type Record as LogRecord, type StoredRec
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
 import { aitlCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
-import { foldFormat, prefixSamples, snapshotProblem, type FoldCodec, type FoldSnapshot, type SnapshotHead } from './fold-snapshot.js';
+import type { FoldCodec, SnapshotHead } from './fold-snapshot.js';
+import { FoldSnapshotKeeper, type ViewCodec } from './fold-snapshot-keeper.js';
 import { celRecord } from './cel-record.js';
 import { clockKey, type ClockState } from './clock-fold.js';
 import { Cron } from './cron.js';
@@ -30,14 +31,13 @@ import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
 import { KernelError } from './kernel-error.js';
-import { FOLD_SNAPSHOT_SAMPLES, MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
+import { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
 import { checkAuthority } from './ingest-authority.js';
 import { HOST_WRITER, type Writer } from './writer.js';
 import type { Emission, IngestResult } from './ingest-result.js';
 import type {
   FoldError,
   FoldSnapshotOutcome,
-  FoldSnapshotStatus,
   IngestLoopStatus,
   Kernel,
   KernelHealth,
@@ -156,7 +156,7 @@ export function createKernel(options: KernelOptions): Kernel {
   cron.register('aitl_stall_sweep', SWEEP_JOB_SECS, () => sweep());
   if (options.foldSnapshot) {
     cron.register('fold_snapshot', FOLD_SNAPSHOT_JOB_SECS, async () => {
-      if (foldedRecords !== savedRecords) await saveSnapshot();
+      if (keeper.due(foldedRecords)) await saveSnapshot();
     });
   }
   let reconciler: Reconciler | undefined;
@@ -170,8 +170,7 @@ export function createKernel(options: KernelOptions): Kernel {
   let foldedHead: SnapshotHead | null = null;
   let foldedRecords = 0;
   let progress: { folded: number; total: number } | null = null;
-  const snapshots: FoldSnapshotStatus = { store: options.foldSnapshot?.description ?? null, loaded_seq: null, tail_records: 0, ignored: null, last_saved_at: null, last_saved_seq: null, last_error: null };
-  let savedRecords = 0;
+  const keeper = new FoldSnapshotKeeper(options.foldSnapshot, store, views, now);
 
   /** Folds one committed record into every view; closed threads gone quiet leave memory. */
   function foldRecord(r: StoredRecord): void {
@@ -196,8 +195,12 @@ export function createKernel(options: KernelOptions): Kernel {
   async function rebuild(until?: () => Promise<void>): Promise<void> {
     startedAt = now();
     expressions.warmUp();
-    for (const v of views) v.state = v.fold.initial();
-    await loadSnapshot();
+    const reset = () => {
+      for (const v of views) v.state = v.fold.initial();
+    };
+    reset();
+    const restored = await keeper.restore(reset);
+    if (restored) ({ head: foldedHead, records: foldedRecords } = restored);
     progress = { folded: foldedRecords, total: store.count() };
     let n = 0;
     for (const r of store.scan(foldedHead?.seq ?? 0)) {
@@ -209,12 +212,11 @@ export function createKernel(options: KernelOptions): Kernel {
         if (stopRequested) return;
       }
     }
-    snapshots.tail_records = n;
+    keeper.started(n);
     if (stopRequested) return;
     // The host's last word (e.g. the store check) before anything runs or is written.
     if (until) await until();
     if (stopRequested) return;
-    savedRecords = snapshots.loaded_seq === null ? 0 : foldedRecords - n;
     progress = null;
     status = 'ready';
     ticks.start();
@@ -223,71 +225,13 @@ export function createKernel(options: KernelOptions): Kernel {
     reconciler?.pull();
   }
 
-  // Why this kernel cannot use fold snapshots at all (a view without a codec), or null.
-  const noCodec = (): string | null => {
-    const view = views.find((v) => !v.codec);
-    return view ? `attached fold ${view.name} has no snapshot codec` : null;
-  };
-  // The format this kernel's folds write (only asked once every view has a codec).
-  const snapshotFormat = (): string => foldFormat(views.map((v) => ({ name: v.name, version: (v.codec as ViewCodec).version, code: (v.codec as ViewCodec).code })));
-
-  /** Restores every view from the configured fold snapshot if it is usable. */
-  async function loadSnapshot(): Promise<void> {
-    const source = options.foldSnapshot;
-    if (!source) return;
-    let snapshot: FoldSnapshot | undefined;
-    try {
-      snapshot = await source.read();
-    } catch (e) {
-      snapshots.ignored = `unreadable: ${(e as Error).message}`;
-      return;
-    }
-    if (!snapshot) {
-      snapshots.ignored = 'none written yet';
-      return;
-    }
-    const problem = noCodec() ?? snapshotProblem(snapshot, snapshotFormat(), views.map((v) => v.name), store);
-    if (problem) {
-      snapshots.ignored = problem;
-      return;
-    }
-    try {
-      for (const v of views) (v.codec as ViewCodec).decode(snapshot.states[v.name]);
-      foldedHead = snapshot.head;
-      foldedRecords = snapshot.records;
-      snapshots.loaded_seq = snapshot.head.seq;
-    } catch (e) {
-      for (const v of views) v.state = v.fold.initial();
-      snapshots.ignored = `cannot be decoded: ${(e as Error).message}`;
-    }
-  }
-
-  /** Writes every view's state as of the newest folded record to the fold snapshot store. */
+  /** Writes a fold snapshot of every view as of the newest folded record, when there is one to take. */
   async function saveSnapshot(): Promise<FoldSnapshotOutcome> {
-    const target = options.foldSnapshot;
-    if (!target) return { saved: false, reason: 'no fold snapshot store is configured' };
-    const unusable = noCodec();
-    if (unusable !== null) return { saved: false, reason: unusable };
     const head = foldedHead;
     if (head === null || progress !== null || status === 'created' || status === 'starting') return { saved: false, reason: 'nothing folded yet' };
     // A fold that threw kept its older state; a full rebuild at the next start may heal it, a snapshot would keep it.
     if (foldErrors > 0) return { saved: false, reason: `${foldErrors} record(s) failed to fold since start (see folds in health details); the next start folds the log in full` };
-    // One synchronous pass, so every state is taken at the same head.
-    const states: { [view: string]: unknown } = {};
-    for (const v of views) states[v.name] = (v.codec as ViewCodec).encode();
-    const samples = prefixSamples(store, head.seq, FOLD_SNAPSHOT_SAMPLES);
-    const records = foldedRecords;
-    try {
-      await target.write({ format: snapshotFormat(), head, records, samples, states, created_at: new Date(now()).toISOString() });
-    } catch (e) {
-      snapshots.last_error = (e as Error).message;
-      throw e;
-    }
-    snapshots.last_saved_at = new Date(now()).toISOString();
-    snapshots.last_saved_seq = head.seq;
-    snapshots.last_error = null;
-    savedRecords = records;
-    return { saved: true, seq: head.seq, records };
+    return keeper.save(head, foldedRecords);
   }
 
   let startedAt: number | undefined;
@@ -569,7 +513,7 @@ export function createKernel(options: KernelOptions): Kernel {
       status = 'stopping';
       await group.drained();
       // The next start folds only what comes after this (a failure costs a longer start, nothing else).
-      if (options.foldSnapshot && foldedRecords !== savedRecords) await saveSnapshot().catch((e: unknown) => report(e, 'fold_snapshot'));
+      if (keeper.due(foldedRecords)) await saveSnapshot().catch((e: unknown) => report(e, 'fold_snapshot'));
       status = 'stopped';
     },
     async ingest(input, options) {
@@ -617,7 +561,7 @@ export function createKernel(options: KernelOptions): Kernel {
         },
         config: { entries: configState.entries.size, skipped: configState.skipped, last_problem: configState.lastProblem },
         folds: { errors: foldErrors, last_error: lastFoldError },
-        fold_snapshot: { ...snapshots },
+        fold_snapshot: { ...keeper.status },
         threads: countThreads(threadsState),
         expression_cache: expressions.stats(),
       };
@@ -691,13 +635,6 @@ interface View {
   codec?: ViewCodec;
 }
 
-/** A view's codec bound to its state. */
-interface ViewCodec {
-  readonly version: string;
-  readonly code: readonly unknown[];
-  encode(): unknown;
-  decode(encoded: unknown): void;
-}
 
 const encoder = new TextEncoder();
 
