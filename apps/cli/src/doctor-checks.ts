@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseBearer } from '@syncropel/auth';
 import { instanceKey, readIdentity, type DaemonIdentity } from '@syncropel/kernel';
-import { BACKUP_FILE, inspect, readManifest } from '@syncropel/log';
+import { BACKUP_FILE, checkLogFile, readManifest } from '@syncropel/log';
 import { loadConfig, type SplConfig } from './config-file.js';
 import { BACKUP_STALE_MS, CLOCK_FLOOR_MS, CLOCK_SKEW_TOLERANCE_MS, DEFAULT_HOST, DEFAULT_PORT, WAL_WARN_BYTES } from './defaults.js';
 import { answersHealth } from './detach.js';
@@ -110,17 +110,19 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
     } else add('port', 'fail', `cannot bind ${host}:${port}: ${problem}`);
   }
 
-  // database: a full integrity_check over a read-only connection, so it is safe while the daemon
-  // runs (WAL readers never block its writer) and changes nothing when it is stopped.
+  // database: a full integrity_check and every record's content against its id (bytes changed
+  // inside a body pass SQLite's own checks), over a read-only connection, so it is safe while the
+  // daemon runs (WAL readers never block its writer) and changes nothing when it is stopped.
   const db = statSync(paths.db, { throwIfNoEntry: false });
   let records: number | undefined;
   if (!db) add('database', 'pass', `no database yet at ${paths.db} (created at first start)`);
   else {
     try {
-      const { integrity, manifest } = inspect(paths.db);
-      records = manifest.record_count;
+      const verdict = await checkLogFile(paths.db, { integrity: 'full' });
+      records = verdict.record_count;
       const where = running || answering ? ', read-only while the daemon runs' : '';
-      add('database', integrity === 'ok' ? 'pass' : 'fail', integrity === 'ok' ? `integrity_check ok, ${records} records${where}` : `integrity_check: ${integrity}`);
+      if (verdict.ok) add('database', 'pass', `integrity_check ok, ${records} records, each verified against its id${where}`);
+      else add('database', 'fail', `${verdict.problems.slice(0, 2).join('; ')}; restore a backup: spl backup list, then spl backup restore <file>`);
     } catch (e) {
       add('database', 'fail', `cannot check ${paths.db}: ${(e as Error).message}`);
     }

@@ -45,7 +45,7 @@ describe('spl doctor', () => {
     pids.push(d.pid);
     const up = doctor(h);
     expect(up.by.daemon).toMatchObject({ status: 'pass', detail: expect.stringContaining(`pid ${d.pid}`) });
-    expect(up.by.database).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^integrity_check ok, \d+ records, read-only while the daemon runs$/) });
+    expect(up.by.database).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^integrity_check ok, \d+ records, each verified against its id, read-only while the daemon runs$/) });
     expect(up.by.token).toMatchObject({ status: 'pass' });
     expect(spl(['serve', '--stop'], h.env).code).toBe(0);
 
@@ -60,7 +60,7 @@ describe('spl doctor', () => {
     mkdirSync(backupDir(h), { recursive: true });
     writeFileSync(join(backupDir(h), 'hub.db.bak'), 'stand-in for the rolling backup');
     const down = doctor(h);
-    expect(down.by.database).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^integrity_check ok, \d+ records$/) });
+    expect(down.by.database).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^integrity_check ok, \d+ records, each verified against its id$/) });
     expect(down.by.backup?.status).toBe('pass');
     expect(down.code).toBe(0);
     const human = spl(['doctor'], h.env);
@@ -87,7 +87,26 @@ describe('spl doctor', () => {
     expect(exposed.code).toBe(2);
     chmodSync(join(h.dir, '.syncro', 'identity.json'), 0o600);
 
-    writeFileSync(join(h.dir, '.syncro', 'hub.db'), 'this is not a SQLite database, just bytes '.repeat(200));
+    // Bytes changed inside a record body: SQLite's checks pass, the record check does not.
+    const db = join(h.dir, '.syncro', 'hub.db');
+    const { recordId, threadIdFor } = await import('@syncropel/algebra');
+    const { openSqliteLogStore } = await import('@syncropel/log');
+    const record = { parents: [], thread: threadIdFor('doctor'), actor: 'did:sync:user:ann', act: 'KNOW' as const, body: { topic: 'service_account' }, clock: 0, data_type: 'SCALAR' as const, judged_by: null };
+    const store = openSqliteLogStore({ path: db });
+    store.append([{ id: recordId(record), record }]);
+    await store.closeAsync();
+    expect(doctor(h).by.database?.status).toBe('pass');
+    const bytes = readFileSync(db);
+    const needle = Buffer.from('"topic":"service_account"');
+    let changed = 0;
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1), changed++) bytes[at + needle.length - 2] = 0x5a;
+    expect(changed).toBeGreaterThan(0);
+    writeFileSync(db, bytes);
+    const tampered = doctor(h);
+    expect(tampered.by.database).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^record seq \d+: content does not hash to its id .*; restore a backup: spl backup list, then spl backup restore <file>$/) });
+    expect(tampered.code).toBe(2);
+
+    writeFileSync(db, 'this is not a SQLite database, just bytes '.repeat(200));
     const corrupt = doctor(h);
     expect(corrupt.by.database?.status).toBe('fail');
     expect(corrupt.code).toBe(2);
