@@ -26,7 +26,8 @@ import {
 import { ExpressionCache } from './expression-cache.js';
 import { EXPRESSION_TOO_COSTLY } from './expression-cost.js';
 import { TickLoop, type TickReport } from './tick-loop.js';
-import { evictQuietThreads, foldThread, stepThread, stepThreads, type ThreadState, type ThreadsState } from './thread-fold.js';
+import { countThreads, evictQuietThreads, stepThread, stepThreads, type ThreadState, type ThreadsState } from './thread-fold.js';
+import { loadThread as loadThreadFromStore } from './thread-store.js';
 import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
@@ -80,21 +81,7 @@ export function createKernel(options: KernelOptions): Kernel {
   const evictEvery = options.threadEviction?.every ?? THREAD_EVICT_EVERY;
   const quietFor = options.threadEviction?.quiet ?? THREAD_QUIET_RECORDS;
 
-  /** A thread's state folded from the store: its records below `beforeSeq` (all by default). */
-  function loadThread(thread: string, beforeSeq = Number.MAX_SAFE_INTEGER): ThreadState | undefined {
-    const pages = function* () {
-      for (let after = 0; ; ) {
-        const page = store.query({ thread, after, limit: MAX_PAGE_SIZE });
-        for (const r of page) {
-          if (r.seq >= beforeSeq) return;
-          yield r;
-        }
-        if (page.length < MAX_PAGE_SIZE) return;
-        after = (page[page.length - 1] as StoredRecord).seq;
-      }
-    };
-    return foldThread(pages());
-  }
+  const loadThread = (thread: string, beforeSeq?: number) => loadThreadFromStore(store, thread, beforeSeq);
 
   // How each built-in piece goes into a fold snapshot and comes back (`code`: what its format hashes).
   const codecOf = <S>(codec: FoldCodec<S>, get: () => S, set: (s: S) => void, code: readonly unknown[]): ViewCodec => ({
@@ -614,13 +601,6 @@ export function createKernel(options: KernelOptions): Kernel {
     schedule: (name, secs, run) => cron.register(name, secs, run),
     runJob: (name) => cron.runNow(name),
   };
-}
-
-/** How many threads hold their state in memory and how many left it. */
-function countThreads(state: ThreadsState): { held: number; evicted: number } {
-  let evicted = 0;
-  for (const t of state.values()) if (typeof t === 'number') evicted++;
-  return { held: state.size - evicted, evicted };
 }
 
 /** The kernel's own authority: its emissions are not checked against a writer. */

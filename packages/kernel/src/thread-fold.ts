@@ -124,3 +124,10 @@ export function foldThread(records: Iterable<StoredRecord>): ThreadState | undef
   }
   return thread === undefined ? undefined : (state.get(thread) as ThreadState);
 }
+
+/** How many threads hold their state in memory and how many left it. */
+export function countThreads(state: ThreadsState): { held: number; evicted: number } {
+  let evicted = 0;
+  for (const t of state.values()) if (typeof t === 'number') evicted++;
+  return { held: state.size - evicted, evicted };
+}
