@@ -3,6 +3,7 @@ import { AUDIT_THREAD, AUDIT_WINDOW_MS, createAuth, MAX_AUDIT_KEYS, type Auth } 
 import { createKernel, type Kernel } from '@syncropel/kernel';
 import { TOKEN_KEY } from '../test/auth-harness.js';
 import { createMemoryLogStore, type LogStore } from '@syncropel/log';
+import { scanAll } from '@syncropel/log/contract';
 import { describe, expect, it } from 'vitest';
 
 const ACTOR = `did:sync:instance:${'b2'.repeat(32)}`;
@@ -18,7 +19,7 @@ async function boot(auditWindowMs = 0) {
   return { store, kernel, auth, clock };
 }
 
-const auditRecords = (store: LogStore): StoredRecord[] => [...store.scan()].filter((r) => r.thread === AUDIT_THREAD);
+const auditRecords = async (store: LogStore): Promise<StoredRecord[]> => (await scanAll(store)).filter((r) => r.thread === AUDIT_THREAD);
 
 describe('aggregated audit of refused requests', () => {
   it('has the documented bounds', () => {
@@ -30,9 +31,9 @@ describe('aggregated audit of refused requests', () => {
     const { store, kernel, auth } = await boot();
     for (let i = 0; i < 10; i++) auth.noteFailure('1.2.3.4', 'missing', 'GET /x');
     await new Promise((r) => setTimeout(r, 20));
-    expect(store.count()).toBe(0);
+    expect(await store.count()).toBe(0);
     await auth.stop();
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     await kernel.stop();
   });
 
@@ -43,9 +44,9 @@ describe('aggregated audit of refused requests', () => {
       clock.t += 10;
     }
     await auth.stop();
-    const audit = auditRecords(store);
+    const audit = await auditRecords(store);
     expect(audit).toHaveLength(1);
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     expect(audit[0]).toMatchObject({ act: 'KNOW', actor: ACTOR, thread: 'th_audit' });
     expect(audit[0]!.body).toEqual({
       topic: 'auth_failure',
@@ -58,7 +59,7 @@ describe('aggregated audit of refused requests', () => {
     });
     // A second stop has nothing pending and writes nothing.
     await auth.stop();
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     await kernel.stop();
   });
 
@@ -72,7 +73,7 @@ describe('aggregated audit of refused requests', () => {
     auth.noteFailure('10.0.0.2', 'unknown_or_revoked', 'POST /v1/records');
     auth.noteFailure('10.0.0.2', 'scope', 'GET /v1/config');
     await auth.stop();
-    const byKey = new Map(auditRecords(store).map((r) => [`${r.body.source} ${r.body.reason}`, r.body]));
+    const byKey = new Map((await auditRecords(store)).map((r) => [`${r.body.source} ${r.body.reason}`, r.body]));
     expect([...byKey.keys()].sort()).toEqual([
       '10.0.0.1 malformed',
       '10.0.0.1 missing',
@@ -94,7 +95,7 @@ describe('aggregated audit of refused requests', () => {
     // Known sources keep counting under their own key even once the table is full.
     auth.noteFailure('198.51.0.0', 'missing', 'GET /x');
     await auth.stop();
-    const audit = auditRecords(store);
+    const audit = await auditRecords(store);
     expect(audit).toHaveLength(MAX_AUDIT_KEYS + 1);
     const other = audit.filter((r) => r.body.source === 'other');
     expect(other).toHaveLength(1);
@@ -112,7 +113,7 @@ describe('aggregated audit of refused requests', () => {
     auth.noteFailure('1.2.3.4', 'missing', 'GET /x');
     auth.noteFailure('1.2.3.4', 'missing', 'GET /x');
     await auth.stop();
-    expect(auditRecords(store).map((r) => r.body.count)).toEqual([1, 2]);
+    expect((await auditRecords(store)).map((r) => r.body.count)).toEqual([1, 2]);
     await kernel.stop();
   });
 
@@ -120,10 +121,10 @@ describe('aggregated audit of refused requests', () => {
     const { store, kernel, auth } = await boot(25);
     for (let i = 0; i < 3; i++) auth.noteFailure('1.2.3.4', 'scope', 'GET /x');
     const deadline = Date.now() + 2000;
-    while (auditRecords(store).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(auditRecords(store).map((r) => r.body.count)).toEqual([3]);
+    while ((await auditRecords(store)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect((await auditRecords(store)).map((r) => r.body.count)).toEqual([3]);
     await auth.stop();
-    expect(auditRecords(store)).toHaveLength(1);
+    expect(await auditRecords(store)).toHaveLength(1);
     await kernel.stop();
   });
 });

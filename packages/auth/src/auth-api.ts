@@ -145,7 +145,7 @@ export interface Auth {
   /** Writes `permissions_enabled` = false. */
   disablePermissions(): Promise<void>;
   /** Replays recent checks and writes under proposed rules (default: the current ones) and lists verdicts that would flip. */
-  dryRun(proposed?: readonly PermissionRule[]): { checked: number; flips: DryRunFlip[] };
+  dryRun(proposed?: readonly PermissionRule[]): Promise<{ checked: number; flips: DryRunFlip[] }>;
   /** Writes pending audit aggregates and stops the audit timer. */
   stop(): Promise<void>;
 }

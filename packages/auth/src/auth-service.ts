@@ -320,17 +320,20 @@ export function createAuth(options: AuthOptions): Auth {
         await kernel.emit(actor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'permissions_enabled', name: 'default', value: false, at: stamp() } });
       });
     },
-    dryRun(proposed) {
+    async dryRun(proposed) {
+      // Rules, enforcement and recent checks are read before the store read, so all samples are
+      // judged against one moment's config even if it changes while the log is being read.
       const current = permissionRules(kernel.config());
+      const enforcing = permissionsEnabled(kernel.config());
       const next = proposed ?? current;
       // Recent API checks, plus the actors of recent writes in the log (as record_write).
       const samples: { actor: string; resource: Resource; record?: unknown }[] = [...recent];
-      for (const r of kernel.records({ after: Math.max(0, kernel.health().head_seq - 500), limit: 500 })) {
+      for (const r of await kernel.records({ after: Math.max(0, kernel.health().head_seq - 500), limit: 500 })) {
         if (r.actor !== actor) samples.push({ actor: r.actor, resource: 'record_write', record: identityOf(r) });
       }
       const flips = new Map<string, DryRunFlip>();
       for (const s of samples) {
-        const before = verdict(current, s.actor, s.resource, s.record).allowed || !permissionsEnabled(kernel.config());
+        const before = verdict(current, s.actor, s.resource, s.record).allowed || !enforcing;
         const after = verdict(next, s.actor, s.resource, s.record).allowed;
         if (before === after) continue;
         const key = `${s.actor}\u0000${s.resource}\u0000${after}`;

@@ -1,5 +1,6 @@
 import type { Auth, AuthError } from '@syncropel/auth';
-import { createMemoryLogStore, openSqliteLogStore } from '@syncropel/log';
+import { createMemoryLogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import { describe, expect, it } from 'vitest';
 import { ACTOR, ENV_BEARER, ENV_SECRET, allRecords, boot, dbPath, onThread, rejected, secretOf, sha256, thrown } from '../test/auth-harness.js';
 

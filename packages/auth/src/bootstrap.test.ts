@@ -1,5 +1,6 @@
 import type { Auth, AuthError } from '@syncropel/auth';
-import { createMemoryLogStore, openSqliteLogStore } from '@syncropel/log';
+import { createMemoryLogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import { describe, expect, it } from 'vitest';
 import { ACTOR, ENV_BEARER, ENV_SECRET, allRecords, boot, dbPath, onThread, rejected, secretOf, sha256, thrown } from '../test/auth-harness.js';
 
@@ -8,7 +9,7 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
     const b = await boot();
     expect(await b.auth.bootstrapFromEnv(undefined)).toEqual({ kind: 'unset' });
     expect(await b.auth.bootstrapFromEnv('')).toEqual({ kind: 'unset' });
-    expect(b.store.count()).toBe(0);
+    expect(await b.store.count()).toBe(0);
     expect(b.auth.bootstrapOpen()).toBe(true);
     await b.close();
   });
@@ -25,14 +26,14 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
     ['non-ASCII', 'abcdefghéijklmnopq'],
   ])('reports a value with %s as invalid, writes nothing, and never echoes it', async (_why, secret) => {
     const b = await boot();
-    const before = b.store.count();
+    const before = await b.store.count();
     const outcome = await b.auth.bootstrapFromEnv(secret);
     expect(outcome.kind).toBe('invalid');
     const reason = (outcome as { reason: string }).reason;
     expect(reason).toContain('SPL_BOOTSTRAP_TOKEN');
     expect(reason).not.toContain(secret);
     expect(reason).not.toContain(secret.trim().slice(0, 8));
-    expect(b.store.count()).toBe(before);
+    expect(await b.store.count()).toBe(before);
     expect(b.auth.bootstrapOpen()).toBe(true);
     expect(b.auth.listServiceAccounts()).toEqual([]);
     await b.close();
@@ -66,10 +67,10 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
   it('is a no-op when called again, writing nothing', async () => {
     const b = await boot();
     expect((await b.auth.bootstrapFromEnv(ENV_SECRET)).kind).toBe('minted');
-    const count = b.store.count();
+    const count = await b.store.count();
     expect(await b.auth.bootstrapFromEnv(ENV_SECRET)).toMatchObject({ kind: 'skipped' });
     expect(await b.auth.bootstrapFromEnv('another-valid-secret-value')).toMatchObject({ kind: 'skipped' });
-    expect(b.store.count()).toBe(count);
+    expect(await b.store.count()).toBe(count);
     expect(() => b.auth.authenticate('Bearer spl_prod_sa-bootstrap-env_another-valid-secret-value')).toThrow();
     await b.close();
   });
@@ -77,9 +78,9 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
   it('is skipped once any service account exists (e.g. made by Path B)', async () => {
     const b = await boot();
     await b.auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
-    const count = b.store.count();
+    const count = await b.store.count();
     expect(await b.auth.bootstrapFromEnv(ENV_SECRET)).toMatchObject({ kind: 'skipped' });
-    expect(b.store.count()).toBe(count);
+    expect(await b.store.count()).toBe(count);
     expect(thrown(() => b.auth.authenticate(`Bearer ${ENV_BEARER}`)).code).toBe('AUTH_REQUIRED');
     await b.close();
   });
@@ -93,14 +94,14 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
     const accountsBefore = first.auth.listServiceAccounts();
     const tokensBefore = first.auth.listTokens();
     await first.close();
-    const count = store1.count();
-    store1.close();
+    const count = await store1.count();
+    await store1.close();
 
     const store2 = openSqliteLogStore({ path });
     const second = await boot(store2);
     expect(second.auth.bootstrapOpen()).toBe(false);
     expect(await second.auth.bootstrapFromEnv(ENV_SECRET)).toMatchObject({ kind: 'skipped' });
-    expect(store2.count()).toBe(count);
+    expect(await store2.count()).toBe(count);
     expect(second.auth.authenticate(`Bearer ${ENV_BEARER}`)).toEqual({
       sa_id: 'sa-bootstrap-env',
       token_id: (minted as { token_id: string }).token_id,
@@ -111,7 +112,7 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
     expect(second.auth.listServiceAccounts()).toEqual(accountsBefore);
     expect(second.auth.listTokens()).toEqual(tokensBefore);
     await second.close();
-    store2.close();
+    await store2.close();
   });
 
   it('survives a restart over the same memory store too', async () => {
@@ -119,10 +120,10 @@ describe('Path A: bootstrapFromEnv (SPL_BOOTSTRAP_TOKEN)', () => {
     const first = await boot(store);
     await first.auth.bootstrapFromEnv(ENV_SECRET);
     await first.close();
-    const count = store.count();
+    const count = await store.count();
     const second = await boot(store);
     expect(await second.auth.bootstrapFromEnv(ENV_SECRET)).toMatchObject({ kind: 'skipped' });
-    expect(store.count()).toBe(count);
+    expect(await store.count()).toBe(count);
     expect(second.auth.authenticate(`Bearer ${ENV_BEARER}`).sa_id).toBe('sa-bootstrap-env');
     await second.close();
   });
@@ -147,7 +148,7 @@ describe('Path A after the identity (and so the token key) was replaced', () => 
     expect(restored.auth.authenticate(`Bearer ${ENV_BEARER}`)).toMatchObject({ sa_id: 'sa-bootstrap-env', scopes: ['admin'] });
     // Now a token verifies under this key, so later starts mint nothing.
     expect(await restored.auth.bootstrapFromEnv(ENV_SECRET)).toMatchObject({ kind: 'skipped' });
-    expect(onThread(restored.kernel, 'th_audit').some((r) => r.body.path === 'env-new-key')).toBe(true);
+    expect((await onThread(restored.kernel, 'th_audit')).some((r) => r.body.path === 'env-new-key')).toBe(true);
     await restored.close();
   });
 
@@ -176,10 +177,10 @@ describe('Path B: bootstrapServiceAccount', () => {
   it('is closed after the first SA: a second call throws BOOTSTRAP_CLOSED and writes nothing', async () => {
     const b = await boot();
     await b.auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
-    const count = b.store.count();
+    const count = await b.store.count();
     const e = await rejected(b.auth.bootstrapServiceAccount({ sa_id: 'sa-second', scopes: ['admin'] }));
     expect(e.code).toBe('BOOTSTRAP_CLOSED');
-    expect(b.store.count()).toBe(count);
+    expect(await b.store.count()).toBe(count);
     expect(b.auth.listServiceAccounts().map((sa) => sa.sa_id)).toEqual(['sa-admin']);
     await b.close();
   });
@@ -247,7 +248,7 @@ describe('Path B: bootstrapServiceAccount', () => {
     expect(e.code).toBe('VALIDATION_FAILED');
     expect(e.field).toBe(field);
     expect(e.message).toContain(field === 'body' ? 'object' : field);
-    expect(b.store.count()).toBe(0);
+    expect(await b.store.count()).toBe(0);
     expect(b.auth.bootstrapOpen()).toBe(true);
     await b.close();
   });

@@ -1,5 +1,6 @@
 import type { Auth, AuthError } from '@syncropel/auth';
-import { createMemoryLogStore, openSqliteLogStore } from '@syncropel/log';
+import { createMemoryLogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import { describe, expect, it } from 'vitest';
 import { ACTOR, ENV_BEARER, ENV_SECRET, allRecords, boot, dbPath, onThread, rejected, secretOf, sha256, thrown } from '../test/auth-harness.js';
 
@@ -13,13 +14,13 @@ describe('CORS allowlist', () => {
     expect(await b.auth.setCorsOrigins({ origins })).toEqual(origins);
     expect(b.auth.corsOrigins()).toEqual(origins);
     await b.close();
-    store1.close();
+    await store1.close();
 
     const store2 = openSqliteLogStore({ path });
     const again = await boot(store2);
     expect(again.auth.corsOrigins()).toEqual(origins);
     await again.close();
-    store2.close();
+    await store2.close();
   });
 
   it('deduplicates, and an empty list clears it (also after a restart)', async () => {
@@ -50,12 +51,12 @@ describe('CORS allowlist', () => {
   ])('refuses %j with VALIDATION_FAILED naming origins[%i], changing nothing', async (origins, i) => {
     const b = await boot();
     await b.auth.setCorsOrigins({ origins: ['https://kept.example'] });
-    const count = b.store.count();
+    const count = await b.store.count();
     const e = await rejected(b.auth.setCorsOrigins({ origins }));
     expect(e.code).toBe('VALIDATION_FAILED');
     expect(e.field).toBe(`origins[${i}]`);
     expect(e.message).toContain(`origins[${i}]`);
-    expect(b.store.count()).toBe(count);
+    expect(await b.store.count()).toBe(count);
     expect(b.auth.corsOrigins()).toEqual(['https://kept.example']);
     await b.close();
   });
@@ -64,7 +65,7 @@ describe('CORS allowlist', () => {
     const b = await boot();
     const e = await rejected(b.auth.setCorsOrigins(input));
     expect([e.code, e.field]).toEqual(['VALIDATION_FAILED', 'origins']);
-    expect(b.store.count()).toBe(0);
+    expect(await b.store.count()).toBe(0);
     await b.close();
   });
 });

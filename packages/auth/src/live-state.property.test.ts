@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { threadIdFor, type JsonObject } from '@syncropel/algebra';
 import { createAuth } from '@syncropel/auth';
 import { createKernel, type FoldSnapshot, type FoldSnapshotStore, type Kernel } from '@syncropel/kernel';
-import { openSqliteLogStore, type SqliteLogStore } from '@syncropel/log';
+import { openSqliteLogStore, type SqliteLogStore } from '@syncropel/log-sqlite';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TOKEN_KEY } from '../test/auth-harness.js';
@@ -178,20 +178,20 @@ describe('live state is the same however it is reached', () => {
 
           // Threads that left memory are served from the store exactly as if they had stayed.
           const k4 = await boot(store, captured(), NEVER_EVICT);
-          expect(k2.threads()).toEqual(k4.threads());
+          expect(await k2.threads()).toEqual(await k4.threads());
           for (const t of THREADS) {
-            expect(k2.thread(t)).toEqual(k4.thread(t));
-            for (const u of [...USERS, ENGINE]) expect(k2.lastClock(u, t)).toBe(k4.lastClock(u, t));
+            expect(await k2.thread(t)).toEqual(await k4.thread(t));
+            for (const u of [...USERS, ENGINE]) expect(await k2.lastClock(u, t)).toBe(await k4.lastClock(u, t));
           }
-          const all = (k: Kernel) => {
+          const all = async (k: Kernel) => {
             const seen = [];
-            for (let page = k.threadsPage({ limit: 2 }); ; page = k.threadsPage({ limit: 2, cursor: Number(page.next_cursor) })) {
+            for (let page = await k.threadsPage({ limit: 2 }); ; page = await k.threadsPage({ limit: 2, cursor: Number(page.next_cursor) })) {
               seen.push(...page.data);
               if (page.next_cursor === null) return seen;
             }
           };
-          expect(all(k2)).toEqual(all(k4));
-          expect(k2.threadsPage({ limit: 10, status: 'closed' })).toEqual(k4.threadsPage({ limit: 10, status: 'closed' }));
+          expect(await all(k2)).toEqual(await all(k4));
+          expect(await k2.threadsPage({ limit: 10, status: 'closed' })).toEqual(await k4.threadsPage({ limit: 10, status: 'closed' }));
           await k4.stop();
           await k2.stop();
 
@@ -211,7 +211,7 @@ describe('live state is the same however it is reached', () => {
             expect(other.states).toEqual(incremental.states);
           }
         } finally {
-          await store.closeAsync();
+          await store.close();
         }
       }),
       { numRuns: 30 },

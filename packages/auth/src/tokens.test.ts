@@ -1,5 +1,6 @@
 import { tokenHasher, type Auth, type AuthError } from '@syncropel/auth';
-import { createMemoryLogStore, openSqliteLogStore } from '@syncropel/log';
+import { createMemoryLogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import { describe, expect, it } from 'vitest';
 import { ACTOR, ENV_BEARER, ENV_SECRET, TOKEN_KEY, allRecords, boot, dbPath, onThread, rejected, secretOf, sha256, thrown } from '../test/auth-harness.js';
 
@@ -45,7 +46,7 @@ describe('tokens', () => {
     expect(b.auth.authenticate(`Bearer ${fresh.bearer}`).token_id).toBe(fresh.token_id);
     expect(thrown(() => b.auth.authenticate(`Bearer ${old.bearer}`)).code).toBe('AUTH_REQUIRED');
 
-    const records = onThread(b.kernel, 'th_service_accounts');
+    const records = await onThread(b.kernel, 'th_service_accounts');
     const minted = records.findIndex((r) => r.body.topic === 'token' && r.body.token_id === fresh.token_id && r.body.enabled === true);
     const revoked = records.findIndex((r) => r.body.topic === 'token' && r.body.token_id === old.token_id && r.body.enabled === false);
     expect(minted).toBeGreaterThanOrEqual(0);
@@ -134,10 +135,10 @@ describe('tokens', () => {
   it('createServiceAccount refuses an existing active sa_id with ALREADY_EXISTS', async () => {
     const b = await boot();
     await b.auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
-    const count = b.store.count();
+    const count = await b.store.count();
     const e = await rejected(b.auth.createServiceAccount({ sa_id: 'sa-admin', scopes: ['records:read'] }));
     expect([e.code, e.field]).toEqual(['ALREADY_EXISTS', 'sa_id']);
-    expect(b.store.count()).toBe(count);
+    expect(await b.store.count()).toBe(count);
     await b.close();
   });
 
@@ -146,9 +147,9 @@ describe('tokens', () => {
     const admin = await b.auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
     const t = await b.auth.mintToken('sa-admin');
     expect(await b.auth.revokeToken(t.token_id)).toMatchObject({ token_id: t.token_id, revoked: true });
-    const count = b.store.count();
+    const count = await b.store.count();
     expect(await b.auth.revokeToken(t.token_id)).toMatchObject({ token_id: t.token_id, revoked: true });
-    expect(b.store.count()).toBe(count);
+    expect(await b.store.count()).toBe(count);
     expect((await rejected(b.auth.revokeToken('tok_0000000000000000'))).code).toBe('NOT_FOUND');
     expect(b.auth.authenticate(`Bearer ${admin.bearer}`).sa_id).toBe('sa-admin');
     await b.close();
@@ -203,7 +204,7 @@ describe('secrets are never stored', () => {
     await b.close();
 
     const bearers = [ENV_BEARER, minted.bearer, rotated.bearer, revokedLater.bearer];
-    const records = allRecords(store);
+    const records = await allRecords(store);
     expect(records.length).toBeGreaterThan(5);
     const dump = records.map((r) => JSON.stringify(r));
     for (const bearer of bearers) {
@@ -219,7 +220,7 @@ describe('secrets are never stored', () => {
       expect(withHash).toHaveLength(1);
       expect(withHash[0]).toMatchObject({ thread: 'th_service_accounts', act: 'LEARN', body: { topic: 'token' } });
     }
-    store.close();
+    await store.close();
   });
 });
 
@@ -232,7 +233,7 @@ describe('audit of bootstrap and token events', () => {
     const t = await b.auth.mintToken('sa-ci');
     await b.auth.revokeToken(t.token_id, 'leaked in a log');
 
-    const audit = onThread(b.kernel, 'th_audit');
+    const audit = await onThread(b.kernel, 'th_audit');
     for (const r of audit) {
       expect(r.act).toBe('KNOW');
       expect(r.actor).toBe(ACTOR);
@@ -251,7 +252,7 @@ describe('audit of bootstrap and token events', () => {
   it('records the Path B bootstrap too', async () => {
     const b = await boot();
     const minted = await b.auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
-    const audit = onThread(b.kernel, 'th_audit');
+    const audit = await onThread(b.kernel, 'th_audit');
     expect(audit.map((r) => r.body.topic)).toEqual(['token_minted', 'bootstrap']);
     expect(audit[1]!.body).toMatchObject({ path: 'http', sa_id: 'sa-admin', token_id: minted.token_id });
     expect(JSON.stringify(audit)).not.toContain(secretOf(minted.bearer));

@@ -8,6 +8,7 @@ import type { StoredRecord } from '@syncropel/algebra';
 import { createAuth, isAuthError, parseBearer, type Auth, type AuthError } from '@syncropel/auth';
 import { createKernel, type Kernel } from '@syncropel/kernel';
 import { createMemoryLogStore, type LogStore } from '@syncropel/log';
+import { scanAll } from '@syncropel/log/contract';
 import { afterAll } from 'vitest';
 export const ACTOR = `did:sync:instance:${'a1'.repeat(32)}`;
 export const ENV_SECRET = 'env_secret_0123456789_abcdef'; // contains `_` on purpose
@@ -60,8 +61,8 @@ export async function rejected(p: Promise<unknown>): Promise<AuthError> {
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 export const secretOf = (bearer: string) => parseBearer(bearer)!.secret;
-export const allRecords = (store: LogStore): StoredRecord[] => [...store.scan()];
-export const onThread = (kernel: Kernel, thread: string) => kernel.records({ thread, limit: 1000 });
+export const allRecords = (store: LogStore): Promise<StoredRecord[]> => scanAll(store);
+export const onThread = (kernel: Kernel, thread: string): Promise<StoredRecord[]> => kernel.records({ thread, limit: 1000 });
 
 const dir = mkdtempSync(join(tmpdir(), 'spl-auth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

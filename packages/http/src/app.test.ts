@@ -61,11 +61,11 @@ describe('HTTP API over a real loopback server', () => {
     const stored = (await first.json()) as { id: string; seq: number; clock: number };
     expect(stored).toMatchObject({ clock: 1, thread, judged_by: null });
     expect(stored.id).toMatch(/^[0-9a-f]{64}$/);
-    const count = store.count();
+    const count = await store.count();
     const again = await post(rec(1));
     expect(again.status).toBe(200);
     expect(((await again.json()) as { id: string }).id).toBe(stored.id);
-    expect(store.count()).toBe(count);
+    expect(await store.count()).toBe(count);
 
     const got = await fetch(`${base}/v1/records/${stored.id}`);
     expect(got.status).toBe(200);
@@ -91,7 +91,7 @@ describe('HTTP API over a real loopback server', () => {
   });
 
   it('refuses malformed input with a named field and leaves the log unchanged', async () => {
-    const before = store.count();
+    const before = await store.count();
     await expectError(await post(rec(20, { act: 'SHOUT' })), 422, 'VALIDATION_FAILED', 'act');
     await expectError(await post({ ...rec(20), thread: undefined }), 422, 'VALIDATION_FAILED', 'thread');
     await expectError(await post(rec(20, { body: [1] })), 422, 'VALIDATION_FAILED', 'body');
@@ -115,7 +115,7 @@ describe('HTTP API over a real loopback server', () => {
     });
     const chunked = await fetch(`${base}/v1/records`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
     await expectError(chunked, 413, 'PAYLOAD_TOO_LARGE', 'body');
-    expect(store.count()).toBe(before);
+    expect(await store.count()).toBe(before);
   });
 
   it('validates read parameters and unknown ids and routes', async () => {

@@ -65,9 +65,9 @@ const rec = (actor: string, thread: string, act: string, body: object = {}, extr
   clocks.set(key, clock);
   return { parents: [], thread, actor, act, body, clock, data_type: 'SCALAR', ...extra };
 };
-const waitFor = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(check(), what).toBe(true);
+const waitFor = async (check: () => boolean | Promise<boolean>, what: string) => {
+  for (let i = 0; i < 500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(await check(), what).toBe(true);
 };
 
 describe('actor binding over HTTP', () => {
@@ -150,7 +150,7 @@ describe('AITL decisions are an authority, whichever route they come by', () => 
     const approved = await call(bearer['sa-lead'], 'POST', '/v1/records', rec('did:sync:sa:sa-lead', V, 'DO', { fulfills: request, decision: 'approve' }, { parents: [request] }));
     expect(approved.status).toBe(201);
     await waitFor(() => existsSync(marker), 'the adapter ran');
-    await waitFor(() => kernel.thread(V)?.status === 'closed', 'the work closed its thread');
+    await waitFor(async () => (await kernel.thread(V))?.status === 'closed', 'the work closed its thread');
   });
 });
 

@@ -23,9 +23,11 @@ describe('engine health surfaces', () => {
   it('reports the readiness counters, and details with loops and cache stats', async () => {
     const h = await json('/v1/engine/health');
     expect(h.status).toBe(200);
-    for (const key of ['ingested_total', 'reconciled_total', 'reconcile_queue_depth', 'aitl_pending', 'intelligence_enabled', 'uptime_secs', 'status', 'in_flight', 'draining']) {
+    for (const key of ['ingested_total', 'reconciled_total', 'reconcile_queue_depth', 'aitl_pending', 'intelligence_enabled', 'uptime_secs', 'status', 'in_flight', 'draining', 'leader']) {
       expect(h.body, key).toHaveProperty(key);
     }
+    // A ready kernel on a single-writer store (here: memory) always leads.
+    expect(h.body.leader).toBe(true);
     expect(h.body.loops).toBeUndefined();
     const d = await json('/v1/engine/health?details=true');
     expect(Object.keys(d.body.loops)).toEqual(['ingest', 'reconcile', 'tick', 'cron']);

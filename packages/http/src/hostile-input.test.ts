@@ -130,7 +130,7 @@ describe('records stored before bodies were bounded', () => {
     for (let i = 0; i < 20_000; i++) body = i % 2 ? { a: body } : [body];
     const thread = threadIdFor('old-deep');
     // Appended straight to the store, as an older version could have; ingest would refuse it now.
-    const [stored] = store.append([{ id: 'd'.repeat(64), record: { parents: [], thread, actor: 'did:sync:user:old', act: 'KNOW', body: { x: body } as never, clock: 0, data_type: 'SCALAR', judged_by: null } }]);
+    const [stored] = await store.append([{ id: 'd'.repeat(64), record: { parents: [], thread, actor: 'did:sync:user:old', act: 'KNOW', body: { x: body } as never, clock: 0, data_type: 'SCALAR', judged_by: null } }]);
     const k = createKernel({ store });
     await k.start();
     const server = await listen(createApp({ kernel: k }), '127.0.0.1', 0);

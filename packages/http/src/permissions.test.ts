@@ -68,7 +68,7 @@ describe('permission rules', () => {
     expect((await app.request('/health')).status).toBe(200);
 
     await auth.stop(); // flush the aggregated audit
-    const audit = kernel.records({ thread: 'th_audit', limit: 100 }).filter((r) => r.body.topic === 'auth_failure');
+    const audit = (await kernel.records({ thread: 'th_audit', limit: 100 })).filter((r) => r.body.topic === 'auth_failure');
     expect(audit).toEqual([expect.objectContaining({ body: expect.objectContaining({ reason: 'permission', count: 2 }) })]);
 
     // Disable works while the admin rule stands.

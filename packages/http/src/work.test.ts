@@ -10,9 +10,9 @@ const call = async (method: string, path: string, body?: unknown) => {
   const res = await app.request(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
   return { status: res.status, body: (await res.json()) as any };
 };
-const waitFor = async (check: () => boolean) => {
-  for (let i = 0; i < 1500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(check()).toBe(true);
+const waitFor = async (check: () => boolean | Promise<boolean>) => {
+  for (let i = 0; i < 1500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(await check()).toBe(true);
 };
 
 beforeAll(async () => {
@@ -38,7 +38,7 @@ describe('work over HTTP', () => {
     const decided = await call('POST', `/v1/aitl/${list.body.data[0].id}/decide`, { decision: 'approve', reason: 'ok' });
     expect(decided.status).toBe(201);
     expect(decided.body).toMatchObject({ act: 'DO', actor: 'did:sync:host:embedded', body: { fulfills: list.body.data[0].id, decision: 'approve', reason: 'ok' } });
-    await waitFor(() => kernel.thread(thread)?.status === 'closed');
+    await waitFor(async () => (await kernel.thread(thread))?.status === 'closed');
     expect((await call('POST', `/v1/aitl/${list.body.data[0].id}/decide`, { decision: 'approve' })).status).toBe(404);
     expect((await call('DELETE', '/v1/config/entries/aitl_rule/all')).status).toBe(200);
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createAuth, type Auth } from '@syncropel/auth';
 import { createApp, describeRoutes, listen, type RunningServer } from '@syncropel/http';
 import { createKernel, type Kernel } from '@syncropel/kernel';
-import { openSqliteLogStore, type SqliteLogStore } from '@syncropel/log';
+import { openSqliteLogStore, type SqliteLogStore } from '@syncropel/log-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzRequests } from './fuzz-requests.js';
 
@@ -32,7 +32,7 @@ afterAll(async () => {
   await server.close();
   await auth.stop();
   await kernel.stop();
-  await store.closeAsync();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -73,7 +73,7 @@ describe(`HTTP fuzz: ${COUNT} seeded hostile requests (seed ${SEED})`, () => {
         if (typeof error?.code !== 'string' || typeof error.message !== 'string') failures.push(`${what}: no error envelope: ${text.slice(0, 120)}`);
         // Requests run one at a time, so anything new not written by the engine (whose work loop
         // answers earlier records in the background) came from this request.
-        const stored = kernel.records({ after: before, limit: 1000 }).filter((x) => x.actor !== DAEMON);
+        const stored = (await kernel.records({ after: before, limit: 1000 })).filter((x) => x.actor !== DAEMON);
         if (r.batch && r.method === 'POST' && stored.length > 0) failures.push(`${what}: a refused batch stored records`);
       }
       if (failures.length >= 20) break;

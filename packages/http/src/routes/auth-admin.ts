@@ -67,7 +67,7 @@ export function permissionRoutes(auth: Auth, guard: Guards): Hono<{ Variables: A
       rules = input.rules.map((r: unknown, i: number) => proposedRule(r, i));
       rules.sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
     }
-    return c.json(auth.dryRun(rules));
+    return c.json(await auth.dryRun(rules));
   });
   return app;
 }

@@ -32,16 +32,16 @@ export function recordRoutes(kernel: Kernel, auth: Auth | undefined, guard: Guar
     return c.json(result.record, result.status === 'created' ? 201 : 200);
   });
 
-  app.get('/:id', read, (c) => {
+  app.get('/:id', read, async (c) => {
     const id = c.req.param('id');
-    const record = kernel.record(id);
+    const record = await kernel.record(id);
     const principal = c.get('principal');
     // A record the caller may not read answers exactly like one that does not exist.
     if (!record || (auth && principal && !auth.mayRead(principal, record.thread))) throw new HttpError(404, 'NOT_FOUND', `no record with id ${id.slice(0, 64)}`, 'id');
     return jsonResponse(c, record);
   });
 
-  app.get('/', guard.requires('records:read', { grain: 'query' }), (c) => {
+  app.get('/', guard.requires('records:read', { grain: 'query' }), async (c) => {
     const thread = c.req.query('thread');
     const actor = c.req.query('actor');
     if (thread !== undefined && !THREAD.test(thread)) throw new HttpError(422, 'VALIDATION_FAILED', 'thread must be a thread id', 'thread');
@@ -50,7 +50,7 @@ export function recordRoutes(kernel: Kernel, auth: Auth | undefined, guard: Guar
     const after = integerParam(c.req.query('after'), 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const limit = integerParam(c.req.query('limit'), 'limit', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE;
     const hidden = auth && principal && thread === undefined ? auth.unreadableThreads(principal) : [];
-    const data = kernel.records({ after, limit, ...(thread ? { thread } : {}), ...(actor ? { actor } : {}), ...(hidden.length > 0 ? { excludeThreads: hidden } : {}) });
+    const data = await kernel.records({ after, limit, ...(thread ? { thread } : {}), ...(actor ? { actor } : {}), ...(hidden.length > 0 ? { excludeThreads: hidden } : {}) });
     const last = data[data.length - 1];
     return jsonResponse(c, { object: 'list', data, next_cursor: data.length === limit && last ? String(last.seq) : null });
   });
