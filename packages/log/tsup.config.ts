@@ -1,4 +1,4 @@
 import { syncropelBuild } from '../../tooling/tsup.preset.ts';
 
-// backup-worker is a second entry: snapshots and verification run it on a worker thread.
-export default syncropelBuild('node', { entry: ['src/index.ts', 'src/backup-worker.ts'] });
+// contract is a second entry: other stores' tests import the suite as `@syncropel/log/contract`.
+export default syncropelBuild('node', { entry: ['src/index.ts', 'src/contract.ts'] });

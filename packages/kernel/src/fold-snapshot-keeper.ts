@@ -56,7 +56,7 @@ export class FoldSnapshotKeeper {
       this.status.ignored = 'none written yet';
       return undefined;
     }
-    const problem = this.unusable() ?? snapshotProblem(snapshot, this.format(), this.views.map((v) => v.name), this.store);
+    const problem = this.unusable() ?? (await snapshotProblem(snapshot, this.format(), this.views.map((v) => v.name), this.store));
     if (problem) {
       this.status.ignored = problem;
       return undefined;
@@ -91,7 +91,7 @@ export class FoldSnapshotKeeper {
     // One synchronous pass, so every state is taken at the same head.
     const states: { [view: string]: unknown } = {};
     for (const v of this.views) states[v.name] = (v.codec as ViewCodec).encode();
-    const samples = prefixSamples(this.store, head.seq, FOLD_SNAPSHOT_SAMPLES);
+    const samples = await prefixSamples(this.store, head.seq, FOLD_SNAPSHOT_SAMPLES);
     try {
       await this.target.write({ format: this.format(), head, records, samples, states, created_at: new Date(this.now()).toISOString() });
     } catch (e) {

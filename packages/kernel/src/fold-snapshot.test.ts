@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fold, threadIdFor, type StoredRecord } from '@syncropel/algebra';
 import { createKernel, fileFoldSnapshots, type FoldSnapshot } from '@syncropel/kernel';
-import { openSqliteLogStore, type SqliteLogStore } from '@syncropel/log';
+import { openSqliteLogStore, type SqliteLogStore } from '@syncropel/log-sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = mkdtempSync(join(tmpdir(), 'spl-folds-'));
@@ -44,26 +44,26 @@ describe('fold snapshots', () => {
     const plain = createKernel({ store });
     await plain.start();
     await fill(plain, 14, 70);
-    const expected = plain.threads();
+    const expected = await plain.threads();
     await plain.stop();
 
     const second = createKernel({ store, foldSnapshot: fileFoldSnapshots(p.folds) });
     await second.start();
     expect(second.healthDetails().fold_snapshot).toMatchObject({ loaded_seq: 70, tail_records: 14, ignored: null });
-    expect(second.threads()).toEqual(expected);
-    expect(second.lastClock('did:sync:user:ann', thread(0))).toBe(11);
+    expect(await second.threads()).toEqual(expected);
+    expect(await second.lastClock('did:sync:user:ann', thread(0))).toBe(11);
     // Clocks came back too: a repeat is still refused as a conflict.
     await expect(second.ingest(rec(77, 11))).resolves.toMatchObject({ status: 'duplicate' });
     await expect(second.ingest({ ...rec(77, 11), body: { other: true } })).rejects.toMatchObject({ code: 'CLOCK_CONFLICT' });
     await second.stop();
-    await store.closeAsync();
+    await store.close();
 
     store = openSqliteLogStore({ path: p.db });
     const third = createKernel({ store, foldSnapshot: fileFoldSnapshots(p.folds) });
     await third.start();
     expect(third.healthDetails().fold_snapshot).toMatchObject({ loaded_seq: 84, tail_records: 0 });
     await third.stop();
-    await store.closeAsync();
+    await store.close();
   });
 
   it('are ignored, and the log folded in full, when torn, of other fold code, or of another history', async () => {
@@ -79,7 +79,7 @@ describe('fold snapshots', () => {
       const again = createKernel({ store: s, foldSnapshot: fileFoldSnapshots(p.folds) });
       await again.start();
       const status = again.healthDetails().fold_snapshot;
-      const threads = again.threads().length;
+      const threads = (await again.threads()).length;
       await again.stop();
       return { status, threads };
     };
@@ -103,8 +103,8 @@ describe('fold snapshots', () => {
     expect(result.status.loaded_seq).toBeNull();
     expect(result.status.ignored).toMatch(/^the log does not hold record [0-9a-f]{64} at seq \d+ \(restored or replaced\)$/);
     expect(result.threads).toBe(7);
-    await other.closeAsync();
-    await store.closeAsync();
+    await other.close();
+    await store.close();
   });
 
   it('are keyed: a file written under one key reads as none under another or without one', async () => {
@@ -129,7 +129,7 @@ describe('fold snapshots', () => {
     await fill(k, 3);
     expect(await k.saveFoldSnapshot()).toEqual({ saved: false, reason: 'attached fold attached#1 has no snapshot codec' });
     await k.stop();
-    await store.closeAsync();
+    await store.close();
   });
 
   it('report start progress (records folded of the total) while the rebuild runs', async () => {
@@ -154,6 +154,6 @@ describe('fold snapshots', () => {
     expect(during.some((s) => s.folded > 0 && s.folded < 12_000)).toBe(true);
     expect(k.health().start_progress).toBeNull();
     await k.stop();
-    await store.closeAsync();
+    await store.close();
   });
 });

@@ -67,23 +67,21 @@ export function foldFormat(views: readonly { name: string; code: readonly unknow
  * must be of `format`, hold a state for every view, and the log must still hold its head and
  * samples at their seqs (a restored or replaced log does not).
  */
-export function snapshotProblem(snapshot: FoldSnapshot, format: string, views: readonly string[], store: Pick<LogStore, 'get'>): string | null {
+export async function snapshotProblem(snapshot: FoldSnapshot, format: string, views: readonly string[], store: Pick<LogStore, 'get'>): Promise<string | null> {
   if (snapshot.format !== format) return 'it was written by other fold code (another version)';
   for (const [seq, id] of [...snapshot.samples, [snapshot.head.seq, snapshot.head.id] as const]) {
-    if (store.get(id)?.seq !== seq) return `the log does not hold record ${id} at seq ${seq} (restored or replaced)`;
+    if ((await store.get(id))?.seq !== seq) return `the log does not hold record ${id} at seq ${seq} (restored or replaced)`;
   }
   const missing = views.find((name) => !(name in snapshot.states));
   return missing ? `it has no state for ${missing}` : null;
 }
 
 /** Up to `count` records (seq, id) spread evenly over the log before `headSeq`, for {@link snapshotProblem}. */
-export function prefixSamples(store: Pick<LogStore, 'scan'>, headSeq: number, count: number): [number, string][] {
+export async function prefixSamples(store: Pick<LogStore, 'query'>, headSeq: number, count: number): Promise<[number, string][]> {
   const samples: [number, string][] = [];
   for (let k = 1; k <= count && headSeq > 1; k++) {
-    for (const r of store.scan(Math.floor(((headSeq - 1) * k) / (count + 1)), 1)) {
-      if (r.seq < headSeq && !samples.some(([seq]) => seq === r.seq)) samples.push([r.seq, r.id]);
-      break;
-    }
+    const [r] = await store.query({ after: Math.floor(((headSeq - 1) * k) / (count + 1)), limit: 1 });
+    if (r && r.seq < headSeq && !samples.some(([seq]) => seq === r.seq)) samples.push([r.seq, r.id]);
   }
   return samples;
 }

@@ -26,10 +26,10 @@ interface Unit {
  * transaction per group, and every promise settles only after its group has committed. One
  * disk flush then covers many writes, and nothing is acknowledged before it is durable.
  *
- * Up to {@link MAX_GROUPS_IN_FLIGHT} groups may be committing at once when the store commits off
- * the main thread (`appendAsync`): the next group is handed over while the previous one is still
- * being written, so the writer never waits for a round trip through the main thread. The store
- * commits them in order, so log order is enqueue order, and results are applied in that order.
+ * Up to {@link MAX_GROUPS_IN_FLIGHT} groups may be committing at once: the next group is handed
+ * over while the previous one is still being written, so the writer never waits for a round trip
+ * through the main thread. The store commits them in call order, and results are answered in
+ * that order.
  */
 export class GroupCommit {
   private units: Unit[] = [];
@@ -42,8 +42,9 @@ export class GroupCommit {
   private committedStats: CommitStats = { groups: 0, records: 0, commitMsTotal: 0, lastCommitMs: null };
 
   constructor(
-    private readonly append: (entries: readonly AppendEntry[]) => Promise<StoredRecord[]> | StoredRecord[],
-    private readonly committed: (stored: readonly StoredRecord[]) => void,
+    private readonly append: (entries: readonly AppendEntry[]) => Promise<StoredRecord[]>,
+    /** Brings live state up to the committed records; awaited before their callers are answered. */
+    private readonly committed: (stored: readonly StoredRecord[]) => Promise<void>,
     private readonly failed: (error: unknown, entries: readonly AppendEntry[]) => void,
   ) {}
 
@@ -90,15 +91,9 @@ export class GroupCommit {
     const count = units.reduce((n, u) => n + u.entries.length, 0);
     this.inFlight++;
     const handedOver = performance.now();
-    const parts = this.handOver(units);
-    const settled = parts.map((p) =>
-      p.result.then(
-        (stored) => ({ ok: true as const, units: p.units, stored, ms: performance.now() - handedOver }),
-        (error: unknown) => ({ ok: false as const, units: p.units, error }),
-      ),
-    );
+    const settled = this.handOver(units, handedOver);
     this.chain = this.chain.then(async () => {
-      const outcomes = await Promise.all(settled);
+      const outcomes = await settled;
       this.inFlight--;
       this.size -= count;
       for (const outcome of outcomes) {
@@ -108,7 +103,11 @@ export class GroupCommit {
         if (outcome.ok) {
           const { groups, records, commitMsTotal } = this.committedStats;
           this.committedStats = { groups: groups + 1, records: records + entries.length, commitMsTotal: commitMsTotal + outcome.ms, lastCommitMs: outcome.ms };
-          guarded(() => this.committed(outcome.stored));
+          try {
+            await this.committed(outcome.stored);
+          } catch {
+            // Deliberately dropped: the kernel reports its own fold and listener failures.
+          }
           const byId = new Map(outcome.stored.map((r) => [r.id, r]));
           for (const u of outcome.units) u.resolve(byId);
         } else {
@@ -124,28 +123,25 @@ export class GroupCommit {
   }
 
   /**
-   * Hands a group to the store. When the store refuses the group as it is handed over (one entry
-   * it cannot take, say), each caller's unit is handed over on its own instead, in the same order
-   * and before any later group, so only the offending caller gets the error. A group that fails
-   * later, inside the store's transaction, fails as a whole: nothing of it was stored.
+   * Hands a group to the store as one append. When the store refuses it (a duplicate id or a
+   * clock another writer took first, say), nothing of it was stored: each caller's unit is then
+   * handed over on its own, in order, so only the offending caller gets the error.
    */
-  private handOver(units: Unit[]): { units: Unit[]; result: Promise<StoredRecord[]> }[] {
-    const attempt = (entries: readonly AppendEntry[]): Promise<StoredRecord[]> => {
+  private async handOver(units: Unit[], handedOver: number): Promise<Outcome[]> {
+    const attempt = async (part: Unit[]): Promise<Outcome> => {
       try {
-        return Promise.resolve(entries.length === 0 ? [] : this.append(entries));
-      } catch (e) {
-        return Promise.reject(e);
+        const entries = part.flatMap((u) => u.entries);
+        const stored = entries.length === 0 ? [] : await this.append(entries);
+        return { ok: true, units: part, stored, ms: performance.now() - handedOver };
+      } catch (error) {
+        return { ok: false, units: part, error };
       }
     };
-    const entries = units.flatMap((u) => u.entries);
-    let whole: Promise<StoredRecord[]> | undefined;
-    try {
-      whole = Promise.resolve(entries.length === 0 ? [] : this.append(entries));
-    } catch (e) {
-      if (units.length === 1) return [{ units, result: Promise.reject(e) }];
-    }
-    if (whole) return [{ units, result: whole }];
-    return units.map((u) => ({ units: [u], result: attempt(u.entries) }));
+    const whole = await attempt(units);
+    if (whole.ok || units.length === 1) return [whole];
+    const outcomes: Outcome[] = [];
+    for (const u of units) outcomes.push(await attempt([u]));
+    return outcomes;
   }
 
   private notifyIdle(): void {
@@ -155,6 +151,9 @@ export class GroupCommit {
     for (const w of waiting) w();
   }
 }
+
+/** What became of (part of) a group. */
+type Outcome = { readonly ok: true; readonly units: Unit[]; readonly stored: StoredRecord[]; readonly ms: number } | { readonly ok: false; readonly units: Unit[]; readonly error: unknown };
 
 /** Runs a callback whose failure must not stop the commit chain (it was reported where it happened, if it could be). */
 function guarded(callback: () => void): void {

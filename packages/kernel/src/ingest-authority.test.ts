@@ -40,9 +40,9 @@ describe('ingest checks every record against its writer', () => {
       expect(await refusal(kernel.ingest({ ...forged, actor: 'did:sync:sa:sa-ci' }, { writer: ci }))).toMatchObject({ code: 'RESERVED_THREAD', field: 'thread' });
       expect(await refusal(kernel.ingestBatch([rec('did:sync:user:alice', 1), forged]))).toMatchObject({ code: 'RESERVED_THREAD', field: 'records[1].thread' });
     }
-    expect(store.count()).toBe(0);
+    expect(await store.count()).toBe(0);
     await kernel.emit(ENGINE, { thread: 'th_audit', act: 'KNOW', body: { topic: 'kernel-may' } });
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     await kernel.stop();
   });
 
@@ -54,7 +54,7 @@ describe('ingest checks every record against its writer', () => {
       const listed = writer('did:sync:sa:sa-ci', [did]);
       expect(await refusal(kernel.ingest(rec(did, 0), { writer: listed }))).toMatchObject({ code: 'DID_CLAIM_DENIED', field: 'actor' });
     }
-    expect(store.count()).toBe(0);
+    expect(await store.count()).toBe(0);
     await kernel.stop();
   });
 
@@ -68,7 +68,7 @@ describe('ingest checks every record against its writer', () => {
     const verdict = rec('did:sync:sa:sa-ci', 1, { act: 'KNOW', body: { verdict: 'success', domain: 'code', subject: 'did:sync:agent:echo' }, judged_by: 'did:sync:user:boss' });
     expect(await refusal(kernel.ingest(verdict, { writer: ci }))).toMatchObject({ code: 'DID_CLAIM_DENIED', field: 'judged_by' });
     expect(await refusal(kernel.ingestBatch([rec('did:sync:sa:sa-ci', 2), rec('did:sync:agent:y', 0)], { writer: ci }))).toMatchObject({ code: 'DID_CLAIM_DENIED', field: 'records[1].actor' });
-    expect(store.count()).toBe(2);
+    expect(await store.count()).toBe(2);
     expect(kernel.trust({ actor: 'did:sync:agent:echo' })).toEqual([]);
     await kernel.stop();
   });
@@ -79,7 +79,7 @@ describe('ingest checks every record against its writer', () => {
     expect(await refusal(kernel.ingest(config, { writer: ci }))).toMatchObject({ code: 'RESERVED_THREAD', field: 'thread' });
     const says: Writer = { ...ci, holds: () => { throw new Error('lacks config:write'); } };
     await expect(kernel.ingest(config, { writer: says })).rejects.toThrow('lacks config:write');
-    expect(store.count()).toBe(0);
+    expect(await store.count()).toBe(0);
     expect((await kernel.ingest(config, { writer: writer('did:sync:sa:sa-ci', [], ['configure']) })).status).toBe('created');
     await kernel.stop();
   });
@@ -93,7 +93,7 @@ describe('ingest checks every record against its writer', () => {
     });
     await expect(kernel.ingestBatch([rec('did:sync:sa:sa-ci', 0), rec('did:sync:sa:sa-ci', 1)], { writer: gate })).rejects.toThrow('records[1] refused by admit');
     expect(seen).toEqual(['records[0]:0', 'records[1]:1']);
-    expect(store.count()).toBe(0);
+    expect(await store.count()).toBe(0);
     await kernel.stop();
   });
 });
@@ -128,7 +128,7 @@ describe('answers: decisions and closing work are an authority', () => {
     const id = await request(kernel, other);
     const answer = rec('did:sync:sa:sa-lead', 0, { parents: [id], body: { fulfills: id } });
     expect(await refusal(kernel.ingest(answer, { writer: decider }))).toMatchObject({ code: 'VALIDATION_FAILED', field: 'body.fulfills' });
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     await kernel.stop();
   });
 
@@ -140,7 +140,7 @@ describe('answers: decisions and closing work are an authority', () => {
     const close = (actor: string, clock: number, id: string) => rec(actor, clock, { act: 'KNOW', parents: [id], body: { fulfills: id } });
 
     expect(await refusal(kernel.ingest(close('did:sync:sa:sa-ci', 0, intend.id), { writer: ci }))).toMatchObject({ code: 'DECISION_DENIED', field: 'body.fulfills' });
-    expect(kernel.thread(thread)?.status).toBe('open');
+    expect((await kernel.thread(thread))?.status).toBe('open');
     expect((await kernel.ingest(close('did:sync:agent:x', 0, addressed.id), { writer: ci })).status).toBe('created');
     expect((await kernel.ingest(close('did:sync:sa:sa-lead', 0, intend.id), { writer: decider })).status).toBe('created');
     expect((await kernel.ingest(rec('did:sync:sa:alice', 2, { act: 'DO', body: { cancels: intend.id } }), { writer: alice })).status).toBe('created');
@@ -154,12 +154,12 @@ describe('answers: decisions and closing work are an authority', () => {
     const askId = recordId({ ...ask, judged_by: null } as LogRecord);
     const answer = rec('did:sync:sa:sa-ci', 1, { parents: [askId], body: { fulfills: askId } });
     expect(await refusal(kernel.ingestBatch([ask, answer], { writer: ci }))).toMatchObject({ code: 'DECISION_DENIED', field: 'records[1].body.fulfills' });
-    expect(store.count()).toBe(0);
+    expect(await store.count()).toBe(0);
     const asked = kernel.ingest(ask, { writer: ci });
     const answered = refusal(kernel.ingest(answer, { writer: ci }));
     expect((await asked).status).toBe('created');
     expect(await answered).toMatchObject({ code: 'DECISION_DENIED', field: 'body.fulfills' });
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     await kernel.stop();
   });
 
@@ -173,7 +173,7 @@ describe('answers: decisions and closing work are an authority', () => {
     expect(await refusal(kernel.ingest(rec('did:sync:sa:sa-ci', 0, { act: 'KNOW', body: { awaits: 'actor_decision', handles: intend.id } }), { writer: ci }))).toMatchObject({
       code: 'DECISION_DENIED',
     });
-    expect(store.count()).toBe(1);
+    expect(await store.count()).toBe(1);
     await kernel.stop();
   });
 });
@@ -189,7 +189,7 @@ describe('clocks cannot be exhausted', () => {
     expect((await kernel.ingest(rec(a, MAX_CLOCK_STEP - 1))).status).toBe('created');
     expect(await refusal(kernel.ingest(rec(a, 2 * MAX_CLOCK_STEP)))).toMatchObject({ code: 'VALIDATION_FAILED', field: 'clock' });
     expect((await kernel.ingest(rec(a, 2 * MAX_CLOCK_STEP - 1))).status).toBe('created');
-    expect(store.count()).toBe(2);
+    expect(await store.count()).toBe(2);
     await kernel.stop();
   });
 

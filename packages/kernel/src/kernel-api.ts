@@ -51,6 +51,11 @@ export interface KernelHealth {
   readonly pending_commit: number;
   readonly config_skipped: number;
   readonly store: string;
+  /**
+   * Whether this kernel runs the loops (RECONCILE, TICK, CRON). Always true once ready on a
+   * single-writer store; on a shared log exactly one kernel leads at a time.
+   */
+  readonly leader: boolean;
   /** While starting: records folded so far of the log's total (a fold snapshot counts as folded); null once ready. */
   readonly start_progress: { readonly folded: number; readonly total: number } | null;
 }
@@ -202,9 +207,9 @@ export interface Kernel {
   /** Ingests records atomically: all are accepted (created or duplicate) or none is stored. */
   ingestBatch(inputs: readonly unknown[], options?: IngestOptions): Promise<IngestResult[]>;
   /** One record by id. */
-  record(id: string): StoredRecord | undefined;
+  record(id: string): Promise<StoredRecord | undefined>;
   /** Records in log order, filtered and paged (`limit` is clamped to 1..MAX_PAGE_SIZE). */
-  records(query: Partial<LogQuery>): StoredRecord[];
+  records(query: Partial<LogQuery>): Promise<StoredRecord[]>;
   /** Subscribes to committed records; returns the unsubscribe function. */
   subscribe(listener: RecordListener): () => void;
   /**
@@ -216,12 +221,13 @@ export interface Kernel {
   /** Writes a fold snapshot of the current state now (the daemon does at stop and by CRON). */
   saveFoldSnapshot(): Promise<FoldSnapshotOutcome>;
   /** The last clock accepted (committed or pending) for an actor on a thread. */
-  lastClock(actor: string, thread: string): number | undefined;
+  lastClock(actor: string, thread: string): Promise<number | undefined>;
   /**
    * Appends a record as `actor` with the next clock for that actor and thread, with the kernel's
    * own authority: no writer check, reserved threads open. For layers that write the daemon's own
    * records (auth's registry, config made through the API, audit); never for records a client
-   * sent. The clock is reserved synchronously, so concurrent emissions never clash.
+   * sent. The clock is reserved in the same tick it is read, so concurrent emissions never clash;
+   * on a shared log, a clock another kernel took first is retried with the next one.
    */
   emit(actor: string, emission: Emission): Promise<IngestResult>;
   /** A snapshot of the health counters. */
@@ -239,21 +245,21 @@ export interface Kernel {
   /** Effective trust of an actor in a domain now. */
   trustOf(actor: string, domain: string): number;
   /** One thread's folded state (a closed thread that left memory is folded from the store). */
-  thread(id: string): ThreadState | undefined;
+  thread(id: string): Promise<ThreadState | undefined>;
   /** Whether the log has records on this thread (no fold: cheap even for a thread that left memory). */
   hasThread(id: string): boolean;
   /**
    * Every thread's folded state, most recently active (highest `last_seq`) first. It sorts them
    * all and folds every thread that left memory from the store, so pages should use {@link threadsPage}.
    */
-  threads(): ThreadState[];
+  threads(): Promise<ThreadState[]>;
   /**
    * One page of threads, newest (highest `first_seq`) first: those with `first_seq < cursor`, of
    * `status` if given. Pass the page's `next_cursor` back as `cursor` for the next page; a walk never
    * repeats or skips a thread that existed when it began. Throws VALIDATION_FAILED for a `limit` or
    * `cursor` that is not an integer of at least 1.
    */
-  threadsPage(query: ThreadPageQuery): ThreadPage;
+  threadsPage(query: ThreadPageQuery): Promise<ThreadPage>;
   /** AITL decisions still waiting. */
   pendingDecisions(): PendingDecision[];
   /** Compiles (and, given variables, evaluates) a CEL expression in a context against live state. */

@@ -26,7 +26,7 @@ describe('a fold that throws is isolated', () => {
     expect(bad.status).toBe('created');
     expect((await k.ingest(rec(2))).status).toBe('created');
     expect(counted.get()).toBe(2);
-    expect(k.thread(thread)?.record_count).toBe(3);
+    expect((await k.thread(thread))?.record_count).toBe(3);
     expect(k.healthDetails().folds).toEqual({ errors: 1, last_error: { view: 'attached#1', record: bad.record.id, seq: 2, message: 'this fold cannot take that record' } });
     expect(errors).toEqual([`fold: fold attached#1 failed on record ${bad.record.id} (seq 2): this fold cannot take that record`]);
     await k.stop();

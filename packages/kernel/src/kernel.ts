@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalizeRecord, type Fold, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type AppendEntry } from '@syncropel/log';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isLogError, type AppendEntry, type Leadership } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
 import { aitlCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
 import type { FoldCodec, SnapshotHead } from './fold-snapshot.js';
@@ -31,8 +31,10 @@ import { loadThread as loadThreadFromStore } from './thread-store.js';
 import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
+import { IngestFacts, MissingFact } from './ingest-facts.js';
+import { LogApplier } from './log-applier.js';
 import { KernelError } from './kernel-error.js';
-import { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
+import { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_CONFLICT_RETRIES, MAX_PLAN_ROUNDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
 import { checkAuthority } from './ingest-authority.js';
 import { HOST_WRITER, type Writer } from './writer.js';
 import type { Emission, IngestResult } from './ingest-result.js';
@@ -81,7 +83,8 @@ export function createKernel(options: KernelOptions): Kernel {
   const evictEvery = options.threadEviction?.every ?? THREAD_EVICT_EVERY;
   const quietFor = options.threadEviction?.quiet ?? THREAD_QUIET_RECORDS;
 
-  const loadThread = (thread: string, beforeSeq?: number) => loadThreadFromStore(store, thread, beforeSeq);
+  // A thread whose state left memory, folded from the store as live state stands (never past it).
+  const loadThread = (thread: string, beforeSeq = (foldedHead?.seq ?? 0) + 1) => loadThreadFromStore(store, thread, beforeSeq);
 
   // How each built-in piece goes into a fold snapshot and comes back (`code`: what its format hashes).
   const codecOf = <S>(codec: FoldCodec<S>, get: () => S, set: (s: S) => void, code: readonly unknown[]): ViewCodec => ({
@@ -100,7 +103,8 @@ export function createKernel(options: KernelOptions): Kernel {
     { name: 'trust', fold: builtIn(() => (trustState = emptyTrust()), (r) => stepTrust(trustState, r)), state: null, codec: codecOf(trustCodec, () => trustState, (s) => (trustState = s), [stepTrust]) },
     {
       name: 'threads',
-      fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r, loadThread)),
+      // A record on a thread that left memory finds its state brought back first (see foldFrom).
+      fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r)),
       state: null,
       codec: codecOf(threadsCodec, () => threadsState, (s) => (threadsState = s), [stepThreads, stepThread, evictQuietThreads, evictEvery, quietFor]),
     },
@@ -152,6 +156,11 @@ export function createKernel(options: KernelOptions): Kernel {
   let status: KernelStatus = 'created';
   let starting: Promise<void> | undefined;
   let stopRequested = false;
+  // On a shared log: whether this kernel runs the loops, its campaign, and its subscription.
+  let leading = false;
+  let leadership: Leadership | undefined;
+  let unfollow: (() => Promise<void>) | undefined;
+  let notifiedHead = 0;
 
   // Where live state stands in the log: the newest record folded, and how many were.
   let foldedHead: SnapshotHead | null = null;
@@ -175,6 +184,36 @@ export function createKernel(options: KernelOptions): Kernel {
   }
 
   /**
+   * Brings back the state of a thread that left memory before a record on it is folded: folded
+   * from the store up to that record. Checked again after the read, as live state may have moved.
+   */
+  async function bringBack(r: StoredRecord): Promise<void> {
+    const state = await loadThread(r.thread, r.seq);
+    if (typeof threadsState.get(r.thread) !== 'number') return;
+    if (state) threadsState.set(r.thread, state);
+    else threadsState.delete(r.thread);
+  }
+
+  /** Folds committed records (in log order, all after the folded head), then tells the loops and listeners. */
+  async function applyRecords(records: readonly StoredRecord[]): Promise<void> {
+    for (const r of records) {
+      if (typeof threadsState.get(r.thread) === 'number') await bringBack(r);
+      foldRecord(r);
+    }
+    if (leading) reconciler?.pull();
+    // A kernel that does not lead dispatches nothing; the leader that takes over reads pending work from the fold.
+    else workState.ready = [];
+    for (const listener of listeners) {
+      try {
+        listener(records);
+      } catch (error) {
+        report(error, 'listener');
+      }
+    }
+  }
+  const applier = new LogApplier(store, () => foldedHead?.seq ?? 0, applyRecords);
+
+  /**
    * The startup rebuild: live state from the fold snapshot when a usable one exists, then every
    * later record folded into every view (the whole log when there is none); then
    * the loops start. Linear in the records folded.
@@ -188,15 +227,21 @@ export function createKernel(options: KernelOptions): Kernel {
     reset();
     const restored = await keeper.restore(reset);
     if (restored) ({ head: foldedHead, records: foldedRecords } = restored);
-    progress = { folded: foldedRecords, total: store.count() };
+    // On a shared log, listen before reading: a record committed meanwhile is then either read
+    // below or announced after (the catch-up below applies it either way).
+    if (store.shared) await followShared();
+    progress = { folded: foldedRecords, total: await store.count() };
     let n = 0;
-    for (const r of store.scan(foldedHead?.seq ?? 0)) {
-      foldRecord(r);
-      progress.folded++;
-      // Yield now and then so a host can answer probes (with this progress) during a long rebuild.
-      if (++n % REBUILD_YIELD_EVERY === 0) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (stopRequested) return;
+    for await (const page of store.scan(foldedHead?.seq ?? 0)) {
+      for (const r of page) {
+        if (typeof threadsState.get(r.thread) === 'number') await bringBack(r);
+        foldRecord(r);
+        progress.folded++;
+        // Yield now and then so a host can answer probes (with this progress) during a long rebuild.
+        if (++n % REBUILD_YIELD_EVERY === 0) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (stopRequested) return;
+        }
       }
     }
     keeper.started(n);
@@ -205,11 +250,61 @@ export function createKernel(options: KernelOptions): Kernel {
     if (until) await until();
     if (stopRequested) return;
     progress = null;
+    workState.ready = [];
     status = 'ready';
+    if (store.shared) {
+      await applier.catchUp();
+      // Exactly one kernel on a shared log runs the loops; this one starts them when it leads.
+      leadership = await store.shared.lead((leads) => {
+        if (!leads) return standDown();
+        // Live state first: the work fold must show what the last leader already answered.
+        void applier.catchUp().then(takeLead, (e: unknown) => report(e, 'leadership'));
+      });
+    } else takeLead();
+  }
+
+  /** Starts TICK, CRON and RECONCILE here; work that the log shows without an outcome (e.g. lost in a crash) is dispatched. */
+  function takeLead(): void {
+    if (leading || status !== 'ready') return;
+    leading = true;
     ticks.start();
     cron.start();
-    // Work that the log shows without an outcome (e.g. lost in a crash) is dispatched again.
-    reconciler?.pull();
+    reconciler?.takeOver();
+  }
+
+  /** Stops the loops here (another kernel leads); dispatches in flight finish and record their outcome. */
+  function standDown(): void {
+    if (!leading) return;
+    leading = false;
+    ticks.stop();
+    cron.stop();
+    reconciler?.standBy();
+  }
+
+  /** Follows other writers' commits on a shared log; a broken channel is followed again after a catch-up. */
+  async function followShared(): Promise<void> {
+    const shared = store.shared;
+    if (!shared || stopRequested) return;
+    unfollow = await shared.follow(
+      (seq) => {
+        notifiedHead = Math.max(notifiedHead, seq);
+        if (status === 'ready' && seq > (foldedHead?.seq ?? 0)) applier.catchUp().catch((e: unknown) => report(e, 'follow'));
+      },
+      (error) => {
+        report(error, 'follow');
+        if (status !== 'ready') return;
+        const retry = (): void => {
+          if (status !== 'ready') return;
+          followShared()
+            .then(() => applier.catchUp())
+            .catch((e: unknown) => {
+              report(e, 'follow');
+              setTimeout(retry, FOLLOW_RETRY_MS).unref();
+            });
+        };
+        retry();
+      },
+    );
   }
 
   /** Writes a fold snapshot of every view as of the newest folded record, when there is one to take. */
@@ -229,20 +324,15 @@ export function createKernel(options: KernelOptions): Kernel {
   const pendingClocks: ClockState = new Map();
 
   const group = new GroupCommit(
-    (entries) => (store.appendAsync ? store.appendAsync(entries) : store.append(entries)),
-    (stored) => {
-      for (const r of stored) {
-        foldRecord(r);
-        settle(r.id, r.actor, r.thread, r.clock);
-      }
+    (entries) => store.append(entries),
+    async (stored) => {
       ingestedTotal += stored.length;
-      reconciler?.pull();
-      for (const listener of listeners) {
-        try {
-          listener(stored);
-        } catch (error) {
-          report(error, 'listener');
-        }
+      try {
+        await applier.through(stored);
+      } catch (error) {
+        report(error, 'fold');
+      } finally {
+        for (const r of stored) settle(r.id, r.actor, r.thread, r.clock);
       }
     },
     (error, entries) => {
@@ -262,16 +352,18 @@ export function createKernel(options: KernelOptions): Kernel {
    * The last committed clock of an actor on a thread: the thread fold keeps the highest clock per
    * actor, so it is the one place clocks live (a thread that left memory is folded from the store).
    */
-  function committedClock(actor: string, thread: string): number | undefined {
+  function committedClock(actor: string, thread: string, facts: IngestFacts): number | undefined {
     const held = threadsState.get(thread);
     if (held === undefined) return undefined;
-    return (typeof held === 'number' ? loadThread(thread) : held)?.last_clock[actor];
+    return (typeof held === 'number' ? facts.thread(thread) : held)?.last_clock[actor];
   }
 
-  function lastClock(actor: string, thread: string): number | undefined {
-    const key = clockKey(actor, thread);
-    return pendingClocks.get(key) ?? committedClock(actor, thread);
+  /** The last clock accepted (pending or committed) for an actor on a thread; MissingFact for a thread not fetched. */
+  function lastClockOf(actor: string, thread: string, facts: IngestFacts): number | undefined {
+    return pendingClocks.get(clockKey(actor, thread)) ?? committedClock(actor, thread, facts);
   }
+
+  const newFacts = () => new IngestFacts((id) => store.get(id), (thread) => loadThread(thread));
 
   function assertWritable(): void {
     if (status === 'ready') return;
@@ -279,30 +371,59 @@ export function createKernel(options: KernelOptions): Kernel {
     throw new KernelError('STOPPED', 'the kernel is stopping or stopped');
   }
 
-  async function ingestAll(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL): Promise<IngestResult[]> {
+  /**
+   * Plans, reserves and commits a write. Planning is synchronous (ids and clocks are reserved in
+   * the same tick as the checks); what it needs from the store is fetched first, and again if it
+   * asks for more. On a shared log the database may still refuse a record another kernel wrote
+   * first (same id, or its clock): live state then catches up and the write is planned again, so
+   * a retried record comes back as a duplicate and a real clash as CLOCK_CONFLICT.
+   */
+  async function ingestAll(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL, given?: IngestFacts): Promise<IngestResult[]> {
     assertWritable();
-    const plan = prepare(inputs, fieldOf, writer);
-    const fresh = plan.filter((p): p is Planned & { kind: 'new' } => p.kind === 'new');
-    for (const p of fresh) {
-      pending.set(p.entry.id, p.entry.record);
-      pendingClocks.set(clockKey(p.entry.record.actor, p.entry.record.thread), p.entry.record.clock);
-    }
-    const needsCommit = fresh.length > 0 || plan.some((p) => p.kind === 'pending');
-    let committed: ReadonlyMap<string, StoredRecord> = new Map();
-    if (needsCommit) {
+    let facts = given ?? newFacts();
+    // Answers name their targets: fetch those up front, so most writes plan in one round.
+    const answered = given || writer === KERNEL ? [] : answeredIds(inputs).filter((id) => !pending.has(id));
+    if (answered.length > 0) await facts.fetch(undefined, answered);
+    for (let round = 0, conflicts = 0; ; round++) {
+      assertWritable();
+      let plan: Planned[];
       try {
-        committed = await group.enqueue(fresh.map((p) => p.entry));
-      } catch (cause) {
-        throw new KernelError('STORE_FAILED', 'the log could not commit this write; nothing was stored', undefined, { cause });
+        plan = prepare(inputs, fieldOf, writer, facts);
+      } catch (e) {
+        if (!(e instanceof MissingFact)) throw e;
+        if (round >= MAX_PLAN_ROUNDS) throw new KernelError('STORE_FAILED', 'the log kept changing while this write was checked; nothing was stored, retry it');
+        await facts.fetch(e);
+        continue;
       }
+      const fresh = plan.filter((p): p is Planned & { kind: 'new' } => p.kind === 'new');
+      for (const p of fresh) {
+        pending.set(p.entry.id, p.entry.record);
+        pendingClocks.set(clockKey(p.entry.record.actor, p.entry.record.thread), p.entry.record.clock);
+      }
+      const needsCommit = fresh.length > 0 || plan.some((p) => p.kind === 'pending');
+      let committed: ReadonlyMap<string, StoredRecord> = new Map();
+      if (needsCommit) {
+        try {
+          committed = await group.enqueue(fresh.map((p) => p.entry));
+        } catch (cause) {
+          if (isLogError(cause) && (cause.code === 'DUPLICATE_ID' || cause.code === 'CLOCK_CONFLICT') && conflicts++ < MAX_CONFLICT_RETRIES) {
+            await applier.catchUp();
+            facts = newFacts();
+            continue;
+          }
+          throw new KernelError('STORE_FAILED', 'the log could not commit this write; nothing was stored', undefined, { cause });
+        }
+      }
+      return Promise.all(
+        plan.map(async (p): Promise<IngestResult> => {
+          if (p.kind === 'existing') return { status: 'duplicate', record: p.record };
+          const record = committed.get(p.id) ?? (await store.get(p.id));
+          // A retry of a write whose own group failed: that write was never stored.
+          if (!record) throw new KernelError('STORE_FAILED', `the earlier write of record ${p.id} failed; nothing was stored, retry it`);
+          return { status: p.kind === 'new' ? 'created' : 'duplicate', record };
+        }),
+      );
     }
-    return plan.map((p): IngestResult => {
-      if (p.kind === 'existing') return { status: 'duplicate', record: p.record };
-      const record = committed.get(p.id) ?? store.get(p.id);
-      // A retry of a write whose own group failed: that write was never stored.
-      if (!record) throw new KernelError('STORE_FAILED', `the earlier write of record ${p.id} failed; nothing was stored, retry it`);
-      return { status: p.kind === 'new' ? 'created' : 'duplicate', record };
-    });
   }
 
   type Planned =
@@ -314,10 +435,10 @@ export function createKernel(options: KernelOptions): Kernel {
    * Validates every input, checks it against its writer, and decides its fate without changing
    * anything (so a batch is atomic).
    */
-  function prepare(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL): Planned[] {
+  function prepare(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL, facts: IngestFacts): Planned[] {
     const batch = new Map<string, LogRecord>();
     const batchClocks: ClockState = new Map();
-    const authority = { engineActorLower, lookup: (id: string) => batch.get(id) ?? pending.get(id) ?? store.get(id) };
+    const authority = { engineActorLower, lookup: (id: string) => batch.get(id) ?? pending.get(id) ?? facts.record(id) };
     return inputs.map((input, i): Planned => {
       const field = fieldOf(i);
       const valid = canonicalizeRecord(input, field);
@@ -343,11 +464,11 @@ export function createKernel(options: KernelOptions): Kernel {
       if (batch.has(id) || pending.has(id)) return { kind: 'pending', id };
 
       const key = clockKey(record.actor, record.thread);
-      const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? committedClock(record.actor, record.thread);
+      const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? committedClock(record.actor, record.thread, facts);
       if (last !== undefined && record.clock <= last) {
         // A record with this id would have this actor, thread and clock, so only a clock that
         // does not advance can be a retry: look the id up only then, off the common path.
-        const existing = store.get(id);
+        const existing = facts.record(id);
         if (existing) return { kind: 'existing', id, record: existing };
         const at = field ? `${field}.clock` : 'clock';
         throw new KernelError(
@@ -389,13 +510,26 @@ export function createKernel(options: KernelOptions): Kernel {
 
   /** Writes a record as `actor` with its next clock on the thread; `writer` defaults to the kernel's own authority. */
   async function emitAs(actor: string, emission: Emission, writer: Writer | typeof KERNEL = KERNEL): Promise<IngestResult> {
-    const last = lastClock(actor, emission.thread);
-    const [result] = await ingestAll(
-      [{ parents: emission.parents ?? [], thread: emission.thread, actor, act: emission.act, body: emission.body, clock: last === undefined ? 0 : last + 1, data_type: emission.data_type ?? 'SCALAR' }],
-      () => '',
-      writer,
-    );
-    return result as IngestResult;
+    for (let attempt = 0; ; attempt++) {
+      assertWritable();
+      const facts = newFacts();
+      const held = threadsState.get(emission.thread);
+      if (typeof held === 'number') await facts.fetch(new MissingFact('thread', emission.thread));
+      const body = emission.body as { fulfills?: unknown; cancels?: unknown };
+      if (writer !== KERNEL) await facts.fetch(undefined, answeredIds([body]));
+      // The clock is read and reserved in one tick (ingestAll plans before its first await), so
+      // concurrent emissions in this process never clash.
+      const last = lastClockOf(actor, emission.thread, facts);
+      const record = { parents: emission.parents ?? [], thread: emission.thread, actor, act: emission.act, body: emission.body, clock: last === undefined ? 0 : last + 1, data_type: emission.data_type ?? 'SCALAR' };
+      try {
+        const [result] = await ingestAll([record], () => '', writer, facts);
+        return result as IngestResult;
+      } catch (e) {
+        // Another kernel on a shared log took this clock first: catch up and take the next one.
+        if ((e as KernelError).code !== 'CLOCK_CONFLICT' || !store.shared || attempt >= MAX_CONFLICT_RETRIES) throw e;
+        await applier.catchUp();
+      }
+    }
   }
 
   if (options.workLoop) {
@@ -453,11 +587,12 @@ export function createKernel(options: KernelOptions): Kernel {
       draining: work.draining,
       aitl_pending: aitlState.size,
       intelligence_enabled: intelligenceEnabled(configState),
-      record_count: store.count(),
-      head_seq: store.head()?.seq ?? 0,
+      record_count: foldedRecords,
+      head_seq: foldedHead?.seq ?? 0,
       pending_commit: group.pending,
       config_skipped: configState.skipped,
       store: store.description,
+      leader: leading,
       start_progress: progress === null ? null : { ...progress },
     };
   }
@@ -487,18 +622,22 @@ export function createKernel(options: KernelOptions): Kernel {
         await starting?.catch(() => undefined);
         if ((status as KernelStatus) !== 'ready') {
           status = 'stopped';
+          await unfollow?.().catch((e: unknown) => report(e, 'follow'));
           return;
         }
       }
       if (status === 'stopped' || status === 'stopping') return group.drained();
-      ticks.stop();
-      cron.stop();
+      standDown();
+      // Another kernel on the shared log takes the lead as soon as this one lets go.
+      await leadership?.resign().catch((e: unknown) => report(e, 'leadership'));
       // In-flight dispatches finish (and write their results) before writes are refused; the
       // host has already stopped accepting requests, so nothing else arrives meanwhile.
       const finished = (await reconciler?.stop(options.dispatchGraceMs ?? 10_000)) ?? true;
       if (!finished) report(new Error('in-flight dispatches did not finish within the grace period; they will run again after restart'), 'stop');
       status = 'stopping';
       await group.drained();
+      await applier.settled();
+      await unfollow?.().catch((e: unknown) => report(e, 'follow'));
       // The next start folds only what comes after this (a failure costs a longer start, nothing else).
       if (keeper.due(foldedRecords)) await saveSnapshot().catch((e: unknown) => report(e, 'fold_snapshot'));
       status = 'stopped';
@@ -516,7 +655,7 @@ export function createKernel(options: KernelOptions): Kernel {
     record(id) {
       return store.get(id);
     },
-    records(query) {
+    async records(query) {
       const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
       return store.query({ ...query, limit });
     },
@@ -531,7 +670,11 @@ export function createKernel(options: KernelOptions): Kernel {
       views.push(view);
       return { get: () => view.state as S };
     },
-    lastClock,
+    async lastClock(actor, thread) {
+      const facts = newFacts();
+      if (typeof threadsState.get(thread) === 'number') await facts.fetch(new MissingFact('thread', thread));
+      return lastClockOf(actor, thread, facts);
+    },
     saveFoldSnapshot: saveSnapshot,
     emit: emitAs,
     health,
@@ -558,16 +701,15 @@ export function createKernel(options: KernelOptions): Kernel {
     routingRules: () => routingRules(configState),
     trust: (filter) => trustTable(trustState, now(), filter),
     trustOf: (actor, domain) => trustOf(trustState, actor, domain, now()),
-    thread: (id) => {
+    async thread(id) {
       const held = threadsState.get(id);
       return typeof held === 'number' ? loadThread(id) : held;
     },
     hasThread: (id) => threadsState.has(id),
-    threads: () =>
-      [...threadsState]
-        .map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held))
-        .filter((t): t is ThreadState => t !== undefined)
-        .sort((a, b) => b.last_seq - a.last_seq),
+    async threads() {
+      const all = await Promise.all([...threadsState].map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held)));
+      return all.filter((t): t is ThreadState => t !== undefined).sort((a, b) => b.last_seq - a.last_seq);
+    },
     threadsPage: (query) => pageThreads(threadsState, query, (id) => loadThread(id)),
     pendingDecisions: () => [...aitlState.values()].sort((a, b) => a.seq - b.seq),
     expression(context, source, variables) {
@@ -601,6 +743,23 @@ export function createKernel(options: KernelOptions): Kernel {
     schedule: (name, secs, run) => cron.register(name, secs, run),
     runJob: (name) => cron.runNow(name),
   };
+}
+
+/** How long a kernel waits before following a shared log again after the channel broke and re-following failed. */
+const FOLLOW_RETRY_MS = 1000;
+
+/** The record ids inputs answer (`body.fulfills`, `body.cancels`): what the authority check looks up. */
+function answeredIds(inputs: readonly unknown[]): string[] {
+  const ids: string[] = [];
+  for (const input of inputs) {
+    const body = (input as { body?: unknown } | null)?.body;
+    if (typeof body !== 'object' || body === null) continue;
+    for (const key of ['fulfills', 'cancels'] as const) {
+      const ref = (body as { [k: string]: unknown })[key];
+      if (typeof ref === 'string' && ref.length <= 128) ids.push(ref);
+    }
+  }
+  return ids;
 }
 
 /** The kernel's own authority: its emissions are not checked against a writer. */

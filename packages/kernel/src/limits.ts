@@ -16,6 +16,18 @@ export const MAX_GROUP_RECORDS = 4096;
  */
 export const MAX_GROUPS_IN_FLIGHT = 2;
 
+/**
+ * Rounds of fetching from the store one write's planning may ask for (each round fetches what the
+ * last plan lacked: an answered record, a thread that left memory) before it gives up.
+ */
+export const MAX_PLAN_ROUNDS = 8;
+
+/**
+ * Times a write is planned again after a shared log's database refused it because another kernel
+ * wrote first (the same id, or the clock). Live state catches up before each retry.
+ */
+export const MAX_CONFLICT_RETRIES = 3;
+
 /** Records folded between yields to the event loop during the startup rebuild. */
 export const REBUILD_YIELD_EVERY = 5000;
 

@@ -51,7 +51,7 @@ describe('config is data', () => {
     const store = createMemoryLogStore();
     const k = await started(store);
     await k.ingest(rule('code', 'record.act == "INTEND"'));
-    const before = store.count();
+    const before = await store.count();
     const r = await refusal(k.ingest(rule('code', 'record.act == ')));
     expect(r).toMatchObject({ code: 'VALIDATION_FAILED', field: 'body.expression' });
     expect(r.message).toMatch(/line 1, column 15/);
@@ -61,7 +61,7 @@ describe('config is data', () => {
     expect((await refusal(k.ingest(learn({ topic: 'routing_rule', name: 'x', expression: 'true', target: 'nobody' })))).field).toBe('body.target');
     expect((await refusal(k.ingest(learn({ topic: 'tick_interval', name: 'default', seconds: 0 })))).field).toBe('body.seconds');
     expect((await refusal(k.ingestBatch([rule('ok', 'true'), rule('bad', '(')]))).field).toBe('records[1].body.expression');
-    expect(store.count()).toBe(before);
+    expect(await store.count()).toBe(before);
     expect(k.routingRules()).toEqual([{ name: 'code', expression: 'record.act == "INTEND"', target: 'did:sync:agent:echo', priority: 0 }]);
   });
 
@@ -150,12 +150,12 @@ describe('threads and AITL', () => {
     const thread = threadIdFor('lifecycle');
     const at = (actor: string, act: string, c: number, body: object = {}) => ({ parents: [], thread, actor, act, body, clock: c, data_type: 'SCALAR' });
     const intend = await k.ingest(at('did:sync:user:a', 'INTEND', 1));
-    expect(k.thread(thread)).toMatchObject({ status: 'open', record_count: 1, participants: ['did:sync:user:a'] });
+    expect(await k.thread(thread)).toMatchObject({ status: 'open', record_count: 1, participants: ['did:sync:user:a'] });
     await k.ingest(at('did:sync:agent:b', 'DO', 4));
-    expect(k.thread(thread)?.status).toBe('active');
+    expect((await k.thread(thread))?.status).toBe('active');
     await k.ingest(at('did:sync:agent:b', 'KNOW', 9, { fulfills: intend.record.id }));
-    expect(k.thread(thread)).toMatchObject({ status: 'closed', record_count: 3, participants: ['did:sync:user:a', 'did:sync:agent:b'], last_clock: { 'did:sync:user:a': 1, 'did:sync:agent:b': 9 } });
-    expect(k.threads()[0]?.thread).toBe(thread);
+    expect(await k.thread(thread)).toMatchObject({ status: 'closed', record_count: 3, participants: ['did:sync:user:a', 'did:sync:agent:b'], last_clock: { 'did:sync:user:a': 1, 'did:sync:agent:b': 9 } });
+    expect((await k.threads())[0]?.thread).toBe(thread);
   });
 
   it('counts AITL requests until a DO fulfils or cancels them', async () => {
@@ -196,14 +196,14 @@ describe('incremental state equals a full re-fold', () => {
     await k1.ingest(learn({ topic: 'routing_rule', name: 'b', enabled: false }));
     for (let i = 0; i < 5; i++) await k1.ingest(verdict(`did:sync:agent:w${i % 2}`, i % 3 ? 'code' : 'ops', i % 2 ? 'failure' : 'success'));
     await k1.ingest({ parents: [], thread: threadIdFor('q'), actor: 'did:sync:instance:x', act: 'KNOW', body: { awaits: 'actor_decision' }, clock: 1, data_type: 'SCALAR' });
-    const snapshot = (k: Kernel) => ({ config: k.config(), rules: k.routingRules(), trust: k.trust(), threads: k.threads(), aitl: k.pendingDecisions() });
-    const incremental = snapshot(k1);
+    const snapshot = async (k: Kernel) => ({ config: k.config(), rules: k.routingRules(), trust: k.trust(), threads: await k.threads(), aitl: k.pendingDecisions() });
+    const incremental = await snapshot(k1);
     await k1.stop();
     const k2 = await started(store, () => t);
-    expect(snapshot(k2)).toEqual(incremental);
+    expect(await snapshot(k2)).toEqual(incremental);
     t += 1; // same state whatever the wall clock, apart from trust decay
-    expect(snapshot(k2).threads).toEqual(incremental.threads);
-    const ids = (k2.records({ limit: 1000 }) as StoredRecord[]).map((r) => r.id);
-    expect(ids.length).toBe(store.count());
+    expect((await snapshot(k2)).threads).toEqual(incremental.threads);
+    const ids = (await k2.records({ limit: 1000 })).map((r) => r.id);
+    expect(ids.length).toBe(await store.count());
   });
 });

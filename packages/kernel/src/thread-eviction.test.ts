@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { createKernel, type FoldSnapshot } from '@syncropel/kernel';
-import { openSqliteLogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = mkdtempSync(join(tmpdir(), 'spl-evict-'));
@@ -29,22 +29,22 @@ describe('closed threads leave memory once quiet', () => {
     expect(k.healthDetails().threads).toEqual({ held: 1, evicted: 1 });
 
     const expected = { thread: done, status: 'closed', record_count: 2, participants: ['did:sync:user:ann', 'did:sync:user:bo'], last_clock: { 'did:sync:user:ann': 0, 'did:sync:user:bo': 0 }, first_seq: 1, last_seq: 2 };
-    expect(k.thread(done)).toMatchObject(expected);
+    expect(await k.thread(done)).toMatchObject(expected);
     expect(k.hasThread(done)).toBe(true);
     expect(k.hasThread(threadIdFor('never-written'))).toBe(false);
-    expect(k.threadsPage({ limit: 10, status: 'closed' }).data).toMatchObject([expected]);
-    expect(k.lastClock('did:sync:user:bo', done)).toBe(0);
+    expect((await k.threadsPage({ limit: 10, status: 'closed' })).data).toMatchObject([expected]);
+    expect(await k.lastClock('did:sync:user:bo', done)).toBe(0);
     await expect(k.ingest(rec(done, 'bo', 0, 'KNOW', { again: true }))).rejects.toMatchObject({ code: 'CLOCK_CONFLICT' });
     await expect(k.ingest(rec(done, 'bo', 0, 'KNOW', { fulfills: ask.record.id }))).resolves.toMatchObject({ status: 'duplicate' });
 
     await k.ingest(rec(done, 'bo', 1, 'KNOW', { note: 'late' }));
     expect(k.healthDetails().threads).toEqual({ held: 2, evicted: 0 });
-    expect(k.thread(done)).toMatchObject({ ...expected, record_count: 3, last_clock: { 'did:sync:user:ann': 0, 'did:sync:user:bo': 1 }, last_seq: 15 });
+    expect(await k.thread(done)).toMatchObject({ ...expected, record_count: 3, last_clock: { 'did:sync:user:ann': 0, 'did:sync:user:bo': 1 }, last_seq: 15 });
     await k.saveFoldSnapshot();
     expect(((saved as FoldSnapshot).states.threads as { thread?: string }[])[0]?.thread).toBe(done);
     // The other participant's clock came back with the thread.
     await expect(k.ingest(rec(done, 'ann', 0, 'KNOW', { other: true }))).rejects.toMatchObject({ code: 'CLOCK_CONFLICT' });
     await k.stop();
-    await store.closeAsync();
+    await store.close();
   });
 });

@@ -16,9 +16,9 @@ function log() {
 }
 
 /** Follows next_cursor to the end, calling `between` before each later page; returns the thread ids in page order. */
-function walk(state: ThreadsState, query: Omit<ThreadPageQuery, 'cursor'>, between: (page: number) => void = () => undefined): string[] {
+async function walk(state: ThreadsState, query: Omit<ThreadPageQuery, 'cursor'>, between: (page: number) => void = () => undefined): Promise<string[]> {
   const seen: string[] = [];
-  let page = pageThreads(state, query);
+  let page = await pageThreads(state, query);
   let previous = Number.POSITIVE_INFINITY;
   for (let n = 1; ; n++) {
     expect(page.data.length).toBeLessThanOrEqual(query.limit);
@@ -31,7 +31,7 @@ function walk(state: ThreadsState, query: Omit<ThreadPageQuery, 'cursor'>, betwe
     expect(Number(page.next_cursor)).toBeLessThan(previous);
     previous = Number(page.next_cursor);
     between(n);
-    page = pageThreads(state, { ...query, cursor: Number(page.next_cursor) });
+    page = await pageThreads(state, { ...query, cursor: Number(page.next_cursor) });
   }
 }
 
@@ -43,61 +43,61 @@ const newestFirst = (state: ThreadsState, keep: (t: ThreadState) => boolean = ()
     .map((t) => t.thread);
 
 describe('pageThreads', () => {
-  it('pages join to every thread newest first, with no duplicates, for any page size', () => {
+  it('pages join to every thread newest first, with no duplicates, for any page size', async () => {
     const { state, write } = log();
     for (let i = 0; i < 23; i++) write(threadIdFor(`t${i % 17}`));
     for (const limit of [1, 2, 5, 16, 17, 18, 1000]) {
-      const ids = walk(state, { limit });
+      const ids = await walk(state, { limit });
       expect(ids).toEqual(newestFirst(state));
       expect(new Set(ids).size).toBe(17);
     }
-    expect(pageThreads(state, { limit: 5 })).toMatchObject({ total: 17 });
+    expect(await pageThreads(state, { limit: 5 })).toMatchObject({ total: 17 });
     // Exactly full: the last page says there is no more, rather than leaving an empty page to fetch.
-    expect(pageThreads(state, { limit: 17 }).next_cursor).toBeNull();
+    expect((await pageThreads(state, { limit: 17 })).next_cursor).toBeNull();
   });
 
-  it('is stable under writes between pages: no thread present at the start is skipped or repeated', () => {
-    fc.assert(
-      fc.property(
+  it('is stable under writes between pages: no thread present at the start is skipped or repeated', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.nat(30), { minLength: 1, maxLength: 80 }),
         fc.integer({ min: 1, max: 8 }),
         fc.array(fc.array(fc.nat(45), { maxLength: 6 }), { maxLength: 20 }),
-        (initial, limit, bursts) => {
+        async (initial, limit, bursts) => {
           const { state, write } = log();
           for (const n of initial) write(threadIdFor(`t${n}`));
           const atStart = newestFirst(state);
           // Between pages: new records on old threads (moving their last_seq) and on new threads.
-          const ids = walk(state, { limit }, (page) => {
+          const ids = await walk(state, { limit }, (page) => {
             for (const n of bursts[page - 1] ?? []) write(threadIdFor(`t${n}`));
           });
           expect(ids).toEqual(atStart);
           // A fresh walk sees the threads created meanwhile, newest first.
-          expect(walk(state, { limit })).toEqual(newestFirst(state));
+          expect(await walk(state, { limit })).toEqual(newestFirst(state));
         },
       ),
     );
   });
 
-  it('filters by status before paging, so each page fills up to the limit, and totals the matches', () => {
+  it('filters by status before paging, so each page fills up to the limit, and totals the matches', async () => {
     const { state, write } = log();
     for (let i = 0; i < 12; i++) write(threadIdFor(`s${i}`), i % 3 === 0 ? 'KNOW' : 'INTEND', i % 3 === 0 ? { fulfills: 'f'.repeat(64) } : {});
     const closed = newestFirst(state, (t) => t.status === 'closed');
     expect(closed).toHaveLength(4);
-    const first = pageThreads(state, { limit: 3, status: 'closed' });
+    const first = await pageThreads(state, { limit: 3, status: 'closed' });
     expect(first.data.map((t) => t.thread)).toEqual(closed.slice(0, 3));
     expect(first.total).toBe(4);
-    expect(walk(state, { limit: 3, status: 'closed' })).toEqual(closed);
-    expect(walk(state, { limit: 2, status: 'active' })).toEqual([]);
+    expect(await walk(state, { limit: 3, status: 'closed' })).toEqual(closed);
+    expect(await walk(state, { limit: 2, status: 'active' })).toEqual([]);
   });
 
-  it('a cursor takes threads strictly older than it; a bad limit or cursor is VALIDATION_FAILED naming it', () => {
+  it('a cursor takes threads strictly older than it; a bad limit or cursor is VALIDATION_FAILED naming it', async () => {
     const { state, write } = log();
     for (let i = 0; i < 5; i++) write(threadIdFor(`c${i}`));
     // first_seq is 1..5: cursor 4 leaves 3, 2, 1; a cursor past the head is every thread.
-    expect(pageThreads(state, { limit: 10, cursor: 4 }).data.map((t) => t.first_seq)).toEqual([3, 2, 1]);
-    expect(pageThreads(state, { limit: 10, cursor: 99 }).data).toHaveLength(5);
-    expect(pageThreads(state, { limit: 10, cursor: 1 })).toEqual({ data: [], next_cursor: null, total: 5 });
-    expect(pageThreads(new Map(), { limit: 10 })).toEqual({ data: [], next_cursor: null, total: 0 });
+    expect((await pageThreads(state, { limit: 10, cursor: 4 })).data.map((t) => t.first_seq)).toEqual([3, 2, 1]);
+    expect((await pageThreads(state, { limit: 10, cursor: 99 })).data).toHaveLength(5);
+    expect(await pageThreads(state, { limit: 10, cursor: 1 })).toEqual({ data: [], next_cursor: null, total: 5 });
+    expect(await pageThreads(new Map(), { limit: 10 })).toEqual({ data: [], next_cursor: null, total: 0 });
     for (const [query, field] of [
       [{ limit: 0 }, 'limit'],
       [{ limit: 1.5 }, 'limit'],
@@ -105,7 +105,7 @@ describe('pageThreads', () => {
       [{ limit: 1, cursor: Number.NaN }, 'cursor'],
     ] as const) {
       try {
-        pageThreads(state, query);
+        await pageThreads(state, query);
         throw new Error('expected a refusal');
       } catch (e) {
         expect(isKernelError(e) && { code: e.code, field: e.field }).toEqual({ code: 'VALIDATION_FAILED', field });
@@ -113,11 +113,11 @@ describe('pageThreads', () => {
     }
   });
 
-  it('pages a map filled out of first_seq order correctly too', () => {
+  it('pages a map filled out of first_seq order correctly too', async () => {
     const { state: inOrder, write } = log();
     for (let i = 0; i < 9; i++) write(threadIdFor(`o${i}`));
     const shuffled: ThreadsState = new Map([...inOrder].reverse());
-    expect(walk(shuffled, { limit: 4 })).toEqual(newestFirst(inOrder));
+    expect(await walk(shuffled, { limit: 4 })).toEqual(newestFirst(inOrder));
   });
 });
 
@@ -129,10 +129,10 @@ describe('kernel.threadsPage', () => {
     await k.start();
     const write = (name: string) => k.ingest({ parents: [], thread: threadIdFor(name), actor: 'did:sync:user:x', act: 'DO', body: {}, clock: ++clock, data_type: 'SCALAR' });
     for (let i = 0; i < 10; i++) await write(`k${i}`);
-    const atStart = k.threadsPage({ limit: 1000 }).data.map((t) => t.thread);
+    const atStart = (await k.threadsPage({ limit: 1000 })).data.map((t) => t.thread);
     expect(atStart).toEqual(Array.from({ length: 10 }, (_, i) => threadIdFor(`k${9 - i}`)));
     const seen: string[] = [];
-    let page = k.threadsPage({ limit: 3 });
+    let page = await k.threadsPage({ limit: 3 });
     for (let n = 0; ; n++) {
       seen.push(...page.data.map((t) => t.thread));
       if (!page.next_cursor) break;
@@ -140,20 +140,20 @@ describe('kernel.threadsPage', () => {
       // Touch the oldest thread (it would jump to the top by last activity) and open a new one.
       await write(`k0`);
       await write(`new${n}`);
-      page = k.threadsPage({ limit: 3, cursor: Number(page.next_cursor) });
+      page = await k.threadsPage({ limit: 3, cursor: Number(page.next_cursor) });
     }
     expect(seen).toEqual(atStart);
-    expect(k.threadsPage({ limit: 1 }).total).toBe(10 + 3);
+    expect((await k.threadsPage({ limit: 1 })).total).toBe(10 + 3);
     // threads() keeps its own order: most recently active first.
-    expect(k.threads()[0]?.thread).toBe(threadIdFor('new2'));
-    expect(k.threads()[1]?.thread).toBe(threadIdFor('k0'));
-    const order = k.threadsPage({ limit: 1000 }).data.map((t) => t.thread);
+    expect((await k.threads())[0]?.thread).toBe(threadIdFor('new2'));
+    expect((await k.threads())[1]?.thread).toBe(threadIdFor('k0'));
+    const order = (await k.threadsPage({ limit: 1000 })).data.map((t) => t.thread);
     await k.stop();
 
     // A rebuild from the log folds a fresh map; its pages come out in the same order.
     const again = createKernel({ store });
     await again.start();
-    expect(again.threadsPage({ limit: 1000 }).data.map((t) => t.thread)).toEqual(order);
+    expect((await again.threadsPage({ limit: 1000 })).data.map((t) => t.thread)).toEqual(order);
     await again.stop();
   });
 });

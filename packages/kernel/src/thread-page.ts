@@ -30,10 +30,10 @@ export interface ThreadPage {
  * status filter a thread whose status changes mid-walk may join or leave later pages.
  *
  * @example
- * let page = pageThreads(state, { limit: 100 });
- * while (page.next_cursor) page = pageThreads(state, { limit: 100, cursor: Number(page.next_cursor) });
+ * let page = await pageThreads(state, { limit: 100 });
+ * while (page.next_cursor) page = await pageThreads(state, { limit: 100, cursor: Number(page.next_cursor) });
  */
-export function pageThreads(state: ThreadsState, query: ThreadPageQuery, load: (thread: string) => ThreadState | undefined = () => undefined): ThreadPage {
+export async function pageThreads(state: ThreadsState, query: ThreadPageQuery, load: (thread: string) => Promise<ThreadState | undefined> = async () => undefined): Promise<ThreadPage> {
   const { cursor, limit, status } = query;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new KernelError('VALIDATION_FAILED', 'limit must be an integer of at least 1', 'limit');
   if (cursor !== undefined && (!Number.isSafeInteger(cursor) || cursor < 1)) throw new KernelError('VALIDATION_FAILED', 'cursor must be an integer of at least 1', 'cursor');
@@ -46,7 +46,7 @@ export function pageThreads(state: ThreadsState, query: ThreadPageQuery, load: (
     const held = state.get(thread);
     // A thread whose state left memory is closed; its state comes from the store only if it is shown.
     if (held === undefined || (status !== undefined && (typeof held === 'number' ? 'closed' : held.status) !== status)) continue;
-    const t = typeof held === 'number' ? load(thread) : held;
+    const t = typeof held === 'number' ? await load(thread) : held;
     if (t === undefined) continue;
     if (data.length === limit) {
       next_cursor = String((data[data.length - 1] as ThreadState).first_seq);

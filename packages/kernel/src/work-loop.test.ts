@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadIdFor, type StoredRecord } from '@syncropel/algebra';
 import { createKernel, type Kernel } from '@syncropel/kernel';
-import { createMemoryLogStore, openSqliteLogStore, type LogStore } from '@syncropel/log';
+import { createMemoryLogStore, type LogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 const ENGINE = `did:sync:instance:${'ee'.repeat(32)}`;
@@ -29,15 +30,15 @@ async function start(store: LogStore = createMemoryLogStore(), now?: () => numbe
   return k;
 }
 
-async function waitFor(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const until = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
-const answers = (k: Kernel, thread: string) => k.records({ thread, limit: 1000 }).filter((r) => r.actor === ENGINE);
+const answers = async (k: Kernel, thread: string) => (await k.records({ thread, limit: 1000 })).filter((r) => r.actor === ENGINE);
 
 describe('RECONCILE: routing cascade and adapters', () => {
   it('routes by rule to an exec adapter; the result is a KNOW that fulfils, moves trust and closes the thread', async () => {
@@ -45,8 +46,8 @@ describe('RECONCILE: routing cascade and adapters', () => {
     await k.ingest(learn({ topic: 'adapter', name: 'echo', actor: 'did:sync:agent:echo', kind: 'exec', command: `cat > /dev/null; echo '{"reply":"hello"}'`, domain: 'code' }));
     await k.ingest(learn({ topic: 'routing_rule', name: 'code', expression: 'record.act == "INTEND" && record.body.domain == "code"', target: 'did:sync:agent:echo' }));
     const asked = await k.ingest(intend('job-1', { domain: 'code', task: 'say hello' }));
-    await waitFor(() => k.thread(threadIdFor('job-1'))?.status === 'closed', 'the thread to close');
-    const [result] = answers(k, threadIdFor('job-1'));
+    await waitFor(async () => (await k.thread(threadIdFor('job-1')))?.status === 'closed', 'the thread to close');
+    const [result] = await answers(k, threadIdFor('job-1'));
     expect(result).toMatchObject({ act: 'KNOW', parents: [asked.record.id], body: { fulfills: asked.record.id, verdict: 'success', domain: 'code', subject: 'did:sync:agent:echo', adapter: 'echo', via: 'rule:code', output: { reply: 'hello' } } });
     expect(k.trust({ actor: 'did:sync:agent:echo' })).toEqual([expect.objectContaining({ successes: 1, trials: 1 })]);
     expect(k.health()).toMatchObject({ reconciled_total: 1, reconcile_queue_depth: 0, in_flight: 0 });
@@ -62,8 +63,8 @@ describe('RECONCILE: routing cascade and adapters', () => {
     for (let i = 0; i < 5; i++) await k.ingest({ ...intend(`ev${i}`, { verdict: 'success', domain: 'ops', subject: 'did:sync:agent:c' }, 'KNOW', 'did:sync:user:judge') });
     const via = async (name: string, body: object) => {
       await k.ingest(intend(name, body));
-      await waitFor(() => answers(k, threadIdFor(name)).length > 0, `an answer on ${name}`);
-      return answers(k, threadIdFor(name))[0]!.body;
+      await waitFor(async () => (await answers(k, threadIdFor(name))).length > 0, `an answer on ${name}`);
+      return (await answers(k, threadIdFor(name)))[0]!.body;
     };
     expect(await via('to', { to: 'did:sync:agent:a', kind: 'x', domain: 'ops' })).toMatchObject({ subject: 'did:sync:agent:a', via: 'body.to' });
     expect(await via('rule', { kind: 'x', domain: 'ops' })).toMatchObject({ subject: 'did:sync:agent:b', via: 'rule:high' });
@@ -99,11 +100,11 @@ describe('RECONCILE: routing cascade and adapters', () => {
       await k.ingest(intend(`f-${name}`, { to: `did:sync:agent:${name}` }));
     }
     await waitFor(() => k.health().reconciled_total === 4, 'four outcomes');
-    const body = (name: string) => answers(k, threadIdFor(`f-${name}`))[0]!.body;
-    expect(body('hang')).toMatchObject({ verdict: 'failure', error: 'timed out (1 s)' });
-    expect(body('crash')).toMatchObject({ verdict: 'failure', error: 'exited with 3' });
-    expect(body('garbage')).toMatchObject({ verdict: 'failure', error: expect.stringContaining('stdout is not JSON') });
-    expect(body('big')).toMatchObject({ verdict: 'failure', error: expect.stringContaining('output larger than') });
+    const body = async (name: string) => (await answers(k, threadIdFor(`f-${name}`)))[0]!.body;
+    expect(await body('hang')).toMatchObject({ verdict: 'failure', error: 'timed out (1 s)' });
+    expect(await body('crash')).toMatchObject({ verdict: 'failure', error: 'exited with 3' });
+    expect(await body('garbage')).toMatchObject({ verdict: 'failure', error: expect.stringContaining('stdout is not JSON') });
+    expect(await body('big')).toMatchObject({ verdict: 'failure', error: expect.stringContaining('output larger than') });
     expect(k.status).toBe('ready');
     // The timed-out command's whole process group was killed, not just the shell.
     const { spawnSync } = await import('node:child_process');
@@ -131,10 +132,10 @@ describe('RECONCILE: routing cascade and adapters', () => {
       await k.ingest(intend('web-2', { to: 'did:sync:agent:bad' }));
       await waitFor(() => k.health().reconciled_total === 2, 'two outcomes');
       expect((seen[0] as StoredRecord).id).toBe(asked.record.id);
-      expect(answers(k, threadIdFor('web-1'))[0]!.body).toMatchObject({ verdict: 'success', output: { accepted: true } });
-      expect(answers(k, threadIdFor('web-2'))[0]!.body).toMatchObject({ verdict: 'failure', error: 'answered 500' });
+      expect((await answers(k, threadIdFor('web-1')))[0]!.body).toMatchObject({ verdict: 'success', output: { accepted: true } });
+      expect((await answers(k, threadIdFor('web-2')))[0]!.body).toMatchObject({ verdict: 'failure', error: 'answered 500' });
     } finally {
-      server.close();
+      await server.close();
     }
   });
 });
@@ -197,13 +198,13 @@ describe('AITL decisions', () => {
     const approval = await k.decide(byThread('approve-me').id, { approve: true, actor: 'did:sync:user:op' });
     expect(approval.record).toMatchObject({ act: 'DO', body: { fulfills: byThread('approve-me').id, decision: 'approve' } });
     await k.decide(byThread('reject-me').id, { approve: false, actor: 'did:sync:user:op', reason: 'not today' });
-    await waitFor(() => k.thread(threadIdFor('approve-me'))?.status === 'closed', 'the approved work to run');
+    await waitFor(async () => (await k.thread(threadIdFor('approve-me')))?.status === 'closed', 'the approved work to run');
     expect(k.health().aitl_pending).toBe(1);
 
     t += 61_000;
     await k.runJob('aitl_stall_sweep');
     expect(k.health().aitl_pending).toBe(0);
-    expect(k.records({ thread: threadIdFor('forget-me'), limit: 10 }).at(-1)).toMatchObject({ act: 'DO', actor: ENGINE, body: { cancels: byThread('forget-me').id, reason: 'expired' } });
+    expect((await k.records({ thread: threadIdFor('forget-me'), limit: 10 })).at(-1)).toMatchObject({ act: 'DO', actor: ENGINE, body: { cancels: byThread('forget-me').id, reason: 'expired' } });
     await k.drain.idle();
     expect(readFileSync(runs, 'utf8').trim().split('\n')).toEqual([threadIdFor('approve-me')]);
     await expect(k.decide('f'.repeat(64), { approve: true, actor: 'did:sync:user:op' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -225,13 +226,13 @@ describe('restart idempotency (state = fold(records))', () => {
     await k1.ingest(intend('lost-1'));
     await k1.ingest(intend('lost-2'));
     await k1.stop();
-    await s1.closeAsync();
+    await s1.close();
 
     const s2 = openSqliteLogStore({ path });
     const k2 = await start(s2);
     await waitFor(() => k2.health().reconciled_total === 2, 'the lost work to run');
     await k2.stop();
-    await s2.closeAsync();
+    await s2.close();
     kernels = kernels.filter((k) => k !== k2);
 
     const s3 = openSqliteLogStore({ path });
@@ -241,7 +242,7 @@ describe('restart idempotency (state = fold(records))', () => {
     await k3.drain.idle();
     expect(readFileSync(runs, 'utf8').trim().split('\n').sort()).toEqual([threadIdFor('lost-1'), threadIdFor('lost-2'), threadIdFor('new-after-restart')].sort());
     await k3.stop();
-    await s3.closeAsync();
+    await s3.close();
     kernels = kernels.filter((k) => k !== k3);
     appendFileSync(runs, '');
   });
@@ -257,7 +258,7 @@ describe('review fixes', () => {
     await k.ingest(intend('stop-while-running', { to: 'did:sync:agent:slow' }));
     await waitFor(() => k.health().in_flight === 1, 'a dispatch in flight');
     await k.stop();
-    expect(answers(k, threadIdFor('stop-while-running'))[0]?.body).toMatchObject({ verdict: 'success' });
+    expect((await answers(k, threadIdFor('stop-while-running')))[0]?.body).toMatchObject({ verdict: 'success' });
     const again = await start(store);
     await new Promise((r) => setTimeout(r, 300));
     expect(again.health().reconciled_total).toBe(0);
@@ -269,8 +270,8 @@ describe('review fixes', () => {
       const k = await start();
       await k.ingest(learn({ topic: 'adapter', name: 'env', actor: 'did:sync:agent:env', kind: 'exec', command: `cat >/dev/null; printf '{"env":"%s"}' "$(env | tr '\\n' ' ' | tr -d '"\\\\')"` }));
       await k.ingest(intend('env', { to: 'did:sync:agent:env' }));
-      await waitFor(() => answers(k, threadIdFor('env')).length === 1, 'the env adapter');
-      const out = JSON.stringify(answers(k, threadIdFor('env'))[0]!.body);
+      await waitFor(async () => (await answers(k, threadIdFor('env'))).length === 1, 'the env adapter');
+      const out = JSON.stringify((await answers(k, threadIdFor('env')))[0]!.body);
       expect(out).toContain('PATH=');
       expect(out).not.toContain('secret-that-must-not-leak');
       await k.ingest(learn({ topic: 'aitl_rule', name: 'all', expression: 'true' }));

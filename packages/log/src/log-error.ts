@@ -1,6 +1,8 @@
 /** The closed set of failures the log reports. */
 export const LOG_ERROR_CODES = {
   DUPLICATE_ID: 'DUPLICATE_ID',
+  /** A shared store's database refused a clock that does not increase for its (actor, thread). */
+  CLOCK_CONFLICT: 'CLOCK_CONFLICT',
   STORE_CLOSED: 'STORE_CLOSED',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;

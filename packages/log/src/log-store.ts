@@ -23,46 +23,73 @@ export interface LogHead {
 }
 
 /**
- * The record store port. The kernel depends on this interface only, so it can run on the SQLite
- * store, the memory store, or another backend.
+ * The record store port. The kernel depends on this interface only, so it runs on the memory
+ * store, SQLite (`@syncropel/log-sqlite`) or PostgreSQL (`@syncropel/log-postgres`) alike.
  *
- * Invariants every implementation keeps (the contract suite checks them):
+ * Invariants every implementation keeps (the contract suite, `@syncropel/log/contract`, checks them):
  * - append-only: nothing appended is ever changed or removed;
- * - `append` is atomic: all entries are stored, in order, with increasing `seq`, or none are
- *   (a duplicate id fails the whole call with `DUPLICATE_ID`);
- * - when `append` returns, the entries are durable to the store's promise (SQLite: committed);
- * - `seq` strictly increases in append order and is never reused;
+ * - `append` is atomic: all entries are stored, in order, with consecutive increasing `seq`, or
+ *   none are (a duplicate id fails the whole call with `DUPLICATE_ID`);
+ * - when `append` resolves, the entries are durable to the store's promise (SQLite, PostgreSQL:
+ *   committed), and calls from one store object commit in call order;
+ * - `seq` is gapless and commit-ordered: when a reader sees seq n, every seq below n is committed
+ *   and visible, so `seq > cursor` reads never miss a record, even with several writers;
  * - reads return records exactly as appended (same fields, same id).
  *
- * The interface is synchronous on purpose: the kernel folds on the hot path, and both shipped
- * stores answer in microseconds. Batching (group commit) happens above, in the kernel.
+ * Batching (group commit) happens above, in the kernel: one `append` call is one transaction.
  */
 export interface LogStore {
-  /** What backs the store (e.g. `sqlite:/path/hub.db`, `memory`), for banners and health output. */
+  /** What backs the store (e.g. `sqlite:/path/hub.db`, `memory`), for banners and health output. Never holds a password. */
   readonly description: string;
-  /** Appends entries atomically and returns them as stored. */
-  append(entries: readonly AppendEntry[]): StoredRecord[];
-  /**
-   * The same contract as `append`, for stores that commit off the calling thread. Calls commit
-   * in call order. The kernel prefers it: commits overlap with accepting the next group. An
-   * entry the store cannot take at all should throw synchronously, so the caller can retry the
-   * group's other entries without it.
-   */
-  appendAsync?(entries: readonly AppendEntry[]): Promise<StoredRecord[]>;
+  /** Appends entries atomically and resolves with them as stored, once durable. */
+  append(entries: readonly AppendEntry[]): Promise<StoredRecord[]>;
   /** The record with this id, if present. */
-  get(id: string): StoredRecord | undefined;
+  get(id: string): Promise<StoredRecord | undefined>;
   /** Records matching a query, in seq order. */
-  query(query: LogQuery): StoredRecord[];
-  /** Every record after `afterSeq` in seq order, read in pages of `pageSize` (for rebuilds). */
-  scan(afterSeq?: number, pageSize?: number): Iterable<StoredRecord>;
+  query(query: LogQuery): Promise<StoredRecord[]>;
+  /**
+   * Every record after `afterSeq` in seq order, in pages of up to `pageSize` (for rebuilds and
+   * catch-up). Pages, not single records, so a million-record rebuild pays one await per page.
+   */
+  scan(afterSeq?: number, pageSize?: number): AsyncIterable<readonly StoredRecord[]>;
   /** How many records the log holds. */
-  count(): number;
+  count(): Promise<number>;
   /** The newest record, or undefined for an empty log. */
-  head(): LogHead | undefined;
-  /** Moves committed pages back into the main file where the backend has a WAL; a no-op elsewhere. */
-  checkpoint(): void;
-  /** Releases the store; later calls fail with `STORE_CLOSED`. Idempotent. */
-  close(): void;
+  head(): Promise<LogHead | undefined>;
+  /** Moves committed pages back into the main file where the backend has a WAL of its own; a no-op elsewhere. */
+  checkpoint(): Promise<void>;
+  /** Releases the store after pending appends finish; later calls fail with `STORE_CLOSED`. Idempotent. */
+  close(): Promise<void>;
+  /**
+   * Present when other processes append to the same log (PostgreSQL): how a kernel learns of
+   * their records and agrees with them on who runs the loops. Absent for single-writer stores.
+   */
+  readonly shared?: SharedLog;
+}
+
+/** What a log shared by several kernels offers them. */
+export interface SharedLog {
+  /**
+   * Calls `onHead` with the new head seq after any writer commits (its own included). Resolves
+   * once listening, so a caller that then reads `seq > cursor` misses nothing. The returned
+   * function stops listening. `onLost` is called if the notification channel breaks (the caller
+   * should catch up and follow again).
+   */
+  follow(onHead: (seq: number) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>>;
+  /**
+   * Campaigns to be the one kernel that runs the loops (RECONCILE, TICK, CRON). `onChange` is
+   * called with true when this process becomes leader and false when it stops being one (its
+   * lock connection broke). Resolves with a handle; `resign()` gives the lead up and stops campaigning.
+   */
+  lead(onChange: (leader: boolean) => void): Promise<Leadership>;
+}
+
+/** A campaign for leadership over a shared log. */
+export interface Leadership {
+  /** Whether this process leads right now. */
+  readonly leader: boolean;
+  /** Gives up the lead (if held) and stops campaigning. */
+  resign(): Promise<void>;
 }
 
 /** Default and maximum page sizes for reads. */

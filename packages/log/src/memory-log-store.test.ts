@@ -1,4 +1,4 @@
 import { createMemoryLogStore } from '@syncropel/log';
-import { describeLogStoreContract } from '../test/log-store.contract.js';
+import { describeLogStoreContract } from '@syncropel/log/contract';
 
-describeLogStoreContract('memory', createMemoryLogStore);
+describeLogStoreContract('memory', { make: async () => createMemoryLogStore() });

@@ -12,7 +12,7 @@ export { DEFAULT_DISPATCH_CONCURRENCY } from './work-config.js';
 export interface ReconcilerDeps {
   readonly engineActor: string;
   readonly work: () => WorkState;
-  readonly record: (id: string) => StoredRecord | undefined;
+  readonly record: (id: string) => Promise<StoredRecord | undefined>;
   readonly emit: (actor: string, emission: Emission) => Promise<IngestResult>;
   readonly routing: () => RoutingInputs;
   readonly concurrency: () => number;
@@ -52,6 +52,8 @@ export class Reconciler {
   private readonly queue = new Set<string>();
   private inFlight = 0;
   private draining = false;
+  // Until this kernel leads (always, on a single-writer store), it dispatches nothing.
+  private standingBy = true;
   private stopped = false;
   private reconciled = 0;
   private dispatched = 0;
@@ -70,6 +72,24 @@ export class Reconciler {
     // After a rebuild most ids are answered long ago: keep only work that is still pending.
     for (const id of ready) if (work.items.get(id)?.status === 'pending') this.queue.add(id);
     this.pump();
+  }
+
+  /**
+   * Starts dispatching as the leader: every piece of work the fold shows pending (after a
+   * rebuild, work lost in a crash; after a takeover, what the last leader left) is queued.
+   */
+  takeOver(): void {
+    this.standingBy = false;
+    const work = this.deps.work();
+    work.ready = [];
+    for (const [id, item] of work.items) if (item.status === 'pending') this.queue.add(id);
+    this.pump();
+  }
+
+  /** Stops starting dispatches because another kernel leads; in-flight ones finish. Queued work is left to the leader. */
+  standBy(): void {
+    this.standingBy = true;
+    this.queue.clear();
   }
 
   /** Stops starting dispatches (records are still accepted; work waits). */
@@ -122,7 +142,7 @@ export class Reconciler {
   }
 
   private pump(): void {
-    while (!this.draining && !this.stopped && this.inFlight < Math.max(1, this.deps.concurrency()) && this.queue.size > 0) {
+    while (!this.draining && !this.standingBy && !this.stopped && this.inFlight < Math.max(1, this.deps.concurrency()) && this.queue.size > 0) {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
       const item = this.deps.work().items.get(id);
@@ -139,7 +159,7 @@ export class Reconciler {
   }
 
   private async handle(id: string, approvedTarget: string | undefined): Promise<void> {
-    const record = this.deps.record(id);
+    const record = await this.deps.record(id).catch((e: unknown) => (this.deps.report(e, 'reconcile'), undefined));
     if (!record) return;
     let decision: RouteDecision;
     try {

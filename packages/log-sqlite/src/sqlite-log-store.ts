@@ -5,8 +5,8 @@ import { and, asc, count, desc, eq, gt, notInArray, sql, type SQL } from 'drizzl
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { startCheckpointWorker, type CheckpointWorker } from './checkpoint-worker.js';
-import { LogError } from './log-error.js';
-import { SCAN_PAGE_SIZE, type AppendEntry, type LogHead, type LogQuery, type LogStore } from './log-store.js';
+import { LogError } from '@syncropel/log';
+import { SCAN_PAGE_SIZE, type AppendEntry, type LogHead, type LogQuery, type LogStore } from '@syncropel/log';
 import { RAW_COLUMNS, fromRaw, type RawRow } from './raw-row.js';
 import { records } from './schema.js';
 import { INSERT_SQL, startSqliteWriter, type SqliteWriter, type WriterRow } from './sqlite-writer.js';
@@ -28,8 +28,8 @@ export interface SqliteLogStoreOptions {
   /** Background WAL checkpoint interval; 0 leaves checkpoints to SQLite's autocheckpoint. */
   readonly checkpointIntervalMs?: number;
   /**
-   * Commit `appendAsync` groups on a worker thread (default for files). `main` commits on the
-   * calling thread; `:memory:` always does, as a worker cannot share it.
+   * Commit appends on a worker thread (default for files). `main` commits on the calling
+   * thread; `:memory:` always does, as a worker cannot share it.
    */
   readonly writer?: 'worker' | 'main';
 }
@@ -41,8 +41,6 @@ export interface SqliteLogStore extends LogStore {
   quickCheck(): string;
   /** Flushes the WAL into the main file and truncates it (used at shutdown). */
   checkpointTruncate(): void;
-  /** Closes the store after a final truncating checkpoint; waits for the background checkpointer. */
-  closeAsync(): Promise<void>;
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
@@ -95,40 +93,38 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
   // Counting rows is O(n) in SQLite; this process is the only writer, so count once and keep up.
   let total = db.select({ n: count() }).from(records).get()?.n ?? 0;
   let closed = false;
-  const open = () => {
-    if (closed) throw new LogError('STORE_CLOSED', `the log at ${path} is closed`);
+  let closing: Promise<void> | undefined;
+
+  // Every call answers through a promise (the port is asynchronous); the work itself is a few
+  // microseconds of synchronous SQLite, so it runs right away.
+  const run = <T>(read: () => T): Promise<T> => {
+    if (closed) return Promise.reject(new LogError('STORE_CLOSED', `the log at ${path} is closed`));
+    try {
+      return Promise.resolve(read());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  const appendHere = (entries: readonly AppendEntry[]): StoredRecord[] => {
+    if (entries.length === 0) return [];
+    try {
+      const stored = appendAll(entries, Date.now());
+      total += stored.length;
+      return stored;
+    } catch (cause) {
+      if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new LogError('DUPLICATE_ID', 'a record in this append is already in the log', { cause });
+      }
+      throw cause;
+    }
   };
 
   const store: SqliteLogStore = {
     path,
     description: `sqlite:${path}`,
     append(entries) {
-      open();
-      if (entries.length === 0) return [];
-      try {
-        const stored = appendAll(entries, Date.now());
-        total += stored.length;
-        return stored;
-      } catch (cause) {
-        if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw new LogError('DUPLICATE_ID', 'a record in this append is already in the log', { cause });
-        }
-        throw cause;
-      }
-    },
-    // Not async on purpose: an entry that cannot become a row throws while the group is handed
-    // over, so the kernel can hand the other callers' entries over on their own.
-    appendAsync(entries) {
-      open();
-      if (!writer) {
-        // Committing on this thread: a failed transaction (a duplicate id, say) still rejects.
-        try {
-          return Promise.resolve(store.append(entries));
-        } catch (e) {
-          return Promise.reject(e);
-        }
-      }
-      if (entries.length === 0) return Promise.resolve([]);
+      // With a writer thread the commit (mostly fsync) happens off this thread, in call order.
+      if (!writer || closed || entries.length === 0) return run(() => appendHere(entries));
       const now = Date.now();
       const rows = entries.map((e) => toRow(e, now));
       return writer.write(rows).then((first) => {
@@ -136,68 +132,56 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
         return entries.map((e, i) => ({ ...e.record, id: e.id, seq: first + i, ingested_at: now }));
       });
     },
-    get(id) {
-      open();
-      const row = byId.get({ id });
-      return row ? toRecord(row) : undefined;
-    },
-    query(q: LogQuery) {
-      open();
-      const where: SQL[] = [gt(records.seq, q.after ?? 0)];
-      if (q.thread !== undefined) where.push(eq(records.thread, q.thread));
-      if (q.actor !== undefined) where.push(eq(records.actor, q.actor));
-      if (q.excludeThreads !== undefined && q.excludeThreads.length > 0) where.push(notInArray(records.thread, [...q.excludeThreads]));
-      return db
-        .select()
-        .from(records)
-        .where(and(...where))
-        .orderBy(asc(records.seq))
-        .limit(q.limit)
-        .all()
-        .map(toRecord);
-    },
-    *scan(afterSeq = 0, pageSize = SCAN_PAGE_SIZE) {
-      open();
+    get: (id) =>
+      run(() => {
+        const row = byId.get({ id });
+        return row ? toRecord(row) : undefined;
+      }),
+    query: (q: LogQuery) =>
+      run(() => {
+        const where: SQL[] = [gt(records.seq, q.after ?? 0)];
+        if (q.thread !== undefined) where.push(eq(records.thread, q.thread));
+        if (q.actor !== undefined) where.push(eq(records.actor, q.actor));
+        if (q.excludeThreads !== undefined && q.excludeThreads.length > 0) where.push(notInArray(records.thread, [...q.excludeThreads]));
+        return db
+          .select()
+          .from(records)
+          .where(and(...where))
+          .orderBy(asc(records.seq))
+          .limit(q.limit)
+          .all()
+          .map(toRecord);
+      }),
+    async *scan(afterSeq = 0, pageSize = SCAN_PAGE_SIZE) {
       let after = afterSeq;
       for (;;) {
+        if (closed) throw new LogError('STORE_CLOSED', `the log at ${path} is closed`);
         const rows = page.all(after, pageSize) as RawRow[];
-        for (const row of rows) yield fromRaw(row);
+        if (rows.length > 0) yield rows.map(fromRaw);
         if (rows.length < pageSize) return;
         after = (rows[rows.length - 1] as RawRow)[0];
       }
     },
-    count() {
-      open();
-      return total;
-    },
-    head(): LogHead | undefined {
-      open();
-      return headQuery.get();
-    },
-    checkpoint() {
-      open();
-      sqlite.pragma('wal_checkpoint(PASSIVE)');
-    },
+    count: () => run(() => total),
+    head: () => run((): LogHead | undefined => headQuery.get()),
+    checkpoint: () => run(() => void sqlite.pragma('wal_checkpoint(PASSIVE)')),
     checkpointTruncate() {
-      open();
+      if (closed) throw new LogError('STORE_CLOSED', `the log at ${path} is closed`);
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
     },
     quickCheck() {
-      open();
+      if (closed) throw new LogError('STORE_CLOSED', `the log at ${path} is closed`);
       const rows = sqlite.pragma('quick_check', { simple: false }) as { quick_check: string }[];
       return rows.map((r) => r.quick_check).join('; ');
     },
     close() {
-      if (closed) return;
-      void worker?.stop();
-      void writer?.close();
-      finalClose();
-    },
-    async closeAsync() {
-      if (closed) return;
-      await writer?.close();
-      await worker?.stop();
-      finalClose();
+      // Queued appends commit first: close never cuts off a write that was handed over.
+      closing ??= (async () => {
+        await writer?.close();
+        await worker?.stop();
+        finalClose();
+      })();
+      return closing;
     },
   };
 

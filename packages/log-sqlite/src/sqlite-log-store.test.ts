@@ -3,38 +3,43 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteLogStore, type LogStore, type SqliteLogStore } from '@syncropel/log';
-import { describeLogStoreContract, entry } from '../test/log-store.contract.js';
+import type { LogStore } from '@syncropel/log';
+import { describeLogStoreContract, entry } from '@syncropel/log/contract';
+import { openSqliteLogStore, type SqliteLogStore } from '@syncropel/log-sqlite';
 
 const dir = mkdtempSync(join(tmpdir(), 'spl-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => openSqliteLogStore({ path: join(dir, `hub-${++n}.db`) });
 
-describeLogStoreContract('sqlite (file)', fresh, (s: LogStore) => {
-  const { path } = s as SqliteLogStore;
-  s.close();
-  return openSqliteLogStore({ path });
+describeLogStoreContract('sqlite (file)', {
+  make: async () => fresh(),
+  reopen: async (s: LogStore) => {
+    const { path } = s as SqliteLogStore;
+    await s.close();
+    return openSqliteLogStore({ path });
+  },
 });
-describeLogStoreContract('sqlite (:memory:)', () => openSqliteLogStore({ path: ':memory:' }));
+describeLogStoreContract('sqlite (file, main-thread writer)', { make: async () => openSqliteLogStore({ path: join(dir, `hub-${++n}.db`), writer: 'main' }) });
+describeLogStoreContract('sqlite (:memory:)', { make: async () => openSqliteLogStore({ path: ':memory:' }) });
 
 describe('sqlite log specifics', () => {
-  it('runs in WAL mode with the chosen synchronous level', () => {
+  it('runs in WAL mode with the chosen synchronous level', async () => {
     const s = fresh();
-    s.append([entry(1)]);
+    await s.append([entry(1)]);
     expect(statSync(`${s.path}-wal`).size).toBeGreaterThan(0);
-    s.close();
+    await s.close();
     const raw = new Database(s.path);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
     const normal = openSqliteLogStore({ path: join(dir, 'normal.db'), durability: 'normal' });
-    normal.close();
+    await normal.close();
   });
 
-  it('refuses UPDATE and DELETE in the database itself', () => {
+  it('refuses UPDATE and DELETE in the database itself', async () => {
     const s = fresh();
-    s.append([entry(1), entry(2)]);
-    s.close();
+    await s.append([entry(1), entry(2)]);
+    await s.close();
     const raw = new Database(s.path);
     expect(() => raw.prepare("UPDATE records SET body = '{}' WHERE seq = 1").run()).toThrow(/append-only/);
     expect(() => raw.prepare('DELETE FROM records').run()).toThrow(/append-only/);
@@ -42,9 +47,9 @@ describe('sqlite log specifics', () => {
     raw.close();
   });
 
-  it('has indexes for thread and actor reads', () => {
+  it('has indexes for thread and actor reads', async () => {
     const s = fresh();
-    s.close();
+    await s.close();
     const raw = new Database(s.path);
     const names = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((r) => r.name);
     raw.close();
@@ -53,9 +58,9 @@ describe('sqlite log specifics', () => {
 
   it('checkpoints and truncates the WAL on close, and passes quick_check', async () => {
     const s = fresh();
-    s.append(Array.from({ length: 50 }, (_, i) => entry(i + 1)));
+    await s.append(Array.from({ length: 50 }, (_, i) => entry(i + 1)));
     expect(s.quickCheck()).toBe('ok');
-    await s.closeAsync();
+    await s.close();
     expect(statSync(`${s.path}-wal`, { throwIfNoEntry: false })?.size ?? 0).toBe(0);
   });
 

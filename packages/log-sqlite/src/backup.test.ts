@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ABANDONED, checkLogFile, installBackup, listBackups, moveAside, openSqliteLogStore, readManifest, snapshot, verifyBackup, verifyRecords } from '@syncropel/log';
+import { ABANDONED, checkLogFile, installBackup, listBackups, moveAside, openSqliteLogStore, readManifest, snapshot, verifyBackup, verifyRecords } from '@syncropel/log-sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { entry } from '../test/log-store.contract.js';
+import { entry } from '@syncropel/log/contract';
 
 const root = mkdtempSync(join(tmpdir(), 'spl-backup-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -22,8 +22,8 @@ describe('snapshot', () => {
   it('writes an integrity-checked rolling backup with a manifest and a generation, safe under writes', async () => {
     const c = fresh();
     const store = open(c.db);
-    store.append(Array.from({ length: 20 }, (_, i) => entry(i + 1)));
-    const writing = store.appendAsync!([entry(100)]);
+    await store.append(Array.from({ length: 20 }, (_, i) => entry(i + 1)));
+    const writing = store.append([entry(100)]);
     const result = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     await writing;
     expect(result).toMatchObject({ replaced: true, guard: null, path: join(c.backups, 'hub.db.bak') });
@@ -34,13 +34,13 @@ describe('snapshot', () => {
     expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
     expect(readdirSync(c.backups).some((f) => f.includes('.tmp-'))).toBe(false);
     expect((await verifyBackup(result.path)).ok).toBe(true);
-    await store.closeAsync();
+    await store.close();
   });
 
   it('removes temp files an interrupted snapshot left behind, but not a live process\'s', async () => {
     const c = fresh();
     const store = open(c.db);
-    store.append([entry(1)]);
+    await store.append([entry(1)]);
     mkdirSync(c.backups, { recursive: true });
     // A process that was killed mid-snapshot (its pid is gone) and one still taking its own.
     const dead = ['', '-wal', '-journal'].map((x) => `.hub.db.bak.tmp-999999999-2026-01-01T00-00-00-000Z${x}`);
@@ -49,15 +49,15 @@ describe('snapshot', () => {
     await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     const left = readdirSync(c.backups).filter((f) => f.includes('.tmp-'));
     expect(left).toEqual([live]);
-    await store.closeAsync();
+    await store.close();
   });
 
   it('never replaces a backup that holds records the store lacks (wiped store), and says why', async () => {
     const c = fresh();
     const store = open(c.db);
-    store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1)));
+    await store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1)));
     const good = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
-    await store.closeAsync();
+    await store.close();
     rmSync(c.db);
     rmSync(`${c.db}-wal`, { force: true });
     const wiped = open(c.db);
@@ -68,11 +68,11 @@ describe('snapshot', () => {
     expect(readManifest(join(c.backups, 'hub.db.bak'))).toEqual(good.manifest);
 
     // A different history with as many records is refused too: the old head is missing.
-    wiped.append(Array.from({ length: 12 }, (_, i) => entry(i + 1, 'f')));
+    await wiped.append(Array.from({ length: 12 }, (_, i) => entry(i + 1, 'f')));
     const diverged = await snapshot(wiped.path, { directory: c.backups, instanceDid: DID });
     expect(diverged.guard).toMatch(/lacks record [0-9a-f]{64}, the backup's newest/);
     expect(readManifest(join(c.backups, 'hub.db.bak'))?.sha256).toBe(good.manifest.sha256);
-    await wiped.closeAsync();
+    await wiped.close();
   });
 
   it('keeps at most the configured number of generations and lists backups newest first', async () => {
@@ -80,14 +80,14 @@ describe('snapshot', () => {
     const store = open(c.db);
     let t = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < 5; i++) {
-      store.append([entry(i + 1)]);
+      await store.append([entry(i + 1)]);
       await snapshot(store.path, { directory: c.backups, instanceDid: DID, generations: 3, now: () => (t += 60_000) });
     }
     expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(3);
     const listed = listBackups(c.backups);
     expect(listed[0]!.manifest?.record_count).toBe(5);
     expect(listed.map((b) => b.manifest?.created_at)).toEqual([...listed.map((b) => b.manifest?.created_at)].sort().reverse());
-    await store.closeAsync();
+    await store.close();
   });
 });
 
@@ -95,9 +95,9 @@ describe('verify, restore primitives', () => {
   it('detects flipped bytes and a tampered manifest; moves files aside and installs a backup', async () => {
     const c = fresh();
     const store = open(c.db);
-    store.append(Array.from({ length: 30 }, (_, i) => entry(i + 1, 'a', 'alice', { pad: 'x'.repeat(500) })));
+    await store.append(Array.from({ length: 30 }, (_, i) => entry(i + 1, 'a', 'alice', { pad: 'x'.repeat(500) })));
     const { path } = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
-    await store.closeAsync();
+    await store.close();
 
     const copy = join(c.dir, 'flipped.bak');
     copyFileSync(path, copy);
@@ -118,26 +118,26 @@ describe('verify, restore primitives', () => {
     expect(existsSync(`${c.db}.folds`)).toBe(false);
     installBackup(path, c.db);
     const restored = open(c.db);
-    expect(restored.count()).toBe(30);
+    expect(await restored.count()).toBe(30);
     expect(restored.quickCheck()).toBe('ok');
-    await restored.closeAsync();
+    await restored.close();
   });
 });
 
 describe('snapshots from another process, and vacuum', () => {
   it('snapshots a live database through a connection of its own and vacuums a stopped one', async () => {
-    const { vacuumFile } = await import('@syncropel/log');
+    const { vacuumFile } = await import('@syncropel/log-sqlite');
     const c = fresh();
     const store = open(c.db);
-    store.append(Array.from({ length: 40 }, (_, i) => entry(i + 1, 'b', 'bob', { pad: 'y'.repeat(2000) })));
+    await store.append(Array.from({ length: 40 }, (_, i) => entry(i + 1, 'b', 'bob', { pad: 'y'.repeat(2000) })));
     const result = await snapshot(c.db, { directory: c.backups, instanceDid: DID });
     expect(result.manifest.record_count).toBe(40);
-    await store.closeAsync();
+    await store.close();
     const sizes = vacuumFile(c.db);
     expect(sizes.after).toBeLessThanOrEqual(sizes.before);
     const again = open(c.db);
-    expect(again.count()).toBe(40);
-    await again.closeAsync();
+    expect(await again.count()).toBe(40);
+    await again.close();
   });
 });
 
@@ -145,21 +145,21 @@ describe('the guard against a lost WAL', () => {
   it('keeps the backup when hub.db comes back without its WAL (committed pages lost)', async () => {
     const c = fresh();
     const store = openSqliteLogStore({ path: (mkdirSync(c.dir, { recursive: true }), c.db), checkpointIntervalMs: 0 });
-    store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1)));
+    await store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1)));
     store.checkpointTruncate();
-    store.append(Array.from({ length: 10 }, (_, i) => entry(i + 11)));
+    await store.append(Array.from({ length: 10 }, (_, i) => entry(i + 11)));
     const good = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     expect(good.manifest.record_count).toBe(20);
     // The main file alone, as if the -wal file had been deleted after a crash.
     const lost = join(c.dir, 'lost.db');
     copyFileSync(c.db, lost);
-    store.close();
+    await store.close();
     const reopened = openSqliteLogStore({ path: lost });
-    expect(reopened.count()).toBe(10);
+    expect(await reopened.count()).toBe(10);
     const result = await snapshot(reopened.path, { directory: c.backups, instanceDid: DID });
     expect(result.guard).toBe('the new snapshot holds 10 records but the backup holds 20');
     expect(readManifest(join(c.backups, 'hub.db.bak'))?.record_count).toBe(20);
-    await reopened.closeAsync();
+    await reopened.close();
   });
 });
 
@@ -181,10 +181,10 @@ describe('records are verified, not just pages', () => {
   it('refuses to let a store with tampered bodies replace or join the backups, and names them', async () => {
     const c = fresh();
     let store = open(c.db);
-    store.append(Array.from({ length: 40 }, (_, i) => entry(i + 1, 'c', 'carol', { note: `original-${String(i).padStart(3, '0')}` })));
+    await store.append(Array.from({ length: 40 }, (_, i) => entry(i + 1, 'c', 'carol', { note: `original-${String(i).padStart(3, '0')}` })));
     const good = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     expect(good.manifest.records_verified).toBe(true);
-    await store.closeAsync();
+    await store.close();
     tamper(c.db, notes('original-', 0, 20));
 
     // SQLite cannot see it: the pages are intact.
@@ -195,22 +195,22 @@ describe('records are verified, not just pages', () => {
     expect(pages.problems[0]).toMatch(/^record seq 1: content does not hash to its id/);
 
     store = open(c.db);
-    store.append([entry(41, 'c', 'carol')]); // more records than the backup: only the content check can object
+    await store.append([entry(41, 'c', 'carol')]); // more records than the backup: only the content check can object
     const result = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
     expect(result.replaced).toBe(false);
     expect(result.guard).toMatch(/^20 record\(s\) in the store fail verification \(record seq 1: content does not hash/);
     expect(readManifest(join(c.backups, 'hub.db.bak'))).toEqual(good.manifest);
     expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
     expect((await verifyBackup(join(c.backups, 'hub.db.bak'))).ok).toBe(true);
-    await store.closeAsync();
+    await store.close();
   });
 
   it('finds tampering in a backup whose manifest was rewritten to match its sha256', async () => {
     const c = fresh();
     const store = open(c.db);
-    store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1, 'd', 'dave', { note: `kept-${String(i).padStart(3, '0')}` })));
+    await store.append(Array.from({ length: 10 }, (_, i) => entry(i + 1, 'd', 'dave', { note: `kept-${String(i).padStart(3, '0')}` })));
     const { path, manifest } = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
-    await store.closeAsync();
+    await store.close();
     tamper(path, notes('kept-', 4, 7));
     const { createHash } = await import('node:crypto');
     writeFileSync(`${path}.json`, JSON.stringify({ ...manifest, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') }));
@@ -224,7 +224,7 @@ describe('records are verified, not just pages', () => {
     const { recordId } = await import('@syncropel/algebra');
     const Database = (await import('better-sqlite3')).default;
     const c = fresh();
-    open(c.db).close();
+    await open(c.db).close();
     // The record {body: {a:1, clock:2}, clock: 5}, stored with its body cut short and the rest in
     // the clock column: the columns still concatenate to its canonical form.
     const record = { parents: [], thread: `th_${'9'.repeat(64)}`, actor: 'did:sync:user:mallory', act: 'KNOW' as const, body: { a: 1, clock: 2 }, clock: 5, data_type: 'SCALAR' as const, judged_by: null };
@@ -238,11 +238,11 @@ describe('records are verified, not just pages', () => {
     expect(v.problems[0]).toMatch(/^record seq 1: content does not hash to its id/);
   });
 
-  it('verifies records whose canonical form is not what JSON.stringify writes (integer-like keys)', () => {
+  it('verifies records whose canonical form is not what JSON.stringify writes (integer-like keys)', async () => {
     const c = fresh();
     const store = open(c.db);
-    store.append([entry(1, 'e', 'erin', { '10': 'ten', '9': 'nine', z: { '2': 0, '11': [1, { '0': null }] } })]);
-    store.close();
+    await store.append([entry(1, 'e', 'erin', { '10': 'ten', '9': 'nine', z: { '2': 0, '11': [1, { '0': null }] } })]);
+    await store.close();
     const v = verifyRecords(c.db, { integrity: 'quick' });
     expect(v).toMatchObject({ ok: true, integrity: 'ok', record_count: 1, bad_records: 0, head_seq: 1 });
   });
@@ -252,7 +252,7 @@ describe('abandoning a snapshot', () => {
   it('leaves no listener on a signal shared by many snapshots', async () => {
     const c = fresh();
     const store = open(c.db);
-    store.append([entry(1, 'b', 'gus')]);
+    await store.append([entry(1, 'b', 'gus')]);
     const shared = new AbortController();
     const { EventEmitter } = await import('node:events');
     const getEventListeners = (target: EventTarget, name: string) => EventEmitter.getEventListeners(target, name);
@@ -260,15 +260,15 @@ describe('abandoning a snapshot', () => {
     // The worker's exit comes just after its answer.
     for (let i = 0; i < 100 && getEventListeners(shared.signal, 'abort').length > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
-    await store.closeAsync();
+    await store.close();
   });
 
   it('ends its worker, removes its temp file and leaves the backups as they were', async () => {
     const c = fresh();
     const store = open(c.db);
-    store.append(Array.from({ length: 200 }, (_, i) => entry(i + 1, 'f', 'fay', { pad: 'z'.repeat(3000) })));
+    await store.append(Array.from({ length: 200 }, (_, i) => entry(i + 1, 'f', 'fay', { pad: 'z'.repeat(3000) })));
     const good = await snapshot(store.path, { directory: c.backups, instanceDid: DID });
-    store.append([entry(201, 'f', 'fay')]);
+    await store.append([entry(201, 'f', 'fay')]);
     const abort = new AbortController();
     const abandoned = snapshot(store.path, { directory: c.backups, instanceDid: DID, signal: abort.signal });
     // Once its worker has started (the snapshot hands over synchronously), well before it can finish.
@@ -277,6 +277,6 @@ describe('abandoning a snapshot', () => {
     expect(readdirSync(c.backups).filter((f) => f.includes('.tmp-') || f.includes('suspect'))).toEqual([]);
     expect(readManifest(join(c.backups, 'hub.db.bak'))).toEqual(good.manifest);
     expect(readdirSync(join(c.backups, 'generations')).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
-    await store.closeAsync();
+    await store.close();
   });
 });

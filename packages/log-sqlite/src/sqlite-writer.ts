@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { LogError } from './log-error.js';
+import { LogError } from '@syncropel/log';
 
 /** One row as the writer inserts it, in the INSERT's column order. */
 export type WriterRow = readonly [
