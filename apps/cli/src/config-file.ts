@@ -10,6 +10,7 @@ import { CliError } from './cli-error.js';
  * host = "127.0.0.1"     # address to bind; clients connect here (0.0.0.0 / :: → loopback)
  * port = 9100            # 0 picks a free port
  * durability = "full"    # or "normal"
+ * store = "sqlite"       # or "postgres://user@db-host:5432/spl": one log shared by several daemons
  * ```
  * Flags override the file. Unknown sections or keys are refused (a typo must not be ignored
  * silently), and every error is one line naming the file, the key and its line.
@@ -19,6 +20,8 @@ export interface SplConfig {
     readonly host?: string;
     readonly port?: number;
     readonly durability?: 'full' | 'normal';
+    /** `sqlite` (hub.db in the home) or a `postgres://` URL. */
+    readonly store?: string;
   };
 }
 
@@ -54,7 +57,7 @@ export function parseConfig(text: string, origin: string): SplConfig {
   }
   const server = doc.server ?? {};
   if (typeof server !== 'object' || server === null || Array.isArray(server)) return fail('server', 'must be a table ([server])');
-  const out: { host?: string; port?: number; durability?: 'full' | 'normal' } = {};
+  const out: { host?: string; port?: number; durability?: 'full' | 'normal'; store?: string } = {};
   for (const [key, value] of Object.entries(server)) {
     const name = `server.${key}`;
     if (key === 'host') {
@@ -66,11 +69,28 @@ export function parseConfig(text: string, origin: string): SplConfig {
     } else if (key === 'durability') {
       if (value !== 'full' && value !== 'normal') fail(name, 'must be "full" or "normal"');
       out.durability = value as 'full' | 'normal';
+    } else if (key === 'store') {
+      if (typeof value !== 'string' || storeProblem(value) !== null) fail(name, `must be "sqlite" or a postgres:// URL`);
+      out.store = value as string;
     } else {
-      fail(name, 'is not a known key (known: host, port, durability)');
+      fail(name, 'is not a known key (known: host, port, durability, store)');
     }
   }
   return { server: out };
+}
+
+/** Why `value` names no store `spl serve` can open, or null: `sqlite`, or a `postgres://` / `postgresql://` URL with a host. */
+export function storeProblem(value: string): string | null {
+  if (value === 'sqlite') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is neither "sqlite" nor a URL';
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return `has scheme ${url.protocol.replace(/:$/, '')}; use "sqlite" or postgres://`;
+  if (!url.hostname) return 'names no host';
+  return null;
 }
 
 /** The 1-based line where `section.key` (or a `[section]` header) is written, if it can be found. */

@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
 import { createApp, listen, type RunningServer, type StartingStatus } from '@syncropel/http';
 import { createKernel, fileFoldSnapshots, instanceKey, loadOrCreateIdentity, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
-import { ABANDONED, checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified, type Durability, type SqliteLogStore, type StoreCheck } from '@syncropel/log';
+import { ABANDONED, type Durability } from '@syncropel/log-sqlite';
 import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
 import type { DaemonLog } from './daemon-log.js';
 import { FOLD_SNAPSHOT_SUFFIX, SHUTDOWN_GRACE_MS } from './defaults.js';
+import { openDaemonStore, POSTGRES_BACKUP_HINT, type DaemonStore, type StartCheck, type StoreSetting } from './daemon-store.js';
 import { createHomeDirs } from './home-dirs.js';
 import type { SplPaths } from './paths.js';
 import { maintenanceHolder } from './maintenance-lock.js';
@@ -23,6 +24,8 @@ export interface DaemonOptions {
   readonly host: string;
   readonly port: number;
   readonly durability: Durability;
+  /** `sqlite` (the home's hub.db) or a `postgres://` URL shared with other daemons. */
+  readonly store: StoreSetting;
   /** `--insecure-localhost`: auth off (the caller has already pinned the host to 127.0.0.1). */
   readonly insecureLocalhost: boolean;
   /** The value of SPL_BOOTSTRAP_TOKEN, if set (Path A). */
@@ -37,7 +40,7 @@ export interface Daemon {
   readonly server: RunningServer;
   readonly kernel: Kernel;
   readonly auth: Auth;
-  readonly store: SqliteLogStore;
+  readonly store: DaemonStore;
   /** What SPL_BOOTSTRAP_TOKEN led to at this start. */
   readonly bootstrap: EnvBootstrapOutcome;
   readonly backupDir: string;
@@ -94,8 +97,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let identity: DaemonIdentity;
   let tokenKey: Uint8Array;
-  let store: SqliteLogStore;
-  let checking: Promise<StoreCheck> | undefined;
+  let daemonStore: DaemonStore | undefined;
   try {
     const loaded = loadOrCreateIdentity(paths.identity);
     identity = loaded.identity;
@@ -103,16 +105,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (!key) throw new CliError(`the identity file ${paths.identity} disappeared while starting`);
     tokenKey = key;
     if (loaded.created) log.info(`generated daemon identity ${identity.did}`);
-    store = openStore(paths.db, options.durability);
-    // A corrupt or tampered store must not be served: checked on worker threads while state folds
-    // (after the open, so a migration or the switch to WAL never waits on the check's reads).
-    checking = checkStoreAtStart(paths.db);
-    checking.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+    daemonStore = await openDaemonStore(options.store, paths.db, options.durability);
   } catch (e) {
-    await checking?.catch(() => undefined);
+    await daemonStore?.close(false).catch(() => undefined);
     releasePidFile(paths, process.pid);
     throw e instanceof CliError ? e : new CliError((e as Error).message);
   }
+  const { store, check: checking } = daemonStore;
+  const opened = daemonStore;
   const backupDir = join(paths.backupRoot, instanceKey(identity.did));
   const kernel = createKernel({
     store,
@@ -140,7 +140,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const backupOnce = async (why: string) => {
     let result;
     try {
-      result = await snapshot(store.path, { directory: backupDir, instanceDid: identity.did, signal: backupAbort.signal });
+      result = await opened.backup(backupDir, identity.did, backupAbort.signal);
+      if (!result) return;
     } catch (e) {
       if ((e as Error).message !== ABANDONED) throw e;
       log.info(`${why} backup abandoned: the daemon is stopping (the last good backup stays)`);
@@ -163,8 +164,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     version: VERSION,
     instance_did: identity.did,
     bind: server?.address ?? null,
-    db_path: paths.db,
-    backup_dir: backupDir,
+    db_path: opened.kind === 'sqlite' ? paths.db : null,
+    backup_dir: opened.kind === 'sqlite' ? backupDir : null,
     auth_required: authRequired,
     pid: process.pid,
     last_backup: lastBackup,
@@ -175,7 +176,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const starting = (): StartingStatus | null => {
     if (phase === null) return null;
     const p = kernel.health().start_progress;
-    const total = p?.total ?? store.count();
+    const total = p?.total ?? 0;
     return { phase, folded: p?.folded ?? total, total };
   };
   const app = createApp({ kernel, auth, authRequired: () => authRequired, info, starting, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
@@ -187,26 +188,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     bound = true;
     updatePidFile(paths, pidRecord('starting', server.port, urlForBind(options.host, server.port)));
     const startedAt = performance.now();
-    let check: StoreCheck | undefined;
+    let check: StartCheck | undefined;
     // The kernel goes live (loops, dispatch, writes) only once the store check has passed: a
     // store that is refused is never written to, and no fold snapshot is taken of it.
     await kernel.start({
       until: async () => {
         phase = 'verifying';
-        check = await (checking as Promise<StoreCheck>);
+        check = await checking;
         if (!check.ok) throw refusal(paths.db, check);
       },
     });
     verified = true;
-    check = check as StoreCheck;
+    check = check as StartCheck;
     const snap = kernel.healthDetails().fold_snapshot;
     log.info(
-      `state ready in ${Math.round(performance.now() - startedAt)} ms: ${snap.loaded_seq === null ? `folded all ${snap.tail_records} records (fold snapshot: ${snap.ignored ?? 'none'})` : `fold snapshot at seq ${snap.loaded_seq} + ${snap.tail_records} records`}; store ${check.how === 'stamp' ? 'unchanged since its verified clean stop' : check.how === 'new' ? 'new' : `verified record by record (${check.stamp_unused})`} in ${check.ms} ms`,
+      `state ready in ${Math.round(performance.now() - startedAt)} ms: ${snap.loaded_seq === null ? `folded all ${snap.tail_records} records (fold snapshot: ${snap.ignored ?? 'none'})` : `fold snapshot at seq ${snap.loaded_seq} + ${snap.tail_records} records`}; store ${describeCheck(check)}`,
     );
     phase = 'bootstrapping';
     // Path A runs before anything but the probes is served, so there is never a window without an admin.
     bootstrap = await auth.bootstrapFromEnv(options.bootstrapSecret);
-    kernel.schedule('backup', DAILY_BACKUP_SECS, () =>
+    if (opened.kind === 'sqlite') kernel.schedule('backup', DAILY_BACKUP_SECS, () =>
       takeBackup('daily').catch((e: unknown) => {
         backupWarning = `daily backup failed: ${(e as Error).message}`;
         log.error(backupWarning);
@@ -218,8 +219,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await auth.stop();
     await kernel.stop();
     // A record the rebuild cannot even read is the check's to explain, with the restore command.
-    const verdict = await checking?.catch(() => undefined);
-    await store.closeAsync();
+    const verdict = await checking.catch(() => undefined);
+    await opened.close(false);
     releasePidFile(paths, process.pid);
     if (bound && !(e instanceof CliError) && verdict && !verdict.ok) throw refusal(paths.db, verdict);
     throw bound ? (e instanceof CliError ? e : new CliError((e as Error).message)) : bindError(e, options, paths.home);
@@ -229,10 +230,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const url = urlForBind(options.host, running.port);
   updatePidFile(paths, pidRecord('running', running.port, url));
   // Every start takes a snapshot (on worker threads; the guard makes sure it never replaces a better backup).
-  void takeBackup('startup').catch((e: unknown) => {
-    backupWarning = `startup backup failed: ${(e as Error).message}`;
-    log.error(backupWarning);
-  });
+  if (opened.kind === 'sqlite') {
+    void takeBackup('startup').catch((e: unknown) => {
+      backupWarning = `startup backup failed: ${(e as Error).message}`;
+      log.error(backupWarning);
+    });
+  } else log.info(`the log is in PostgreSQL (${opened.location}): ${POSTGRES_BACKUP_HINT}`);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -240,7 +243,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     server: running,
     kernel,
     auth,
-    store,
+    store: opened,
     bootstrap,
     backupDir,
     url,
@@ -260,11 +263,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           await kernel.stop();
           backupAbort.abort();
           await backupRunning;
-          // 4 + 5: final TRUNCATE checkpoint, then close.
-          await store.closeAsync();
-          // The next start can trust these exact bytes without reading every record again.
-          if (verified) await stampVerified(paths.db);
-          log.info('stopped: WAL checkpointed, database closed');
+          // 4 + 5: final TRUNCATE checkpoint, then close; the next start can trust these exact
+          // bytes without reading every record again (SQLite).
+          await opened.close(verified);
+          log.info(opened.kind === 'sqlite' ? 'stopped: WAL checkpointed, database closed' : 'stopped: PostgreSQL connections closed');
         } finally {
           // 6: even after a failed close the process is going away, so its lock must too.
           releasePidFile(paths, process.pid);
@@ -329,18 +331,17 @@ export async function runDaemon(options: DaemonOptions, onStarted: OnStarted): P
   if (signalled) shutdown(signalled);
 }
 
-/** Why a store that failed its start check is not served, and how to get back. */
-function refusal(db: string, check: StoreCheck): CliError {
-  return new CliError(`${db} holds records that fail verification (${check.problems.slice(0, 2).join('; ').slice(0, 300)}); restore a backup: spl backup list, then spl backup restore <file>`);
+/** How the start check went, for the ready line. */
+function describeCheck(check: StartCheck & { stamp_unused?: string | null }): string {
+  if (check.how === 'database') return 'in PostgreSQL (checked by the database)';
+  if (check.how === 'stamp') return `unchanged since its verified clean stop in ${check.ms} ms`;
+  if (check.how === 'new') return `new in ${check.ms} ms`;
+  return `verified record by record (${check.stamp_unused ?? 'no stamp'}) in ${check.ms} ms`;
 }
 
-function openStore(path: string, durability: Durability): SqliteLogStore {
-  try {
-    return openSqliteLogStore({ path, durability });
-  } catch (e) {
-    // A store that cannot be opened or migrated is most likely damaged: never start it as empty.
-    throw new CliError(`${(e as Error).message}; if ${path} is damaged, restore a backup: spl backup list, then spl backup restore <file>`);
-  }
+/** Why a store that failed its start check is not served, and how to get back. */
+function refusal(db: string, check: StartCheck): CliError {
+  return new CliError(`${db} holds records that fail verification (${check.problems.slice(0, 2).join('; ').slice(0, 300)}); restore a backup: spl backup list, then spl backup restore <file>`);
 }
 
 /** Turns a bind failure into a one-line reason; for a busy port, names the holder when visible. */

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseBearer } from '@syncropel/auth';
 import { instanceKey, readIdentity, type DaemonIdentity } from '@syncropel/kernel';
-import { BACKUP_FILE, checkLogFile, readManifest } from '@syncropel/log';
+import { BACKUP_FILE, checkLogFile, readManifest } from '@syncropel/log-sqlite';
 import { loadConfig, type SplConfig } from './config-file.js';
 import { BACKUP_STALE_MS, CLOCK_FLOOR_MS, CLOCK_SKEW_TOLERANCE_MS, DEFAULT_HOST, DEFAULT_PORT, WAL_WARN_BYTES } from './defaults.js';
 import { answersHealth } from './detach.js';

@@ -90,11 +90,11 @@ describe('spl doctor', () => {
     // Bytes changed inside a record body: SQLite's checks pass, the record check does not.
     const db = join(h.dir, '.syncro', 'hub.db');
     const { recordId, threadIdFor } = await import('@syncropel/algebra');
-    const { openSqliteLogStore } = await import('@syncropel/log');
+    const { openSqliteLogStore } = await import('@syncropel/log-sqlite');
     const record = { parents: [], thread: threadIdFor('doctor'), actor: 'did:sync:user:ann', act: 'KNOW' as const, body: { topic: 'service_account' }, clock: 0, data_type: 'SCALAR' as const, judged_by: null };
     const store = openSqliteLogStore({ path: db });
-    store.append([{ id: recordId(record), record }]);
-    await store.closeAsync();
+    await store.append([{ id: recordId(record), record }]);
+    await store.close();
     expect(doctor(h).by.database?.status).toBe('pass');
     const bytes = readFileSync(db);
     const needle = Buffer.from('"topic":"service_account"');

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { instanceKey, readIdentity } from '@syncropel/kernel';
-import { BACKUP_FILE, VERIFIED_STAMP_SUFFIX, installBackup, listBackups, moveAside, snapshot, vacuumFile, verifyBackup } from '@syncropel/log';
+import { BACKUP_FILE, VERIFIED_STAMP_SUFFIX, installBackup, listBackups, moveAside, snapshot, vacuumFile, verifyBackup } from '@syncropel/log-sqlite';
 import { FOLD_SNAPSHOT_SUFFIX } from '../defaults.js';
 import { CliError } from '../cli-error.js';
 import { daemonUrl } from '../daemon-client.js';

@@ -4,7 +4,7 @@ import { withMaintenanceLock } from '../maintenance-lock.js';
 import type { Command } from 'commander';
 import type { DryRunFlip, PermissionRule, PreflightGap } from '@syncropel/auth';
 import { createKernel, readIdentity } from '@syncropel/kernel';
-import { openSqliteLogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import { api, daemonUrl, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson, printTable } from '../output.js';
@@ -108,7 +108,7 @@ export function registerPermissionCommands(config: Command): void {
           if (flags.json) printJson({ enabled: false, record: result.record.id });
           else process.stdout.write(`permissions disabled (record ${result.record.id}); the next start has enforcement off\n`);
         } finally {
-          await store.closeAsync();
+          await store.close();
         }
       });
     });

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { EnvBootstrapOutcome } from '@syncropel/auth';
-import { DEFAULT_DURABILITY, type Durability } from '@syncropel/log';
+import { DEFAULT_DURABILITY, type Durability } from '@syncropel/log-sqlite';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
-import { loadConfig, urlForBind } from '../config-file.js';
+import { loadConfig, storeProblem, urlForBind } from '../config-file.js';
+import { DEFAULT_STORE, POSTGRES_BACKUP_HINT, type StoreSetting } from '../daemon-store.js';
 import { daemonUrl } from '../daemon-client.js';
 import { runDaemon, type Daemon } from '../daemon-process.js';
 import { jsonLog, terminalLog, type DaemonLog } from '../daemon-log.js';
@@ -21,6 +22,7 @@ interface ServeFlags {
   host?: string;
   port?: string;
   durability?: string;
+  store?: string;
   timeout?: string;
   json?: boolean;
 }
@@ -30,6 +32,7 @@ interface ServeSettings {
   readonly host: string;
   readonly port: number;
   readonly durability: Durability;
+  readonly store: StoreSetting;
   readonly insecureLocalhost: boolean;
   /** Said once the daemon starts, e.g. that --insecure-localhost overrode the configured host. */
   readonly notes: readonly string[];
@@ -50,6 +53,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', `address to bind (default: [server] host in config.toml, else ${DEFAULT_HOST})`)
     .option('--port <port>', `port to bind, 0 picks a free one (default: [server] port in config.toml, else ${DEFAULT_PORT})`)
     .option('--durability <level>', `full: survive power loss (fsync per commit group); normal: survive a killed process (default: config.toml, else ${DEFAULT_DURABILITY})`)
+    .option('--store <store>', `the log: sqlite (hub.db in the home) or postgres://user@host:5432/db, one log several daemons share (default: ${STORE_ENV}, else [server] store in config.toml, else ${DEFAULT_STORE}); keep a password in ~/.pgpass or PGPASSWORD, not the URL`)
     .option('--timeout <secs>', `--daemon: how long to wait for /health (default ${START_TIMEOUT_MS / 1000}); --stop: how long to wait for the exit (default ${STOP_TIMEOUT_MS / 1000})`)
     .option('--json', '--daemon / --stop: print the result as JSON')
     .action(async (flags: ServeFlags) => {
@@ -75,6 +79,8 @@ export function registerServe(program: Command): void {
         for (const line of settings.notes) note(line);
         const args = ['--host', settings.host, '--port', String(settings.port), '--durability', settings.durability];
         if (settings.insecureLocalhost) args.push('--insecure-localhost');
+        // Through the environment, not the command line: a URL may hold a password, and any user can read argv.
+        process.env[STORE_ENV] = settings.store;
         const started = await startDetached(paths, args, timeoutMs ?? START_TIMEOUT_MS, note);
         if (flags.json) process.stdout.write(`${JSON.stringify({ pid: started.pid, url: started.url, log: started.logFile, pid_file: paths.pidFile })}\n`);
         else process.stdout.write(`spl daemon started (pid ${started.pid}), listening on ${started.url}\n  log       ${started.logFile}\n  pid file  ${paths.pidFile}\n  stop it   spl serve --stop\n`);
@@ -91,12 +97,14 @@ export function registerServe(program: Command): void {
         host: settings.host,
         port: settings.port,
         durability: settings.durability,
+        store: settings.store,
         insecureLocalhost: settings.insecureLocalhost,
         bootstrapSecret: process.env.SPL_BOOTSTRAP_TOKEN,
         log,
       };
-      // Read once; nothing this process starts later (adapters, children) should inherit it.
+      // Read once; nothing this process starts later (adapters, children) should inherit them.
       delete process.env.SPL_BOOTSTRAP_TOKEN;
+      delete process.env[STORE_ENV];
       try {
         await runDaemon(options, (daemon) => {
           for (const line of settings.notes) log.warn(line);
@@ -133,7 +141,11 @@ function resolveSettings(flags: ServeFlags, configPath: string): ServeSettings {
     if (host !== DEFAULT_HOST) notes.push(`--insecure-localhost binds ${DEFAULT_HOST} only; ignoring host = "${host}" from ${configPath}`);
     host = DEFAULT_HOST;
   }
-  return { host, port, durability, insecureLocalhost: flags.insecureLocalhost === true, notes };
+  const [store, storeFrom] = flags.store !== undefined ? [flags.store, '--store'] : process.env[STORE_ENV] ? [process.env[STORE_ENV], STORE_ENV] : [server.store ?? DEFAULT_STORE, 'store'];
+  const problem = storeProblem(store);
+  // Never echo the value: a postgres URL may carry a password.
+  if (problem !== null) throw new CliError(`${storeFrom} must be "sqlite" or a postgres:// URL; the value given ${problem}`, EXIT_USAGE);
+  return { host, port, durability, store, insecureLocalhost: flags.insecureLocalhost === true, notes };
 }
 
 function parseTimeout(raw: string | undefined): number | undefined {
@@ -142,6 +154,9 @@ function parseTimeout(raw: string | undefined): number | undefined {
   if (!Number.isFinite(secs) || secs <= 0) throw new CliError(`--timeout must be a positive number of seconds, got ${JSON.stringify(raw)}`, EXIT_USAGE);
   return secs * 1000;
 }
+
+/** The environment variable naming the store (like --store), also how `--daemon` hands it to the daemon. */
+export const STORE_ENV = 'SPL_STORE';
 
 /** Tells the operator what SPL_BOOTSTRAP_TOKEN did, never echoing its value. */
 function reportBootstrap(outcome: EnvBootstrapOutcome, log: DaemonLog): void {
@@ -170,8 +185,9 @@ function printBanner(daemon: Daemon, settings: ServeSettings, db: string): void 
       `Syncropel spl ${VERSION} (pid ${process.pid})`,
       `  instance   ${daemon.identity.did}`,
       `  listening  http://${daemon.server.address}`,
-      `  database   ${db} (${health.record_count} records, durability ${settings.durability})`,
-      `  backups    ${daemon.backupDir}`,
+      ...(daemon.store.kind === 'sqlite'
+        ? [`  database   ${db} (${health.record_count} records, durability ${settings.durability})`, `  backups    ${daemon.backupDir}`]
+        : [`  database   ${daemon.store.location} (PostgreSQL, ${health.record_count} records, shared)`, `  leader     ${health.leader ? 'this daemon' : 'another daemon (this one follows)'}`, `  backups    ${POSTGRES_BACKUP_HINT}`]),
       `  auth       ${authLine(daemon, settings.insecureLocalhost)}`,
       'Press Ctrl-C to stop.',
       '',
@@ -186,10 +202,12 @@ function logStarted(daemon: Daemon, settings: ServeSettings, log: DaemonLog): vo
     instance: daemon.identity.did,
     bind: daemon.server.address,
     url: daemon.url,
-    db: daemon.store.path,
+    db: daemon.store.location,
+    store: daemon.store.kind,
     records: daemon.kernel.health().record_count,
+    leader: daemon.kernel.health().leader,
     durability: settings.durability,
-    backups: daemon.backupDir,
+    backups: daemon.store.kind === 'sqlite' ? daemon.backupDir : POSTGRES_BACKUP_HINT,
     auth: authLine(daemon, settings.insecureLocalhost),
   });
 }

@@ -2,8 +2,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { KernelHealth } from '@syncropel/kernel';
-import { BACKUP_FILE, readManifest } from '@syncropel/log';
+import { BACKUP_FILE, readManifest } from '@syncropel/log-sqlite';
 import type { DaemonInfo } from '@syncropel/http';
+import { POSTGRES_BACKUP_HINT } from '../daemon-store.js';
 import { CliError } from '../cli-error.js';
 import { callDaemon, daemonUrl, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson } from '../output.js';
@@ -82,8 +83,16 @@ export function registerStatus(program: Command): void {
           `  auth       ${h.auth_required ? 'required' : 'OFF (--insecure-localhost)'}`,
           `  records    ${h.record_count} (${h.ingested_total} ingested since start)`,
           `  uptime     ${formatUptime(h.uptime_secs)}`,
-          `  database   ${h.db_path ?? 'unknown'}${db === null ? '' : ` (${formatBytes(db)}${wal ? ` + ${formatBytes(wal)} WAL` : ''})`}`,
-          `  backups    ${h.backup_dir ?? 'unknown'} (last backup: ${lastBackup?.at ?? 'never'})`,
+          ...(h.db_path || !h.store
+            ? [
+                `  database   ${h.db_path ?? 'unknown'}${db === null ? '' : ` (${formatBytes(db)}${wal ? ` + ${formatBytes(wal)} WAL` : ''})`}`,
+                `  backups    ${h.backup_dir ?? 'unknown'} (last backup: ${lastBackup?.at ?? 'never'})`,
+              ]
+            : [
+                `  database   ${h.store} (PostgreSQL, shared by every daemon on it)`,
+                `  leader     ${h.leader ? 'yes: this daemon runs RECONCILE, TICK and CRON' : 'no: another daemon on this log runs the loops'}`,
+                `  backups    ${POSTGRES_BACKUP_HINT}`,
+              ]),
         ];
         if (h.backup_warning) lines.push(`  WARNING    ${h.backup_warning}`);
         if (typeof h.draining === 'boolean') lines.push(`  draining   ${h.draining ? 'yes' : 'no'}${typeof h.in_flight === 'number' ? ` (${h.in_flight} in flight)` : ''}`);
