@@ -83,7 +83,7 @@ export function configProblem(body: JsonObject, cache: ExpressionCache): { field
       return { field: 'body.concurrency', message: `body.concurrency must be an integer from 1 to ${MAX_DISPATCH_CONCURRENCY}` };
     }
   }
-  if ((topic === 'intelligence' || topic === 'permissions_enabled') && typeof body.value !== 'boolean') return { field: 'body.value', message: 'body.value must be true or false' };
+  if ((topic === 'intelligence' || topic === 'permissions_enabled' || topic === 'drain') && typeof body.value !== 'boolean') return { field: 'body.value', message: 'body.value must be true or false' };
   if (topic === 'tick_interval' || topic === 'stall_window') {
     const s = body.seconds;
     const max = topic === 'tick_interval' ? MAX_TICK_INTERVAL_SECS : 365 * 86_400;
@@ -189,6 +189,11 @@ export function aitlRules(state: ConfigState): AitlRule[] {
 export function dispatchConcurrency(state: ConfigState): number {
   const n = newestOf(state, 'dispatch')?.body.concurrency;
   return typeof n === 'number' ? n : DEFAULT_DISPATCH_CONCURRENCY;
+}
+
+/** Whether dispatching is drained (topic `drain`, `{ "value": true }`): work waits, in-flight work finishes. */
+export function drainRequested(state: ConfigState): boolean {
+  return newestOf(state, 'drain')?.body.value === true;
 }
 
 /** Whether unrouted work becomes a proposal for a human (topic `intelligence`, `{ "value": true }`). */

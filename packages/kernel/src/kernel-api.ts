@@ -268,8 +268,10 @@ export interface Kernel {
   tick(): TickReport;
   /** Drain control: stop starting dispatches while in-flight ones finish. */
   readonly drain: {
-    start(): ReconcilerStatus;
-    stop(): ReconcilerStatus;
+    /** Writes the drain as config (so it holds on every kernel of a shared log, and across restarts); resolves once it is applied. */
+    start(): Promise<ReconcilerStatus>;
+    /** Writes the resume; the work that waited is dispatched by the leader. */
+    stop(): Promise<ReconcilerStatus>;
     status(): ReconcilerStatus;
     /** Resolves when no dispatch is in flight. */
     idle(): Promise<void>;

@@ -15,6 +15,7 @@ import {
   adapters,
   aitlRules,
   dispatchConcurrency,
+  drainRequested,
   intelligenceEnabled,
   configProblem,
   configSeconds,
@@ -549,11 +550,23 @@ export function createKernel(options: KernelOptions): Kernel {
         onRuleError: (rule, e) => report(new Error(`routing rule ${rule}: ${(e as Error).message}`), 'routing'),
       }),
       concurrency: () => dispatchConcurrency(configState),
+      draining: () => drainRequested(configState),
       now,
       report,
     });
   }
   const idleStatus = (): ReconcilerStatus => ({ reconciled_total: 0, queue_depth: 0, in_flight: 0, draining: false, dispatched_total: 0, failed_total: 0, rule_errors: 0, backed_up_threads: [] });
+
+  /**
+   * Drains (or resumes) dispatching by writing it as config: every kernel on the log reads it, and
+   * it holds across restarts until resumed. Resuming pulls the work that waited.
+   */
+  async function setDrain(on: boolean): Promise<ReconcilerStatus> {
+    if (drainRequested(configState) !== on) {
+      await emitAs(engineActor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'drain', name: 'default', value: on } });
+    }
+    return reconciler?.status() ?? idleStatus();
+  }
 
   function lastCronRun(): string | null {
     const runs = cron.status().map((j) => j.last_run_at).filter((x): x is string => x !== null).sort();
@@ -727,8 +740,8 @@ export function createKernel(options: KernelOptions): Kernel {
     },
     tick: () => ticks.tick(),
     drain: {
-      start: () => (reconciler?.startDrain(), reconciler?.status() ?? idleStatus()),
-      stop: () => (reconciler?.stopDrain(), reconciler?.status() ?? idleStatus()),
+      start: () => setDrain(true),
+      stop: () => setDrain(false),
       status: () => reconciler?.status() ?? idleStatus(),
       idle: () => reconciler?.whenIdle() ?? Promise.resolve(),
     },

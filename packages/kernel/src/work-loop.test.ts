@@ -169,12 +169,14 @@ describe('concurrency, drain and ingest isolation', () => {
     await k.ingest(learn({ topic: 'routing_rule', name: 'all', expression: 'true', target: 'did:sync:agent:echo' }));
     await k.ingest(intend('before-drain'));
     await waitFor(() => k.health().in_flight === 1, 'a dispatch in flight');
-    expect(k.drain.start()).toMatchObject({ draining: true, in_flight: 1 });
+    expect(await k.drain.start()).toMatchObject({ draining: true, in_flight: 1 });
+    // The drain is a record: every kernel on the log reads it, and it survives a restart.
+    expect(k.config().find((e) => e.topic === 'drain')?.body).toMatchObject({ value: true });
     await k.ingest(intend('during-drain'));
     await k.drain.idle();
     expect(k.health()).toMatchObject({ draining: true, in_flight: 0, reconcile_queue_depth: 1 });
     expect(readFileSync(runs, 'utf8').trim().split('\n')).toEqual([threadIdFor('before-drain')]);
-    k.drain.stop();
+    expect(await k.drain.stop()).toMatchObject({ draining: false });
     await waitFor(() => k.health().reconciled_total === 2, 'the drained work to run');
     expect(readFileSync(runs, 'utf8').trim().split('\n')).toEqual([threadIdFor('before-drain'), threadIdFor('during-drain')]);
   });

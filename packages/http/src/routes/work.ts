@@ -43,7 +43,7 @@ export function drainRoutes(kernel: Kernel, guard: Guards): Hono<{ Variables: Au
   const app = new Hono<{ Variables: AuthVariables }>();
   const admin = guard.requires('admin');
   app.get('/', admin, (c) => c.json(kernel.drain.status()));
-  app.post('/', admin, (c) => c.json(kernel.drain.start()));
-  app.delete('/', admin, (c) => c.json(kernel.drain.stop()));
+  app.post('/', admin, async (c) => c.json(await kernel.drain.start()));
+  app.delete('/', admin, async (c) => c.json(await kernel.drain.stop()));
   return app;
 }

@@ -16,6 +16,8 @@ export interface ReconcilerDeps {
   readonly emit: (actor: string, emission: Emission) => Promise<IngestResult>;
   readonly routing: () => RoutingInputs;
   readonly concurrency: () => number;
+  /** Whether the log says drain (a config record, so it holds for every kernel on the log and across restarts). */
+  readonly draining: () => boolean;
   readonly now: () => number;
   readonly report: (error: unknown, where: string) => void;
   /** Builds the adapter for a config; replaceable in tests of the kernel itself. */
@@ -51,7 +53,6 @@ export class Reconciler {
   // skipping duplicates are both O(1), so a rebuild that queues a million ids stays linear.
   private readonly queue = new Set<string>();
   private inFlight = 0;
-  private draining = false;
   // Until this kernel leads (always, on a single-writer store), it dispatches nothing.
   private standingBy = true;
   private stopped = false;
@@ -92,18 +93,6 @@ export class Reconciler {
     this.queue.clear();
   }
 
-  /** Stops starting dispatches (records are still accepted; work waits). */
-  startDrain(): void {
-    this.draining = true;
-    this.notifyIdle();
-  }
-
-  /** Resumes dispatching. */
-  stopDrain(): void {
-    this.draining = false;
-    this.pump();
-  }
-
   /** Resolves when nothing is in flight. */
   whenIdle(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
@@ -133,7 +122,7 @@ export class Reconciler {
       reconciled_total: this.reconciled,
       queue_depth: this.queue.size,
       in_flight: this.inFlight,
-      draining: this.draining,
+      draining: this.deps.draining(),
       dispatched_total: this.dispatched,
       failed_total: this.failed,
       rule_errors: this.ruleErrors,
@@ -142,7 +131,7 @@ export class Reconciler {
   }
 
   private pump(): void {
-    while (!this.draining && !this.standingBy && !this.stopped && this.inFlight < Math.max(1, this.deps.concurrency()) && this.queue.size > 0) {
+    while (!this.deps.draining() && !this.standingBy && !this.stopped && this.inFlight < Math.max(1, this.deps.concurrency()) && this.queue.size > 0) {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
       const item = this.deps.work().items.get(id);
