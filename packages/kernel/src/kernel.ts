@@ -641,12 +641,13 @@ export function createKernel(options: KernelOptions): Kernel {
       }
       if (status === 'stopped' || status === 'stopping') return group.drained();
       standDown();
-      // Another kernel on the shared log takes the lead as soon as this one lets go.
-      await leadership?.resign().catch((e: unknown) => report(e, 'leadership'));
       // In-flight dispatches finish (and write their results) before writes are refused; the
       // host has already stopped accepting requests, so nothing else arrives meanwhile.
       const finished = (await reconciler?.stop(options.dispatchGraceMs ?? 10_000)) ?? true;
       if (!finished) report(new Error('in-flight dispatches did not finish within the grace period; they will run again after restart'), 'stop');
+      // Only now may another kernel on a shared log lead: the results above are in the log it
+      // catches up on, so it never dispatches this kernel's work a second time.
+      await leadership?.resign().catch((e: unknown) => report(e, 'leadership'));
       status = 'stopping';
       await group.drained();
       await applier.settled();
