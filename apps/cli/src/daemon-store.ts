@@ -1,7 +1,8 @@
 import type { LogStore } from '@syncropel/log';
 import { openPostgresLogStore } from '@syncropel/log-postgres';
 import { checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified, type Durability, type SnapshotResult, type StoreCheck } from '@syncropel/log-sqlite';
-import { CliError } from './cli-error.js';
+import { CliError, EXIT_USAGE } from './cli-error.js';
+import { loadConfig, storeProblem } from './config-file.js';
 
 /** Which log `spl serve` runs on: `sqlite` (hub.db in the home) or a `postgres://` URL shared with other daemons. */
 export type StoreSetting = string;
@@ -28,6 +29,26 @@ export interface DaemonStore {
   backup(directory: string, instanceDid: string, signal: AbortSignal): Promise<SnapshotResult | undefined>;
   /** Closes the store; after a clean stop of a verified SQLite file, stamps it so the next start trusts these bytes. */
   close(verified: boolean): Promise<void>;
+}
+
+/** The environment variable naming the store (like `spl serve --store`); also how `--daemon` hands it over. */
+export const STORE_ENV = 'SPL_STORE';
+
+/**
+ * The store a home runs on: `--store` if given, else SPL_STORE, else `[server] store` in
+ * config.toml, else sqlite. A value that names no store is a usage error that never echoes it
+ * (a URL may carry a password).
+ */
+export function configuredStore(configPath: string, flag?: string): StoreSetting {
+  const [store, from] = flag !== undefined ? [flag, '--store'] : process.env[STORE_ENV] ? [process.env[STORE_ENV], STORE_ENV] : [loadConfig(configPath).server.store ?? DEFAULT_STORE, 'store'];
+  const problem = storeProblem(store);
+  if (problem !== null) throw new CliError(`${from} must be "sqlite" or a postgres:// URL; the value given ${problem}`, EXIT_USAGE);
+  return store;
+}
+
+/** Refuses a file-store operation (backup, restore, vacuum) on a home whose log is in PostgreSQL, naming pg_dump. */
+export function refuseUnlessSqlite(configPath: string, operation: string): void {
+  if (configuredStore(configPath) !== DEFAULT_STORE) throw new CliError(`${operation} works on hub.db; this home's log is in PostgreSQL: ${POSTGRES_BACKUP_HINT}`);
 }
 
 /** How a PostgreSQL-backed daemon is backed up: named wherever a backup is asked for. */

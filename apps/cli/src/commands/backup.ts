@@ -7,6 +7,7 @@ import { BACKUP_FILE, VERIFIED_STAMP_SUFFIX, installBackup, listBackups, moveAsi
 import { FOLD_SNAPSHOT_SUFFIX } from '../defaults.js';
 import { CliError } from '../cli-error.js';
 import { daemonUrl } from '../daemon-client.js';
+import { refuseUnlessSqlite } from '../daemon-store.js';
 import { refuseIfDaemonRunning } from '../daemon-liveness.js';
 import { withMaintenanceLock } from '../maintenance-lock.js';
 import { printJson, printTable } from '../output.js';
@@ -33,6 +34,7 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: { to?: string; json?: boolean }) => {
       const paths = resolvePaths();
+      refuseUnlessSqlite(paths.config, 'spl backup create');
       if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
       const identity = readIdentity(paths.identity);
       const directory = flags.to ? resolve(flags.to) : backupDirectory(paths);
@@ -76,6 +78,7 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (file: string | undefined, flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
+      refuseUnlessSqlite(paths.config, 'spl backup restore');
       await withMaintenanceLock(paths, 'restore', async () => {
         await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'restore');
         const source = file ? resolve(file) : join(backupDirectory(paths), BACKUP_FILE);
@@ -102,6 +105,7 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
+      refuseUnlessSqlite(paths.config, 'spl vacuum');
       const sizes = await withMaintenanceLock(paths, 'vacuum', async () => {
         await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'vacuum');
         if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);

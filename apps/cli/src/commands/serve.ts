@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { EnvBootstrapOutcome } from '@syncropel/auth';
 import { DEFAULT_DURABILITY, type Durability } from '@syncropel/log-sqlite';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
-import { loadConfig, storeProblem, urlForBind } from '../config-file.js';
-import { DEFAULT_STORE, POSTGRES_BACKUP_HINT, type StoreSetting } from '../daemon-store.js';
+import { loadConfig, urlForBind } from '../config-file.js';
+import { DEFAULT_STORE, POSTGRES_BACKUP_HINT, STORE_ENV, configuredStore, type StoreSetting } from '../daemon-store.js';
 import { daemonUrl } from '../daemon-client.js';
 import { runDaemon, type Daemon } from '../daemon-process.js';
 import { jsonLog, terminalLog, type DaemonLog } from '../daemon-log.js';
@@ -141,10 +141,7 @@ function resolveSettings(flags: ServeFlags, configPath: string): ServeSettings {
     if (host !== DEFAULT_HOST) notes.push(`--insecure-localhost binds ${DEFAULT_HOST} only; ignoring host = "${host}" from ${configPath}`);
     host = DEFAULT_HOST;
   }
-  const [store, storeFrom] = flags.store !== undefined ? [flags.store, '--store'] : process.env[STORE_ENV] ? [process.env[STORE_ENV], STORE_ENV] : [server.store ?? DEFAULT_STORE, 'store'];
-  const problem = storeProblem(store);
-  // Never echo the value: a postgres URL may carry a password.
-  if (problem !== null) throw new CliError(`${storeFrom} must be "sqlite" or a postgres:// URL; the value given ${problem}`, EXIT_USAGE);
+  const store = configuredStore(configPath, flags.store);
   return { host, port, durability, store, insecureLocalhost: flags.insecureLocalhost === true, notes };
 }
 
@@ -154,9 +151,6 @@ function parseTimeout(raw: string | undefined): number | undefined {
   if (!Number.isFinite(secs) || secs <= 0) throw new CliError(`--timeout must be a positive number of seconds, got ${JSON.stringify(raw)}`, EXIT_USAGE);
   return secs * 1000;
 }
-
-/** The environment variable naming the store (like --store), also how `--daemon` hands it to the daemon. */
-export const STORE_ENV = 'SPL_STORE';
 
 /** Tells the operator what SPL_BOOTSTRAP_TOKEN did, never echoing its value. */
 function reportBootstrap(outcome: EnvBootstrapOutcome, log: DaemonLog): void {
