@@ -19,11 +19,22 @@ const LAYERS = [
   { name: 'algebra', dir: 'packages/algebra', pure: true },
   { name: 'trust', dir: 'packages/trust', pure: true },
   { name: 'log', dir: 'packages/log', pure: false },
+  // The store adapters sit beside each other on the port; see STORE_ADAPTERS for who may use them.
+  { name: 'log-sqlite', dir: 'packages/log-sqlite', pure: false },
+  { name: 'log-postgres', dir: 'packages/log-postgres', pure: false },
   { name: 'kernel', dir: 'packages/kernel', pure: false },
   { name: 'auth', dir: 'packages/auth', pure: false },
   { name: 'http', dir: 'packages/http', pure: false },
   { name: 'cli', dir: 'apps/cli', pure: false },
 ];
+
+/**
+ * The stores behind the port, each with a driver (a native module, a network client). Only the
+ * application chooses one: the embeddable layers' shipped code depends on the port alone, so
+ * `@syncropel/kernel` never pulls in a native module. Their tests may use a real store.
+ */
+const STORE_ADAPTERS = ['log-sqlite', 'log-postgres'];
+const EMBEDDABLE = ['log', 'log-sqlite', 'log-postgres', 'kernel', 'auth', 'http'];
 
 /** npm packages the pure layers may use: no I/O, no Node builtins, safe in a browser or WASM host. */
 const PURE_NPM_ALLOWLIST = ['@noble/hashes', '@noble/curves'];
@@ -109,6 +120,17 @@ module.exports = {
   forbidden: [
     ...upwardRules,
     ...pureRules,
+    {
+      // (e) Only the application (and tests) picks a store adapter; adapters never use each other.
+      name: 'store-adapter-only-in-app',
+      comment: `${STORE_ADAPTERS.join(' and ')} are chosen by the application (apps/cli); shipped code of ${EMBEDDABLE.join(', ')} depends on the @syncropel/log port only.`,
+      severity: 'error',
+      from: { path: `^(packages/(?:${EMBEDDABLE.map(escape).join('|')}))/src/`, pathNot: '(\\.test\\.ts$|/test/)' },
+      to: {
+        path: `(^packages/(${STORE_ADAPTERS.map(escape).join('|')})/|^@syncropel/(${STORE_ADAPTERS.map(escape).join('|')})(/|$))`,
+        pathNot: '^$1/',
+      },
+    },
     {
       // (c) `src/internal/` is private to its package (its exports map has "./internal/*": null).
       // $1 is the importing package's folder, so a package may still use its own internals.

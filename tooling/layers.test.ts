@@ -49,6 +49,9 @@ const VIOLATIONS: Violation[] = [
   { title: 'kernel imports @syncropel/http for types only', file: 'packages/kernel/src/bad.ts', source: "import type { Http } from '@syncropel/http';\nexport type H = Http;\n", rule: 'no-upward-import-from-kernel' },
   { title: "cli imports kernel's internal by package name", file: 'apps/cli/src/bad.ts', source: "import { secret } from '@syncropel/kernel/internal/x';\nexport const s = secret;\n", rule: 'no-foreign-internal-import' },
   { title: 'kernel files import each other in a cycle', file: 'packages/kernel/src/cycle-a.ts', source: "import { b } from './cycle-b.js';\nexport const a = () => b;\n", rule: 'no-circular' },
+  { title: 'kernel imports the SQLite store adapter', file: 'packages/kernel/src/bad.ts', source: "import { sqlite } from '@syncropel/log-sqlite';\nexport const s = sqlite;\n", rule: 'store-adapter-only-in-app' },
+  { title: 'http imports the PostgreSQL store adapter by a relative path', file: 'packages/http/src/bad.ts', source: "import { pg } from '../../log-postgres/src/index.ts';\nexport const p = pg;\n", rule: 'store-adapter-only-in-app' },
+  { title: 'one store adapter imports the other', file: 'packages/log-postgres/src/bad.ts', source: "import { sqlite } from '@syncropel/log-sqlite';\nexport const s = sqlite;\n", rule: 'store-adapter-only-in-app' },
   { title: 'a package imports bench/', file: 'packages/kernel/src/bad.ts', source: "import { bench } from '../../../bench/run.ts';\nexport const b = bench;\n", rule: 'no-import-of-bench' },
 ];
 
@@ -139,6 +142,14 @@ function makeTree(): string {
     "it('hashes', () => { fc.assert(fc.property(fc.string(), () => true)); expect(h).toBeDefined(); });",
     '',
   ].join('\n'));
+  // Allowed: store adapters on the port; the application picks them; a kernel test uses a real store.
+  for (const name of ['log-sqlite', 'log-postgres']) {
+    write(root, `packages/${name}/package.json`, JSON.stringify({ name: `@syncropel/${name}`, type: 'module', exports: { '.': { source: './src/index.ts' } } }));
+    write(root, `packages/${name}/src/index.ts`, `import { log } from '@syncropel/log';\nexport const ${name === 'log-sqlite' ? 'sqlite' : 'pg'} = [log];\n`);
+    symlinkSync(join(root, 'packages', name), mkdirFor(join(root, 'node_modules', '@syncropel', name)), 'dir');
+  }
+  write(root, 'apps/cli/src/stores.ts', "import { sqlite } from '@syncropel/log-sqlite';\nimport { pg } from '@syncropel/log-postgres';\nexport const stores = [sqlite, pg];\n");
+  write(root, 'packages/kernel/src/store.test.ts', "import { sqlite } from '@syncropel/log-sqlite';\nexport const s = sqlite;\n");
   // Allowed: impure layers use I/O libraries and skip layers downward; non-pure tests may use node:*.
   write(root, 'packages/log/src/sqlite.ts', "import Database from 'better-sqlite3';\nimport { readFileSync } from 'node:fs';\nexport const d = [Database, readFileSync];\n");
   write(root, 'apps/cli/src/main.ts', "import { algebra } from '@syncropel/algebra';\nimport { kernel } from '@syncropel/kernel';\nexport const m = [algebra, kernel];\n");

@@ -3,6 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { validateRecord } from '@syncropel/algebra';
 import { describe, expect, it } from 'vitest';
+import { startPostgresCluster } from '../../../tooling/postgres-cluster.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
@@ -38,6 +39,24 @@ describe('README examples run as written', () => {
       rmSync(file, { force: true });
     }
   });
+
+  it('the PostgreSQL embedding example runs against a real server and names the store and the lead', async () => {
+    const [, example] = blocksUnder('Embedding the kernel', 'js');
+    expect(example).toContain('openPostgresLogStore');
+    const cluster = await startPostgresCluster();
+    const file = fileURLToPath(new URL('./.readme-postgres-example.mjs', import.meta.url));
+    writeFileSync(file, example as string);
+    try {
+      const url = await cluster.createDatabase();
+      const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, DATABASE_URL: url } });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${url} true\n`);
+    } finally {
+      rmSync(file, { force: true });
+      await cluster.stop();
+    }
+  }, 60_000);
 
   it('the quick-start record is a valid record', () => {
     const [shell] = blocksUnder('Quick start', 'sh').filter((b) => b.includes('/v1/records'));

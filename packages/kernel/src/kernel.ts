@@ -256,11 +256,14 @@ export function createKernel(options: KernelOptions): Kernel {
     if (store.shared) {
       await applier.catchUp();
       // Exactly one kernel on a shared log runs the loops; this one starts them when it leads.
+      let taking: Promise<void> | undefined;
       leadership = await store.shared.lead((leads) => {
         if (!leads) return standDown();
         // Live state first: the work fold must show what the last leader already answered.
-        void applier.catchUp().then(takeLead, (e: unknown) => report(e, 'leadership'));
+        taking = applier.catchUp().then(takeLead, (e: unknown) => report(e, 'leadership'));
       });
+      // A lead won at once is taken before start() resolves, so health says so from the first call.
+      await taking;
     } else takeLead();
   }
 
