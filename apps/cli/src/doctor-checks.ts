@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseBearer } from '@syncropel/auth';
 import { instanceKey, readIdentity, type DaemonIdentity } from '@syncropel/kernel';
+import { openPostgresLogStore } from '@syncropel/log-postgres';
 import { BACKUP_FILE, checkLogFile, readManifest } from '@syncropel/log-sqlite';
+import { DEFAULT_STORE, POSTGRES_BACKUP_HINT, configuredStore } from './daemon-store.js';
 import { loadConfig, type SplConfig } from './config-file.js';
 import { BACKUP_STALE_MS, CLOCK_FLOOR_MS, CLOCK_SKEW_TOLERANCE_MS, DEFAULT_HOST, DEFAULT_PORT, WAL_WARN_BYTES } from './defaults.js';
 import { answersHealth } from './detach.js';
@@ -115,7 +117,21 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
   // daemon runs (WAL readers never block its writer) and changes nothing when it is stopped.
   const db = statSync(paths.db, { throwIfNoEntry: false });
   let records: number | undefined;
-  if (!db) add('database', 'pass', `no database yet at ${paths.db} (created at first start)`);
+  const postgres = postgresStoreOf(paths.config);
+  if (postgres) {
+    // The database guards its own pages and the triggers every record; what can go wrong here is reaching it.
+    try {
+      const store = await openPostgresLogStore({ url: postgres });
+      try {
+        records = await store.count();
+        add('database', 'pass', `PostgreSQL at ${store.description}: ${records} records, head seq ${(await store.head())?.seq ?? 0}`);
+      } finally {
+        await store.close();
+      }
+    } catch (e) {
+      add('database', 'fail', `${(e as Error).message}; check the URL in --store, SPL_STORE or config.toml, and that the server accepts this host`);
+    }
+  } else if (!db) add('database', 'pass', `no database yet at ${paths.db} (created at first start)`);
   else {
     try {
       const verdict = await checkLogFile(paths.db, { integrity: 'full' });
@@ -130,7 +146,8 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
 
   // WAL: the checkpointer keeps it small; a large one means checkpoints are not happening.
   const wal = statSync(`${paths.db}-wal`, { throwIfNoEntry: false })?.size ?? 0;
-  add('wal', wal > WAL_WARN_BYTES ? 'warn' : 'pass', `${bytes(wal)}${wal > WAL_WARN_BYTES ? ` (over ${bytes(WAL_WARN_BYTES)}: checkpoints are falling behind; a clean stop folds it into hub.db)` : ''}`);
+  if (postgres) add('wal', 'skip', 'the log is in PostgreSQL, which manages its own WAL');
+  else add('wal', wal > WAL_WARN_BYTES ? 'warn' : 'pass', `${bytes(wal)}${wal > WAL_WARN_BYTES ? ` (over ${bytes(WAL_WARN_BYTES)}: checkpoints are falling behind; a clean stop folds it into hub.db)` : ''}`);
 
   // token: present, well-formed, private, and accepted by the daemon.
   let serverDate: number | undefined;
@@ -155,7 +172,8 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
   }
 
   // backup: the rolling backup exists and is recent.
-  if (backupWarning) add('backup', 'fail', `the daemon reports: ${backupWarning}`);
+  if (postgres) add('backup', 'skip', POSTGRES_BACKUP_HINT);
+  else if (backupWarning) add('backup', 'fail', `the daemon reports: ${backupWarning}`);
   else if (!identity) add('backup', 'skip', 'no identity, so no backup folder');
   else {
     const dir = join(paths.backupRoot, instanceKey(identity.did));
@@ -181,6 +199,16 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
   else add('clock', 'pass', new Date(t).toISOString());
 
   return out;
+}
+
+/** The PostgreSQL URL this home's log is in, or undefined for SQLite (or a config the config check already fails). */
+function postgresStoreOf(configPath: string): string | undefined {
+  try {
+    const store = configuredStore(configPath);
+    return store === DEFAULT_STORE ? undefined : store;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Tries to bind host:port (and releases it); undefined when that works, else the error code. */

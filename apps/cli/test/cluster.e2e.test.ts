@@ -68,6 +68,12 @@ describe('spl serve on a shared PostgreSQL log', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/database {3}postgres:\/\/.*\(PostgreSQL/);
     expect(status.stdout).toMatch(/leader {5}(yes|no)/);
+    // spl doctor on a PostgreSQL home reaches the database instead of checking a file.
+    const report = JSON.parse(spl(['doctor', '--json'], env(running[2]!)).stdout) as { checks: { name: string; status: string; detail: string }[] };
+    const check = (name: string) => report.checks.find((c) => c.name === name);
+    expect(check('database')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^PostgreSQL at postgres:\/\/.* records, head seq \d+$/) });
+    expect(check('wal')?.status).toBe('skip');
+    expect(check('backup')).toMatchObject({ status: 'skip', detail: expect.stringContaining('pg_dump') });
     // File backups are for hub.db; a PostgreSQL log is backed up with pg_dump, and the CLI says so.
     const backup = spl(['backup', 'create'], env(running[2]!));
     expect(backup.code).toBe(1);
