@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { findPostgresBindir, startPostgresCluster } from './postgres-cluster.ts';
+import { findPostgresBindir, startPostgresCluster } from './postgres-cluster.mjs';
 
 it('finds the server binaries (a missing PostgreSQL fails, never skips)', () => {
   const bindir = findPostgresBindir();

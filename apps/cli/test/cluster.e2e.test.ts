@@ -2,8 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgresCluster, type PostgresCluster } from '../../../tooling/postgres-cluster.ts';
-import { ADMIN_DID, killPid, serve, spl, tempHome, waitFor, type ServeProcess, type TempHome } from './spl-process.js';
+import { startPostgresCluster, type PostgresCluster } from '../../../tooling/postgres-cluster.mjs';
+import { ADMIN_DID, daemonize, killPid, serve, spl, tempHome, waitFor, type ServeProcess, type TempHome } from './spl-process.js';
 
 // Three `spl serve --store postgres://…` daemons on one database, as an operator runs them behind
 // a load balancer: concurrent writers on all three, the leader killed with SIGKILL, and then no
@@ -153,6 +153,30 @@ describe('spl serve on a shared PostgreSQL log', () => {
     expect(states[0]!.threads.length).toBeGreaterThan(10);
     expect(states[1]).toEqual(states[0]);
     expect(states[2]).toEqual(states[0]);
+
+    // Lockout recovery on a shared log needs no stop: the record reaches every running daemon.
+    const unlock = spl(['config', 'permissions-unlock', '--store', url, '--json'], env(rest[0]!));
+    expect(unlock.stderr).toBe('');
+    expect(JSON.parse(unlock.stdout)).toMatchObject({ enabled: false });
+    await waitFor(async () => JSON.stringify((await call(back, '/v1/config')).body).includes('permissions-unlock'), 'the unlock on a daemon that did not write it');
     for (const d of [...rest, back]) expect(await d.stop()).toBe(0);
   }, 180_000);
+
+  it('spl serve --daemon --store hands the URL over through the environment, not the command line', async () => {
+    const url = await cluster.createDatabase();
+    const h = tempHome();
+    homes.push(h);
+    const started = daemonize(h.env, ['--port', '0', '--store', url]);
+    try {
+      expect(readFileSync(`/proc/${started.pid}/cmdline`, 'utf8')).not.toContain('postgres://');
+      const health = await fetch(`${started.url}/v1/engine/health`, { headers: { authorization: `Bearer ${h.bearer}` } });
+      expect(await health.json()).toMatchObject({ status: 'ready', store: url, leader: true, db_path: null });
+      const status = spl(['status'], { ...h.env, SPL_TOKEN: h.bearer });
+      expect(status.stdout).toContain(`database   ${url} (PostgreSQL`);
+      expect(status.stdout).toContain('leader     yes');
+    } finally {
+      expect(spl(['serve', '--stop'], h.env).code).toBe(0);
+    }
+    expect(spl(['serve', '--store', 'mysql://x'], h.env).stderr).toContain('--store must be "sqlite" or a postgres:// URL');
+  }, 60_000);
 });

@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { validateRecord } from '@syncropel/algebra';
 import { describe, expect, it } from 'vitest';
-import { startPostgresCluster } from '../../../tooling/postgres-cluster.ts';
+import { startPostgresCluster } from '../../../tooling/postgres-cluster.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');

@@ -5,7 +5,7 @@ import { threadIdFor } from '@syncropel/algebra';
 import { createKernel, type Kernel } from '@syncropel/kernel';
 import { openPostgresLogStore, type PostgresLogStore } from '@syncropel/log-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgresCluster, type PostgresCluster } from '../../../tooling/postgres-cluster.ts';
+import { startPostgresCluster, type PostgresCluster } from '../../../tooling/postgres-cluster.mjs';
 
 // Several kernels on one PostgreSQL log, in one process: each follows the others' commits, the
 // database settles ids and clocks, and exactly one leads the loops.

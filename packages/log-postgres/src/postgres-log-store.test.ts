@@ -9,7 +9,7 @@ import { openPostgresLogStore, type PostgresLogStore } from '@syncropel/log-post
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgresCluster, type PostgresCluster } from '../../../tooling/postgres-cluster.ts';
+import { startPostgresCluster, type PostgresCluster } from '../../../tooling/postgres-cluster.mjs';
 import { records } from './schema.js';
 
 let cluster: PostgresCluster;

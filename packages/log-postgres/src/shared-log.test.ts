@@ -6,7 +6,7 @@ import { entry } from '@syncropel/log/contract';
 import { openPostgresLogStore, type PostgresLogStore } from '@syncropel/log-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgresCluster, type PostgresCluster } from '../../../tooling/postgres-cluster.ts';
+import { startPostgresCluster, type PostgresCluster } from '../../../tooling/postgres-cluster.mjs';
 
 const POLL_MS = 50;
 

@@ -4,7 +4,9 @@ import { withMaintenanceLock } from '../maintenance-lock.js';
 import type { Command } from 'commander';
 import type { DryRunFlip, PermissionRule, PreflightGap } from '@syncropel/auth';
 import { createKernel, readIdentity } from '@syncropel/kernel';
+import type { LogStore } from '@syncropel/log';
 import { openSqliteLogStore } from '@syncropel/log-sqlite';
+import { DEFAULT_STORE, configuredStore, openDaemonStore } from '../daemon-store.js';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import { api, daemonUrl, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson, printTable } from '../output.js';
@@ -89,27 +91,50 @@ export function registerPermissionCommands(config: Command): void {
 
   config
     .command('permissions-unlock')
-    .description('recovery: with the daemon stopped, write permissions_enabled=false straight into the log')
+    .description('recovery: write permissions_enabled=false straight into the log (SQLite: with the daemon stopped; PostgreSQL: running daemons follow it)')
     .option('--url <url>', 'where a running daemon would answer (default: $SPL_URL or http://127.0.0.1:9100)')
+    .option('--store <store>', 'the log: sqlite or postgres://… (default: SPL_STORE, else [server] store in config.toml, else sqlite)')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: { url?: string; json?: boolean }) => {
+    .action(async (flags: { url?: string; store?: string; json?: boolean }) => {
       const paths = resolvePaths();
+      const setting = configuredStore(paths.config, flags.store);
+      const done = (id: string, note: string) => {
+        if (flags.json) printJson({ enabled: false, record: id });
+        else process.stdout.write(`permissions disabled (record ${id}); ${note}\n`);
+      };
+      if (setting !== DEFAULT_STORE) {
+        // A shared log: the record reaches every running daemon as they follow the log, so none need stop.
+        const { store } = await openDaemonStore(setting, paths.db, 'full');
+        try {
+          done(await unlock(store, paths.identity), 'every daemon on this log turns enforcement off as it reads it');
+        } finally {
+          await store.close();
+        }
+        return;
+      }
       await withMaintenanceLock(paths, 'permissions-unlock', async () => {
         await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'permissions-unlock');
         if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
-        const identity = readIdentity(paths.identity);
-        if (!identity) throw new CliError(`no daemon identity at ${paths.identity}; run spl init`);
         const store = openSqliteLogStore({ path: paths.db });
-        const kernel = createKernel({ store, actor: identity.did });
         try {
-          await kernel.start();
-          const result = await kernel.emit(identity.did, { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'permissions_enabled', name: 'default', value: false, by: 'permissions-unlock' } });
-          await kernel.stop();
-          if (flags.json) printJson({ enabled: false, record: result.record.id });
-          else process.stdout.write(`permissions disabled (record ${result.record.id}); the next start has enforcement off\n`);
+          done(await unlock(store, paths.identity), 'the next start has enforcement off');
         } finally {
           await store.close();
         }
       });
     });
+}
+
+/** Writes permissions_enabled=false into the log as the instance, through a short-lived kernel of its own. */
+async function unlock(store: LogStore, identityPath: string): Promise<string> {
+  const identity = readIdentity(identityPath);
+  if (!identity) throw new CliError(`no daemon identity at ${identityPath}; run spl init`);
+  const kernel = createKernel({ store, actor: identity.did });
+  await kernel.start();
+  try {
+    const result = await kernel.emit(identity.did, { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'permissions_enabled', name: 'default', value: false, by: 'permissions-unlock' } });
+    return result.record.id;
+  } finally {
+    await kernel.stop();
+  }
 }

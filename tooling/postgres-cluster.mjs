@@ -1,33 +1,24 @@
 /**
- * A throwaway PostgreSQL server for tests: `initdb` into a fresh temp dir, `postgres` on a free
- * loopback port, one database per store, and `stop()` by pid. Imported by relative path from any
- * package's tests, so it uses node builtins only: `pg` does not resolve from here, and databases
- * are created with the server's own `psql`.
+ * A throwaway PostgreSQL server for tests and benchmarks: `initdb` into a fresh temp dir,
+ * `postgres` on a free loopback port, one database per store, and `stop()` by pid. Imported by
+ * relative path from any package's tests and from the plain-Node benchmarks in `bench/`, so it is
+ * JavaScript (types in `postgres-cluster.d.mts`) and uses node builtins only: `pg` does not
+ * resolve from here, and databases are created with the server's own `psql`.
  *
  * @example
  * const cluster = await startPostgresCluster();
  * const url = await cluster.createDatabase(); // postgres://spl@127.0.0.1:PORT/db_1_ab12cd
  * await cluster.stop();
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, chownSync, closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-/** A running throwaway server. */
-export interface PostgresCluster {
-  /** URL of the `postgres` maintenance database (user `spl`, no password: trust auth on loopback). */
-  readonly url: string;
-  /** The postmaster's own pid (not a wrapper's), so a stop by pid reaches the server. */
-  readonly pid: number;
-  /** Where `initdb` and `postgres` were found. */
-  readonly bindir: string;
-  /** Creates a fresh, empty database and resolves with its URL. */
-  createDatabase(name?: string): Promise<string>;
-  /** Fast shutdown (SIGINT) by pid, SIGKILL after a timeout, then removes the data dir. Idempotent. */
-  stop(): Promise<void>;
-}
+/** @typedef {import('./postgres-cluster.mjs').PostgresCluster} PostgresCluster */
+/** @typedef {import('node:child_process').ChildProcess} ChildProcess */
+/** @typedef {{ readonly uid: number, readonly gid: number }} Owner */
 
 /** The user the server runs as; trust auth, so URLs carry no password. */
 export const CLUSTER_USER = 'spl';
@@ -35,8 +26,10 @@ export const CLUSTER_USER = 'spl';
 /**
  * Finds the directory holding `initdb` and `postgres`: PATH, then `pg_config --bindir`, then the
  * newest `/usr/lib/postgresql/<version>/bin`. `.ci/run` searches in the same order.
+ *
+ * @returns {string | undefined}
  */
-export function findPostgresBindir(): string | undefined {
+export function findPostgresBindir() {
   const candidates = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (pgConfig.status === 0) candidates.push(pgConfig.stdout.trim());
@@ -58,8 +51,10 @@ export function findPostgresBindir(): string | undefined {
  * Starts a fresh server and resolves once it accepts connections. Fails (never skips) with a clear
  * message when no PostgreSQL is installed. As root, the server runs as `postgres` (or `nobody`),
  * since initdb and postgres refuse to run as root.
+ *
+ * @returns {Promise<PostgresCluster>}
  */
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export async function startPostgresCluster() {
   const bindir = findPostgresBindir();
   if (!bindir) {
     throw new Error(
@@ -91,13 +86,17 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-interface Owner {
-  readonly uid: number;
-  readonly gid: number;
-}
-
-/** Spawns postgres on a free port; retries when another process took the port first. */
-async function startServer(bindir: string, dir: string, data: string, log: string, owner: Owner | undefined): Promise<{ child: ChildProcess; port: number }> {
+/**
+ * Spawns postgres on a free port; retries when another process took the port first.
+ *
+ * @param {string} bindir
+ * @param {string} dir
+ * @param {string} data
+ * @param {string} log
+ * @param {Owner | undefined} owner
+ * @returns {Promise<{ child: ChildProcess, port: number }>}
+ */
+async function startServer(bindir, dir, data, log, owner) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const out = openSync(log, 'a');
@@ -120,8 +119,14 @@ async function startServer(bindir: string, dir: string, data: string, log: strin
   }
 }
 
-/** Waits for postmaster.pid to report `ready` (its 8th line, PostgreSQL 10+), or for the child to die. */
-async function waitReady(child: ChildProcess, data: string): Promise<'ready' | 'exited' | 'timeout'> {
+/**
+ * Waits for postmaster.pid to report `ready` (its 8th line, PostgreSQL 10+), or for the child to die.
+ *
+ * @param {ChildProcess} child
+ * @param {string} data
+ * @returns {Promise<'ready' | 'exited' | 'timeout'>}
+ */
+async function waitReady(child, data) {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return 'exited';
@@ -136,11 +141,20 @@ async function waitReady(child: ChildProcess, data: string): Promise<'ready' | '
   return 'timeout';
 }
 
-function clusterHandle(bindir: string, dir: string, child: ChildProcess, port: number): PostgresCluster {
-  const pid = child.pid as number;
-  const urlOf = (db: string) => `postgres://${CLUSTER_USER}@127.0.0.1:${port}/${db}`;
+/**
+ * @param {string} bindir
+ * @param {string} dir
+ * @param {ChildProcess} child
+ * @param {number} port
+ * @returns {PostgresCluster}
+ */
+function clusterHandle(bindir, dir, child, port) {
+  const pid = /** @type {number} */ (child.pid);
+  /** @param {string} db */
+  const urlOf = (db) => `postgres://${CLUSTER_USER}@127.0.0.1:${port}/${db}`;
   let databases = 0;
-  let stopping: Promise<void> | undefined;
+  /** @type {Promise<void> | undefined} */
+  let stopping;
   // A test process that exits without stop() (a crash, an unsettled await) must not leave the
   // server running: 'exit' allows only synchronous work, so an immediate shutdown and a removal.
   const onExit = () => {
@@ -171,11 +185,17 @@ function clusterHandle(bindir: string, dir: string, child: ChildProcess, port: n
   };
 }
 
-/** SIGINT (fast shutdown: disconnect clients, checkpoint, exit), SIGKILL if it takes too long. */
-async function killAndWait(child: ChildProcess): Promise<void> {
+/**
+ * SIGINT (fast shutdown: disconnect clients, checkpoint, exit), SIGKILL if it takes too long.
+ *
+ * @param {ChildProcess} child
+ * @returns {Promise<void>}
+ */
+async function killAndWait(child) {
   const exited = () => child.exitCode !== null || child.signalCode !== null;
   if (exited()) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  /** @type {Promise<void>} */
+  const gone = new Promise((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGINT');
   // Not unref'd: this timer is what keeps the process waiting for the server to go.
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
@@ -183,8 +203,15 @@ async function killAndWait(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Runs one statement as the cluster user over loopback TCP (root may use the socket dir, but TCP needs no permissions). */
-function psql(bindir: string, port: number, statement: string): Promise<void> {
+/**
+ * Runs one statement as the cluster user over loopback TCP (root may use the socket dir, but TCP needs no permissions).
+ *
+ * @param {string} bindir
+ * @param {number} port
+ * @param {string} statement
+ * @returns {Promise<void>}
+ */
+function psql(bindir, port, statement) {
   const bin = isExecutable(join(bindir, 'psql')) ? join(bindir, 'psql') : 'psql';
   return new Promise((resolve, reject) => {
     const p = spawn(bin, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', CLUSTER_USER, '-d', 'postgres', '-c', statement], {
@@ -192,14 +219,18 @@ function psql(bindir: string, port: number, statement: string): Promise<void> {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    p.stderr.on('data', (/** @type {Buffer} */ b) => (stderr += b.toString()));
     p.on('error', reject);
     p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql ${statement}: ${stderr.trim() || `exit ${code}`}`))));
   });
 }
 
-/** As root, the user to run the server as (initdb and postgres refuse root); undefined otherwise. */
-function unprivilegedOwner(): Owner | undefined {
+/**
+ * As root, the user to run the server as (initdb and postgres refuse root); undefined otherwise.
+ *
+ * @returns {Owner | undefined}
+ */
+function unprivilegedOwner() {
   if (process.getuid?.() !== 0) return undefined;
   const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':'));
   for (const name of ['postgres', 'nobody']) {
@@ -209,27 +240,40 @@ function unprivilegedOwner(): Owner | undefined {
   throw new Error('running as root and neither a postgres nor a nobody user exists to run the test server as');
 }
 
-/** The environment without PG* variables, which would point initdb/psql at some other server. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { LC_ALL: 'C' };
+/**
+ * The environment without PG* variables, which would point initdb/psql at some other server.
+ *
+ * @returns {NodeJS.ProcessEnv}
+ */
+function cleanEnv() {
+  /** @type {NodeJS.ProcessEnv} */
+  const env = { LC_ALL: 'C' };
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PG') && !k.startsWith('LC_') && k !== 'LANG') env[k] = v;
   return env;
 }
 
-/** A port nobody listens on right now (the OS picks it; the server binds it a moment later). */
-function freePort(): Promise<number> {
+/**
+ * A port nobody listens on right now (the OS picks it; the server binds it a moment later).
+ *
+ * @returns {Promise<number>}
+ */
+function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
+      const { port } = /** @type {{ port: number }} */ (server.address());
       server.close(() => resolve(port));
     });
   });
 }
 
-function isExecutable(path: string): boolean {
+/**
+ * @param {string} path
+ * @returns {boolean}
+ */
+function isExecutable(path) {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -238,7 +282,12 @@ function isExecutable(path: string): boolean {
   }
 }
 
-// Ref'd on purpose: while starting, this wait is what keeps the process running (the child is unref'd).
-function sleep(ms: number): Promise<void> {
+/**
+ * Ref'd on purpose: while starting, this wait is what keeps the process running (the child is unref'd).
+ *
+ * @param {number} ms
+ * @returns {Promise<void>}
+ */
+function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
