@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalRecord, threadIdFor } from '@syncropel/algebra';
-import { openSqliteLogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import Database from 'better-sqlite3';
 
 /** The actor of the kernel that folds the bench log (its answers are "the engine's"). */
@@ -20,13 +20,13 @@ const NOTE = 'progress note: lorem ipsum dolor sit amet consectetur adipiscing e
  * → KNOW fulfilling it, with every 16th KNOW a trust verdict; so all work is answered and the
  * work fold must end empty, as on a healthy instance.
  */
-export function benchLog(cacheDir, records, threads, log = () => undefined) {
+export async function benchLog(cacheDir, records, threads, log = () => undefined) {
   const file = join(cacheDir, `start-${records}-${threads}.db`);
   if (existsSync(file)) return file;
   mkdirSync(cacheDir, { recursive: true });
   const temp = `${file}.building`;
   for (const x of ['', '-wal', '-shm']) rmSync(`${temp}${x}`, { force: true });
-  openSqliteLogStore({ path: temp, checkpointIntervalMs: 0, writer: 'main' }).close();
+  await openSqliteLogStore({ path: temp, checkpointIntervalMs: 0, writer: 'main' }).close();
   const db = new Database(temp);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');

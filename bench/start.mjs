@@ -29,7 +29,7 @@ import { recordId, threadIdFor } from '@syncropel/algebra';
 import { createAuth } from '@syncropel/auth';
 import { createApp, listen } from '@syncropel/http';
 import { THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS, createKernel, fileFoldSnapshots } from '@syncropel/kernel';
-import { checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified } from '@syncropel/log';
+import { checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified } from '@syncropel/log-sqlite';
 import autocannon from 'autocannon';
 
 import { BENCH_ENGINE, benchLog } from './start-log.mjs';
@@ -114,8 +114,8 @@ function openKernel(db, { workLoop = true } = {}) {
     async close() {
       await auth.stop();
       await kernel.stop();
-      const records = store.count();
-      await store.closeAsync();
+      const records = await store.count();
+      await store.close();
       return records;
     },
   };
@@ -266,15 +266,15 @@ const ROLES = {
 
     // Asked for after the measurement: an evicted thread is folded from the store, not kept.
     const q0 = now();
-    const first = kernel.thread(threadIdFor('closed-0'));
+    const first = await kernel.thread(threadIdFor('closed-0'));
     const firstThreadMs = now() - q0;
     const more = Math.min(100, n - 1);
     const m0 = now();
-    for (let i = 1; i <= more; i++) kernel.thread(threadIdFor(`closed-${i}`));
+    for (let i = 1; i <= more; i++) await kernel.thread(threadIdFor(`closed-${i}`));
     const nextThreadMs = more > 0 ? (now() - m0) / more : null;
     await auth.stop();
     await kernel.stop();
-    await store.closeAsync();
+    await store.close();
     return {
       evict,
       n,
@@ -872,7 +872,7 @@ async function main() {
     const b0 = now();
     const existed = existsSync(join(CACHE, `start-${flags.records}-${THREADS}.db`));
     if (!existed) say(`building the ${int(flags.records)}-record log once into bench/.cache/ (about 45 s per million records)`);
-    const cached = benchLog(CACHE, flags.records, THREADS, say);
+    const cached = await benchLog(CACHE, flags.records, THREADS, say);
     const logBuiltMs = existed ? null : now() - b0;
 
     const inproc = join(root, 'in-process');
