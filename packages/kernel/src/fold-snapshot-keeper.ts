@@ -83,15 +83,21 @@ export class FoldSnapshotKeeper {
     return this.target !== undefined && foldedRecords !== this.savedRecords;
   }
 
-  /** Writes every view's state, which must stand at `head` after `records` records, as one snapshot. */
-  async save(head: SnapshotHead, records: number): Promise<FoldSnapshotOutcome> {
+  /**
+   * Writes every view's state as one snapshot. `at` says where live state stands; it is read in
+   * the same tick as the states are encoded and handed to the store (which must take them in that
+   * tick too: encoded states may share objects with live state), so they always agree.
+   */
+  async save(at: () => { head: SnapshotHead; records: number }): Promise<FoldSnapshotOutcome> {
     if (!this.target) return { saved: false, reason: 'no fold snapshot store is configured' };
     const unusable = this.unusable();
     if (unusable !== null) return { saved: false, reason: unusable };
-    // One synchronous pass, so every state is taken at the same head.
+    // Samples of the log first (reads that may take a while): they stand for any later head too.
+    const samples = await prefixSamples(this.store, at().head.seq, FOLD_SNAPSHOT_SAMPLES);
+    // Then one synchronous pass, so every state is taken at the same head.
+    const { head, records } = at();
     const states: { [view: string]: unknown } = {};
     for (const v of this.views) states[v.name] = (v.codec as ViewCodec).encode();
-    const samples = await prefixSamples(this.store, head.seq, FOLD_SNAPSHOT_SAMPLES);
     try {
       await this.target.write({ format: this.format(), head, records, samples, states, created_at: new Date(this.now()).toISOString() });
     } catch (e) {

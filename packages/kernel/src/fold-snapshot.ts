@@ -39,7 +39,10 @@ export interface FoldSnapshot {
 export interface FoldSnapshotStore {
   /** The snapshot last written, or undefined (none, or unreadable: a start then folds the whole log). */
   read(): Promise<FoldSnapshot | undefined>;
-  /** Replaces the snapshot, atomically. */
+  /**
+   * Replaces the snapshot, atomically. Must take (e.g. serialise) `snapshot` before its first
+   * await: its states may share objects with live state, which goes on changing.
+   */
   write(snapshot: FoldSnapshot): Promise<void>;
   /** Where it lives, for health output. */
   readonly description: string;

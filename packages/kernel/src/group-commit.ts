@@ -1,5 +1,5 @@
 import type { StoredRecord } from '@syncropel/algebra';
-import type { AppendEntry } from '@syncropel/log';
+import { isLogError, type AppendEntry } from '@syncropel/log';
 import { MAX_GROUP_RECORDS, MAX_GROUPS_IN_FLIGHT } from './limits.js';
 
 /** Lifetime figures of the groups committed so far (for health details and the bench). */
@@ -46,6 +46,12 @@ export class GroupCommit {
     /** Brings live state up to the committed records; awaited before their callers are answered. */
     private readonly committed: (stored: readonly StoredRecord[]) => Promise<void>,
     private readonly failed: (error: unknown, entries: readonly AppendEntry[]) => void,
+    /**
+     * Groups in the store's hands at once. A shared log takes 1: its database may refuse a group
+     * for another writer's record, and the group's callers are then retried one by one; no later
+     * group may overtake those retries (a later clock of the same actor would refuse an earlier one).
+     */
+    private readonly maxInFlight: number = MAX_GROUPS_IN_FLIGHT,
   ) {}
 
   /** Entries waiting for a commit (queued or committing). */
@@ -63,7 +69,7 @@ export class GroupCommit {
     return new Promise((resolve, reject) => {
       this.units.push({ entries, resolve, reject });
       this.size += entries.length;
-      if (this.inFlight >= MAX_GROUPS_IN_FLIGHT) return; // a finishing commit starts the next group
+      if (this.inFlight >= this.maxInFlight) return; // a finishing commit starts the next group
       if (this.size >= MAX_GROUP_RECORDS) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -85,7 +91,7 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.units.length === 0 || this.inFlight >= MAX_GROUPS_IN_FLIGHT) return this.notifyIdle();
+    if (this.units.length === 0 || this.inFlight >= this.maxInFlight) return this.notifyIdle();
     const units = this.units;
     this.units = [];
     const count = units.reduce((n, u) => n + u.entries.length, 0);
@@ -119,7 +125,7 @@ export class GroupCommit {
       else this.notifyIdle();
     });
     // With room for another group, hand over whatever arrives next without waiting.
-    if (this.units.length > 0 && this.inFlight < MAX_GROUPS_IN_FLIGHT) this.flush();
+    if (this.units.length > 0 && this.inFlight < this.maxInFlight) this.flush();
   }
 
   /**
@@ -138,7 +144,9 @@ export class GroupCommit {
       }
     };
     const whole = await attempt(units);
-    if (whole.ok || units.length === 1) return [whole];
+    // Only a refusal of one entry (a duplicate id, a clock taken) is worth retrying without it; a
+    // store that is down would just fail every caller again, one slow attempt at a time.
+    if (whole.ok || units.length === 1 || !isConflict(whole.error)) return [whole];
     const outcomes: Outcome[] = [];
     for (const u of units) outcomes.push(await attempt([u]));
     return outcomes;
@@ -150,6 +158,11 @@ export class GroupCommit {
     this.idle = [];
     for (const w of waiting) w();
   }
+}
+
+/** A store's refusal of one entry that another writer got in first; the group's other entries may well go in. */
+function isConflict(error: unknown): boolean {
+  return isLogError(error) && (error.code === 'DUPLICATE_ID' || error.code === 'CLOCK_CONFLICT');
 }
 
 /** What became of (part of) a group. */

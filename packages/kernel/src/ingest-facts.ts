@@ -20,33 +20,37 @@ export class IngestFacts {
   /** The stored record with this id, or undefined; throws MissingFact when not fetched yet. */
   record(id: string): StoredRecord | undefined {
     const known = this.records.get(id);
-    if (known === undefined) throw new MissingFact('record', id);
+    if (known === undefined) throw new MissingFact([{ kind: 'record', key: id }]);
     return known ?? undefined;
   }
 
   /** A thread's state as folded from the store; throws MissingFact when not fetched yet. */
   thread(thread: string): ThreadState | undefined {
     const known = this.threads.get(thread);
-    if (known === undefined) throw new MissingFact('thread', thread);
+    if (known === undefined) throw new MissingFact([{ kind: 'thread', key: thread }]);
     return known ?? undefined;
   }
 
-  /** Fetches what a plan asked for, plus any record ids named up front. */
+  /** Fetches, in one round, every fact a plan asked for, plus any record ids named up front. */
   async fetch(missing: MissingFact | undefined, ids: readonly string[] = []): Promise<void> {
-    const wanted = ids.filter((id) => !this.records.has(id));
-    if (missing?.kind === 'record' && !this.records.has(missing.key)) wanted.push(missing.key);
-    const found = await Promise.all(wanted.map((id) => this.getRecord(id)));
-    wanted.forEach((id, i) => this.records.set(id, found[i] ?? null));
-    if (missing?.kind === 'thread' && !this.threads.has(missing.key)) this.threads.set(missing.key, (await this.getThread(missing.key)) ?? null);
+    const needs = missing?.needs ?? [];
+    const records = [...new Set([...ids, ...needs.filter((n) => n.kind === 'record').map((n) => n.key)])].filter((id) => !this.records.has(id));
+    const threads = [...new Set(needs.filter((n) => n.kind === 'thread').map((n) => n.key))].filter((t) => !this.threads.has(t));
+    const [found, states] = await Promise.all([Promise.all(records.map((id) => this.getRecord(id))), Promise.all(threads.map((t) => this.getThread(t)))]);
+    records.forEach((id, i) => this.records.set(id, found[i] ?? null));
+    threads.forEach((t, i) => this.threads.set(t, states[i] ?? null));
   }
 }
 
-/** Thrown by {@link IngestFacts} when planning needs a fact that has not been fetched. */
+/** One fact a plan lacks. */
+export interface FactNeed {
+  readonly kind: 'record' | 'thread';
+  readonly key: string;
+}
+
+/** Thrown by {@link IngestFacts} (and by planning, for a whole batch) when facts have not been fetched. */
 export class MissingFact extends Error {
-  constructor(
-    readonly kind: 'record' | 'thread',
-    readonly key: string,
-  ) {
-    super(`not fetched yet: ${kind} ${key}`);
+  constructor(readonly needs: readonly FactNeed[]) {
+    super(`not fetched yet: ${needs.map((n) => `${n.kind} ${n.key}`).join(', ')}`);
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordId, threadIdFor, type StoredRecord } from '@syncropel/algebra';
 import { createKernel, isKernelError, MAX_RECORD_BYTES, type Kernel } from '@syncropel/kernel';
-import { createMemoryLogStore, type LogStore } from '@syncropel/log';
+import { LogError, createMemoryLogStore, type LogStore } from '@syncropel/log';
 import { openSqliteLogStore } from '@syncropel/log-sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -150,23 +150,23 @@ describe('kernel ingest (embedded, no HTTP)', () => {
     const outcomes = await Promise.allSettled([k.ingest(rec(1)), k.ingest(rec(2))]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(isKernelError((outcomes[0] as PromiseRejectedResult).reason) && (outcomes[0] as PromiseRejectedResult).reason.code).toBe('STORE_FAILED');
-    // Each caller's writes were retried on their own, and each failed again: nothing is stored.
-    expect(errors).toEqual(['commit', 'commit']);
+    // A store that fails outright fails the group once: its callers are not retried one by one.
+    expect(errors).toEqual(['commit']);
     expect(await inner.count()).toBe(0);
     broken = false;
     // The failed clocks were never committed, so the same writes succeed now.
     await expect(k.ingest(rec(1))).resolves.toMatchObject({ status: 'created' });
   });
 
-  it('fails only the writer whose entry the store cannot take: the rest of its group commits', async () => {
+  it('fails only the writer whose entry the store refuses: the rest of its group commits', async () => {
     const inner = createMemoryLogStore();
-    // A store that refuses one entry as the group is handed over (as a body that cannot be
-    // serialised would be), and takes everything else.
+    // A store that refuses one entry, as a shared log's database refuses a clock another writer
+    // took first, and takes everything else.
     const store: LogStore = {
       ...inner,
       description: 'picky',
-      append: (es) => {
-        if (es.some((e) => e.record.body.poison === true)) throw new Error('cannot store this entry');
+      append: async (es) => {
+        if (es.some((e) => e.record.body.poison === true)) throw new LogError('CLOCK_CONFLICT', 'another writer took this clock');
         return inner.append(es);
       },
     };

@@ -32,10 +32,10 @@ import { loadThread as loadThreadFromStore } from './thread-store.js';
 import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
-import { IngestFacts, MissingFact } from './ingest-facts.js';
+import { IngestFacts, MissingFact, type FactNeed } from './ingest-facts.js';
 import { LogApplier } from './log-applier.js';
 import { KernelError } from './kernel-error.js';
-import { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_CONFLICT_RETRIES, MAX_PLAN_ROUNDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
+import { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_CONFLICT_RETRIES, MAX_GROUPS_IN_FLIGHT, MAX_PLAN_ROUNDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
 import { checkAuthority } from './ingest-authority.js';
 import { HOST_WRITER, type Writer } from './writer.js';
 import type { Emission, IngestResult } from './ingest-result.js';
@@ -159,9 +159,13 @@ export function createKernel(options: KernelOptions): Kernel {
   let stopRequested = false;
   // On a shared log: whether this kernel runs the loops, its campaign, and its subscription.
   let leading = false;
+  // What the campaign last said (always true on a single-writer store once ready).
+  let leadHeld = false;
   let leadership: Leadership | undefined;
   let unfollow: (() => Promise<void>) | undefined;
+  let followLost = false;
   let notifiedHead = 0;
+  let catchingUp = false;
 
   // Where live state stands in the log: the newest record folded, and how many were.
   let foldedHead: SnapshotHead | null = null;
@@ -197,18 +201,28 @@ export function createKernel(options: KernelOptions): Kernel {
 
   /** Folds committed records (in log order, all after the folded head), then tells the loops and listeners. */
   async function applyRecords(records: readonly StoredRecord[]): Promise<void> {
-    for (const r of records) {
-      if (typeof threadsState.get(r.thread) === 'number') await bringBack(r);
-      foldRecord(r);
-    }
-    if (leading) reconciler?.pull();
-    // A kernel that does not lead dispatches nothing; the leader that takes over reads pending work from the fold.
-    else workState.ready = [];
-    for (const listener of listeners) {
-      try {
-        listener(records);
-      } catch (error) {
-        report(error, 'listener');
+    let folded = 0;
+    try {
+      for (const r of records) {
+        if (typeof threadsState.get(r.thread) === 'number') await bringBack(r);
+        foldRecord(r);
+        folded++;
+      }
+    } finally {
+      // What was folded is announced even when bringing a thread back failed part-way (the rest
+      // is read again by the next catch-up).
+      const applied = folded === records.length ? records : records.slice(0, folded);
+      if (leading) reconciler?.pull();
+      // A kernel that does not lead dispatches nothing; the leader that takes over reads pending work from the fold.
+      else workState.ready = [];
+      if (applied.length > 0) {
+        for (const listener of listeners) {
+          try {
+            listener(applied);
+          } catch (error) {
+            report(error, 'listener');
+          }
+        }
       }
     }
   }
@@ -254,22 +268,29 @@ export function createKernel(options: KernelOptions): Kernel {
     workState.ready = [];
     status = 'ready';
     if (store.shared) {
+      // A channel that broke while the log was folding is followed again before catching up.
+      if (followLost) await followShared();
       await applier.catchUp();
       // Exactly one kernel on a shared log runs the loops; this one starts them when it leads.
       let taking: Promise<void> | undefined;
       leadership = await store.shared.lead((leads) => {
+        leadHeld = leads;
         if (!leads) return standDown();
         // Live state first: the work fold must show what the last leader already answered.
         taking = applier.catchUp().then(takeLead, (e: unknown) => report(e, 'leadership'));
       });
       // A lead won at once is taken before start() resolves, so health says so from the first call.
       await taking;
-    } else takeLead();
+    } else {
+      leadHeld = true;
+      takeLead();
+    }
   }
 
   /** Starts TICK, CRON and RECONCILE here; work that the log shows without an outcome (e.g. lost in a crash) is dispatched. */
   function takeLead(): void {
-    if (leading || status !== 'ready') return;
+    // The lead may have been lost again during the catch-up, and a stopping kernel leads nothing.
+    if (leading || !leadHeld || stopRequested || status !== 'ready') return;
     leading = true;
     ticks.start();
     cron.start();
@@ -285,20 +306,42 @@ export function createKernel(options: KernelOptions): Kernel {
     reconciler?.standBy();
   }
 
+  /**
+   * Catches up with the newest head announced, one read at a time: announcements that arrive
+   * while a catch-up runs are served by one more catch-up, not one each.
+   */
+  function catchUpToNotified(): void {
+    if (catchingUp || status !== 'ready' || notifiedHead <= (foldedHead?.seq ?? 0)) return;
+    catchingUp = true;
+    applier
+      .catchUp()
+      .catch((e: unknown) => report(e, 'follow'))
+      .finally(() => {
+        catchingUp = false;
+        catchUpToNotified();
+      });
+  }
+
   /** Follows other writers' commits on a shared log; a broken channel is followed again after a catch-up. */
   async function followShared(): Promise<void> {
     const shared = store.shared;
     if (!shared || stopRequested) return;
+    const previous = unfollow;
+    unfollow = undefined;
+    followLost = false;
+    await previous?.().catch(() => undefined);
     unfollow = await shared.follow(
       (seq) => {
         notifiedHead = Math.max(notifiedHead, seq);
-        if (status === 'ready' && seq > (foldedHead?.seq ?? 0)) applier.catchUp().catch((e: unknown) => report(e, 'follow'));
+        catchUpToNotified();
       },
       (error) => {
         report(error, 'follow');
+        followLost = true;
+        // While starting, the start follows again before it goes live.
         if (status !== 'ready') return;
         const retry = (): void => {
-          if (status !== 'ready') return;
+          if (status !== 'ready' || stopRequested) return;
           followShared()
             .then(() => applier.catchUp())
             .catch((e: unknown) => {
@@ -317,7 +360,8 @@ export function createKernel(options: KernelOptions): Kernel {
     if (head === null || progress !== null || status === 'created' || status === 'starting') return { saved: false, reason: 'nothing folded yet' };
     // A fold that threw kept its older state; a full rebuild at the next start may heal it, a snapshot would keep it.
     if (foldErrors > 0) return { saved: false, reason: `${foldErrors} record(s) failed to fold since start (see folds in health details); the next start folds the log in full` };
-    return keeper.save(head, foldedRecords);
+    // The head is read again when the states are encoded (after the keeper's reads), in the same tick.
+    return keeper.save(() => ({ head: foldedHead ?? head, records: foldedRecords }));
   }
 
   let startedAt: number | undefined;
@@ -343,6 +387,7 @@ export function createKernel(options: KernelOptions): Kernel {
       for (const { id, record } of entries) settle(id, record.actor, record.thread, record.clock);
       report(error, 'commit');
     },
+    store.shared ? 1 : MAX_GROUPS_IN_FLIGHT,
   );
 
   /** Forgets a write that has committed or failed; a later pending clock for the same key stays. */
@@ -415,7 +460,9 @@ export function createKernel(options: KernelOptions): Kernel {
             facts = newFacts();
             continue;
           }
-          throw new KernelError('STORE_FAILED', 'the log could not commit this write; nothing was stored', undefined, { cause });
+          // A store that went away mid-commit cannot say whether the commit happened: a retry tells (a stored record comes back as a duplicate).
+          const unknown = isLogError(cause) && cause.code === 'STORE_UNAVAILABLE' && store.shared !== undefined;
+          throw new KernelError('STORE_FAILED', unknown ? 'the log did not confirm this write (it may have been stored); retry it: a stored record comes back as a duplicate' : 'the log could not commit this write; nothing was stored', undefined, { cause });
         }
       }
       return Promise.all(
@@ -443,8 +490,23 @@ export function createKernel(options: KernelOptions): Kernel {
     const batch = new Map<string, LogRecord>();
     const batchClocks: ClockState = new Map();
     const authority = { engineActorLower, lookup: (id: string) => batch.get(id) ?? pending.get(id) ?? facts.record(id) };
-    return inputs.map((input, i): Planned => {
-      const field = fieldOf(i);
+    // Every fact the batch lacks is collected in one pass, so any batch plans in at most two rounds.
+    const missing: FactNeed[] = [];
+    const planned: Planned[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      try {
+        planned.push(planOne(inputs[i], fieldOf(i)));
+      } catch (e) {
+        if (e instanceof MissingFact) missing.push(...e.needs);
+        // A refusal after a missing fact may follow from it (a clock not yet known): plan again first.
+        else if (missing.length > 0) break;
+        else throw e;
+      }
+    }
+    if (missing.length > 0) throw new MissingFact(missing);
+    return planned;
+
+    function planOne(input: unknown, field: string): Planned {
       const valid = canonicalizeRecord(input, field);
       if (!valid.ok) throw new KernelError('VALIDATION_FAILED', valid.error.message, valid.error.field);
       const { record, canonical } = valid.value;
@@ -490,7 +552,7 @@ export function createKernel(options: KernelOptions): Kernel {
       batch.set(id, record);
       batchClocks.set(key, record.clock);
       return { kind: 'new', id, entry: { id, record } };
-    });
+    }
   }
 
   /** Cancels AITL requests past their expiry (the engine's own DO), and samples stalls. */
@@ -518,19 +580,22 @@ export function createKernel(options: KernelOptions): Kernel {
       assertWritable();
       const facts = newFacts();
       const held = threadsState.get(emission.thread);
-      if (typeof held === 'number') await facts.fetch(new MissingFact('thread', emission.thread));
+      if (typeof held === 'number') await facts.fetch(new MissingFact([{ kind: 'thread', key: emission.thread }]));
       const body = emission.body as { fulfills?: unknown; cancels?: unknown };
       if (writer !== KERNEL) await facts.fetch(undefined, answeredIds([body]));
-      // The clock is read and reserved in one tick (ingestAll plans before its first await), so
-      // concurrent emissions in this process never clash.
-      const last = lastClockOf(actor, emission.thread, facts);
-      const record = { parents: emission.parents ?? [], thread: emission.thread, actor, act: emission.act, body: emission.body, clock: last === undefined ? 0 : last + 1, data_type: emission.data_type ?? 'SCALAR' };
       try {
+        // The clock is read and reserved in one tick (ingestAll plans before its first await), so
+        // concurrent emissions in this process never clash.
+        const last = lastClockOf(actor, emission.thread, facts);
+        const record = { parents: emission.parents ?? [], thread: emission.thread, actor, act: emission.act, body: emission.body, clock: last === undefined ? 0 : last + 1, data_type: emission.data_type ?? 'SCALAR' };
         const [result] = await ingestAll([record], () => '', writer, facts);
         return result as IngestResult;
       } catch (e) {
-        // Another kernel on a shared log took this clock first: catch up and take the next one.
-        if ((e as KernelError).code !== 'CLOCK_CONFLICT' || !store.shared || attempt >= MAX_CONFLICT_RETRIES) throw e;
+        // The thread left memory meanwhile (its clock is fetched next round), or another kernel
+        // on a shared log took this clock first (catch up, take the next one).
+        if (attempt >= MAX_CONFLICT_RETRIES) throw e;
+        if (e instanceof MissingFact) continue;
+        if ((e as KernelError).code !== 'CLOCK_CONFLICT' || !store.shared) throw e;
         await applier.catchUp();
       }
     }
@@ -620,9 +685,11 @@ export function createKernel(options: KernelOptions): Kernel {
     start(startOptions) {
       if (status !== 'created') return starting ?? Promise.resolve();
       status = 'starting';
-      starting = rebuild(startOptions?.until).catch((error: unknown) => {
-        // A start that fails leaves a stopped kernel, never one stuck in `starting`.
+      starting = rebuild(startOptions?.until).catch(async (error: unknown) => {
+        // A start that fails leaves a stopped kernel, never one stuck in `starting`, and holds nothing.
         status = 'stopped';
+        await leadership?.resign().catch(() => undefined);
+        await unfollow?.().catch(() => undefined);
         throw error;
       });
       return starting;
@@ -643,6 +710,9 @@ export function createKernel(options: KernelOptions): Kernel {
         }
       }
       if (status === 'stopped' || status === 'stopping') return group.drained();
+      // The end of a start (catching up, campaigning) finishes first, so no lead is left held.
+      stopRequested = true;
+      await starting?.catch(() => undefined);
       standDown();
       // In-flight dispatches finish (and write their results) before writes are refused; the
       // host has already stopped accepting requests, so nothing else arrives meanwhile.
@@ -689,7 +759,7 @@ export function createKernel(options: KernelOptions): Kernel {
     },
     async lastClock(actor, thread) {
       const facts = newFacts();
-      if (typeof threadsState.get(thread) === 'number') await facts.fetch(new MissingFact('thread', thread));
+      if (typeof threadsState.get(thread) === 'number') await facts.fetch(new MissingFact([{ kind: 'thread', key: thread }]));
       return lastClockOf(actor, thread, facts);
     },
     saveFoldSnapshot: saveSnapshot,

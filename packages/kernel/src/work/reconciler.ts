@@ -53,6 +53,9 @@ export class Reconciler {
   // skipping duplicates are both O(1), so a rebuild that queues a million ids stays linear.
   private readonly queue = new Set<string>();
   private inFlight = 0;
+  // Work being dispatched now: it stays `pending` in the fold until its outcome commits, so a lead
+  // lost and won back (or a pull meanwhile) must not dispatch it a second time.
+  private readonly dispatching = new Set<string>();
   // Until this kernel leads (always, on a single-writer store), it dispatches nothing.
   private standingBy = true;
   private stopped = false;
@@ -83,7 +86,7 @@ export class Reconciler {
     this.standingBy = false;
     const work = this.deps.work();
     work.ready = [];
-    for (const [id, item] of work.items) if (item.status === 'pending') this.queue.add(id);
+    for (const [id, item] of work.items) if (item.status === 'pending' && !this.dispatching.has(id)) this.queue.add(id);
     this.pump();
   }
 
@@ -135,10 +138,12 @@ export class Reconciler {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
       const item = this.deps.work().items.get(id);
-      // Answered meanwhile (a user fulfilled it, or it was cancelled): nothing to do.
-      if (!item || item.status !== 'pending') continue;
+      // Answered meanwhile (a user fulfilled it, or it was cancelled), or already being dispatched: nothing to do.
+      if (!item || item.status !== 'pending' || this.dispatching.has(id)) continue;
       this.inFlight++;
+      this.dispatching.add(id);
       void this.handle(id, item.target).finally(() => {
+        this.dispatching.delete(id);
         this.inFlight--;
         this.reconciled++;
         this.notifyIdle();
