@@ -1,3 +1,4 @@
+import { LogError } from '@syncropel/log';
 import type pg from 'pg';
 
 /** The SQLSTATE the clock trigger raises when a clock does not increase for its (actor, thread). */
@@ -124,3 +125,9 @@ BEGIN
   END IF;
 END $$;
 `;
+
+/** Checks that the database already holds a Syncropel log, changing nothing; STORE_UNAVAILABLE naming it otherwise. */
+export async function requireSchema(client: pg.Client, where: string): Promise<void> {
+  const { rows } = await client.query<{ records: string | null; head: string | null }>("SELECT to_regclass('records')::text AS records, to_regclass('log_head')::text AS head");
+  if (!rows[0]?.records || !rows[0]?.head) throw new LogError('STORE_UNAVAILABLE', `${where} holds no Syncropel log (no records table); a daemon started with this URL creates one`);
+}

@@ -20,8 +20,10 @@ export async function followHead(
   const lose = (error: Error) => {
     if (!listening || done) return;
     done = true;
+    clearInterval(probe);
     onLost?.(error);
   };
+  let probe: NodeJS.Timeout | undefined;
   // An 'error' listener must exist from the start: an unhandled one would crash the process.
   client.on('error', (e) => lose(logErrorFromPg(e, where) as Error));
   client.on('end', () => lose(new LogError('STORE_UNAVAILABLE', `the notification connection to ${where} ended`)));
@@ -39,8 +41,25 @@ export async function followHead(
     throw logErrorFromPg(e, where);
   }
   listening = true;
+  // A half-open connection delivers nothing and reports nothing: probe it now and then, so a
+  // follower that went deaf finds out (and catches up) instead of serving stale state.
+  probe = setInterval(() => {
+    const guard = setTimeout(() => {
+      lose(new LogError('STORE_UNAVAILABLE', `the notification connection to ${where} stopped answering`));
+      void client.end().catch(() => undefined);
+    }, PROBE_TIMEOUT_MS).unref();
+    client.query('SELECT 1').then(
+      () => clearTimeout(guard),
+      () => clearTimeout(guard), // an error event reports it
+    );
+  }, PROBE_EVERY_MS).unref();
   return async () => {
     done = true;
+    clearInterval(probe);
     await client.end().catch(() => undefined);
   };
 }
+
+/** How often a follower's connection is probed, and how long a probe may take before it counts as lost. */
+const PROBE_EVERY_MS = 10_000;
+const PROBE_TIMEOUT_MS = 10_000;

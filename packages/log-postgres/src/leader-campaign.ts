@@ -43,6 +43,12 @@ export async function campaignForLead(config: pg.ClientConfig, where: string, po
       await c.end().catch(() => undefined);
       throw logErrorFromPg(e, where);
     }
+    // The server drops a session (and so the lock) whose client went silent: this connection
+    // queries every poll, so an idle session means a dead or cut-off leader. Probes every few
+    // seconds catch a lost host too. Settings an older server lacks are skipped.
+    for (const setting of [`idle_session_timeout = '${Math.max(10 * pollMs, STALL_MS)}ms'`, 'tcp_keepalives_idle = 5', 'tcp_keepalives_interval = 2', 'tcp_keepalives_count = 3']) {
+      await c.query(`SET ${setting}`).catch(() => undefined);
+    }
     return c;
   };
 

@@ -125,6 +125,22 @@ describe('postgres store', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
+  it('opens with create: false only a database that already holds a log, and changes nothing', async () => {
+    const url = await cluster.createDatabase();
+    await expect(openPostgresLogStore({ url, create: false })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('holds no Syncropel log') });
+    const probe = new pg.Client({ connectionString: url });
+    await probe.connect();
+    const { rows } = await probe.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+    await probe.end();
+    expect(rows[0].n).toBe(0);
+    const made = await openPostgresLogStore({ url });
+    await made.append([entry(1)]);
+    await made.close();
+    const existing = await openPostgresLogStore({ url, create: false });
+    expect(await existing.count()).toBe(1);
+    await existing.close();
+  });
+
   it('creates the table the drizzle definition describes', async () => {
     const s = await fresh();
     const columns = await withClient(s, (c) =>

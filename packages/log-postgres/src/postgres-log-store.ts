@@ -3,7 +3,7 @@ import { LogError, SCAN_PAGE_SIZE, type AppendEntry, type Leadership, type LogHe
 import { and, asc, desc, eq, gt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { createSchema } from './create-schema.js';
+import { createSchema, requireSchema } from './create-schema.js';
 import { followHead } from './follow-head.js';
 import { campaignForLead } from './leader-campaign.js';
 import { logErrorFromPg } from './log-error-from-pg.js';
@@ -17,6 +17,11 @@ export interface PostgresLogStoreOptions {
   readonly url: string;
   /** How often a campaign for the lead retries the lock (and, once leading, checks its connection). Default 1000. */
   readonly leaderPollMs?: number;
+  /**
+   * Create the tables and triggers when missing (the default). `false` opens an existing log only
+   * and changes nothing (e.g. a health check against a URL that may be mistyped).
+   */
+  readonly create?: boolean;
   /** Connections for reads. Default 4. Appends, following and each campaign use one connection each besides. */
   readonly poolSize?: number;
 }
@@ -41,19 +46,31 @@ export async function openPostgresLogStore(options: PostgresLogStoreOptions): Pr
   // Checked here, without the parser's error as cause: that error carries the input, password and all.
   if (!URL.canParse(options.url)) throw new LogError('STORE_UNAVAILABLE', `not a PostgreSQL URL: ${description}`);
   const pollMs = options.leaderPollMs ?? DEFAULT_LEADER_POLL_MS;
-  const config: pg.ClientConfig = { connectionString: options.url, keepAlive: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'syncropel' };
+  // TCP keepalive after 10 s idle, and a cap on every query: a half-open connection (a lost host,
+  // a dropped route) fails the call instead of holding ingest, stop and close for the OS's hours.
+  const config: pg.ClientConfig = {
+    connectionString: options.url,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_MS,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'syncropel',
+  };
+  // Appends and reads: the notification and campaign connections guard themselves, with unref'd timers.
+  const queries: pg.ClientConfig = { ...config, query_timeout: QUERY_TIMEOUT_MS };
   const unavailable = (e: unknown) => logErrorFromPg(e, description);
 
   // Appends go through one connection so one store's appends commit in call order; it also
   // creates the schema, so a store that opened is a store that can write.
-  const writer = new WriterConnection(config, unavailable);
+  const writer = new WriterConnection(queries, unavailable);
   try {
-    await createSchema(await writer.client());
+    const client = await writer.client();
+    if (options.create === false) await requireSchema(client, description);
+    else await createSchema(client);
   } catch (e) {
     await writer.end();
     throw unavailable(e);
   }
-  const pool = new pg.Pool({ ...config, max: options.poolSize ?? DEFAULT_POOL_SIZE });
+  const pool = new pg.Pool({ ...queries, max: options.poolSize ?? DEFAULT_POOL_SIZE });
   // An idle pooled connection that breaks is dropped by the pool; the next read opens another.
   pool.on('error', () => undefined);
   const db = drizzle({ client: pool });
@@ -194,6 +211,10 @@ const DEFAULT_LEADER_POLL_MS = 1000;
 const DEFAULT_POOL_SIZE = 4;
 // Without one, a connect to a host that drops packets waits for the OS TCP timeout (minutes).
 const CONNECT_TIMEOUT_MS = 10_000;
+/** TCP keepalive starts after this much idle time on every connection. */
+const KEEPALIVE_MS = 10_000;
+/** No query may take longer; a scan page or an append group takes milliseconds. */
+const QUERY_TIMEOUT_MS = 60_000;
 
 /**
  * The append, in one statement and so one transaction and one round trip. Taking the head row's

@@ -85,7 +85,8 @@ describe('lead', () => {
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`);
     await until(() => lb.leader);
     const tookMs = Date.now() - started;
-    expect(tookMs).toBeLessThan(10 * POLL_MS);
+    // A few polls in practice; the bound is loose so a loaded machine does not fail it.
+    expect(tookMs).toBeLessThan(5000);
     expect(changesA).toEqual([true, false]);
     expect(changesB).toEqual([true]);
     // The deposed campaign reconnects and keeps trying, but the lock is taken.

@@ -173,7 +173,9 @@ export function describeLogStoreContract(name: string, options: LogStoreContract
         // A reader walking `seq > cursor` meanwhile must never skip a position.
         const seen: number[] = [];
         let cursor = 0;
+        const until = Date.now() + 20_000;
         while (seen.length < 80) {
+          if (Date.now() > until) throw new Error(`the reader saw ${seen.length} of 80 records within 20 s`);
           for (const r of await b.query({ after: cursor, limit: 1000 })) {
             expect(r.seq).toBe(cursor + 1);
             seen.push(r.seq);
