@@ -7,7 +7,7 @@ import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
 import type { DaemonLog } from './daemon-log.js';
 import { FOLD_SNAPSHOT_SUFFIX, SHUTDOWN_GRACE_MS } from './defaults.js';
-import { openDaemonStore, POSTGRES_BACKUP_HINT, type DaemonStore, type StartCheck, type StoreSetting } from './daemon-store.js';
+import { DEFAULT_STORE, openDaemonStore, POSTGRES_BACKUP_HINT, type DaemonStore, type StartCheck, type StoreSetting } from './daemon-store.js';
 import { createHomeDirs } from './home-dirs.js';
 import type { SplPaths } from './paths.js';
 import { maintenanceHolder } from './maintenance-lock.js';
@@ -86,6 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     url,
     started_at: startedAt,
     version: VERSION,
+    store: options.store === DEFAULT_STORE ? 'sqlite' : 'postgres',
   });
   acquirePidFile(paths, pidRecord('starting', options.port, null), (note) => log.warn(note));
   // Checked after taking the PID file, so a restore starting now sees this daemon and refuses.
@@ -176,7 +177,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const starting = (): StartingStatus | null => {
     if (phase === null) return null;
     const p = kernel.health().start_progress;
-    const total = p?.total ?? 0;
+    const total = p?.total ?? kernel.health().record_count;
     return { phase, folded: p?.folded ?? total, total };
   };
   const app = createApp({ kernel, auth, authRequired: () => authRequired, info, starting, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });

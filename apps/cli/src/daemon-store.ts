@@ -3,6 +3,8 @@ import { openPostgresLogStore } from '@syncropel/log-postgres';
 import { checkStoreAtStart, openSqliteLogStore, snapshot, stampVerified, type Durability, type SnapshotResult, type StoreCheck } from '@syncropel/log-sqlite';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { loadConfig, storeProblem } from './config-file.js';
+import type { SplPaths } from './paths.js';
+import { inspectPidFile } from './pid-file.js';
 
 /** Which log `spl serve` runs on: `sqlite` (hub.db in the home) or a `postgres://` URL shared with other daemons. */
 export type StoreSetting = string;
@@ -46,9 +48,15 @@ export function configuredStore(configPath: string, flag?: string): StoreSetting
   return store;
 }
 
-/** Refuses a file-store operation (backup, restore, vacuum) on a home whose log is in PostgreSQL, naming pg_dump. */
-export function refuseUnlessSqlite(configPath: string, operation: string): void {
-  if (configuredStore(configPath) !== DEFAULT_STORE) throw new CliError(`${operation} works on hub.db; this home's log is in PostgreSQL: ${POSTGRES_BACKUP_HINT}`);
+/**
+ * Refuses a file-store operation (backup, restore, vacuum) on a home whose log is in PostgreSQL,
+ * naming pg_dump: as configured, or as this home's running daemon was started (`--store`).
+ */
+export function refuseUnlessSqlite(paths: SplPaths, operation: string): void {
+  const daemon = inspectPidFile(paths);
+  if (configuredStore(paths.config) !== DEFAULT_STORE || (daemon.state === 'running' && daemon.record.store === 'postgres')) {
+    throw new CliError(`${operation} works on hub.db; this home's log is in PostgreSQL: ${POSTGRES_BACKUP_HINT}`);
+  }
 }
 
 /** How a PostgreSQL-backed daemon is backed up: named wherever a backup is asked for. */

@@ -121,7 +121,7 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
   if (postgres) {
     // The database guards its own pages and the triggers every record; what can go wrong here is reaching it.
     try {
-      const store = await openPostgresLogStore({ url: postgres });
+      const store = await openPostgresLogStore({ url: postgres, create: false });
       try {
         records = await store.count();
         add('database', 'pass', `PostgreSQL at ${store.description}: ${records} records, head seq ${(await store.head())?.seq ?? 0}`);

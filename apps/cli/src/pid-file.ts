@@ -25,6 +25,8 @@ export interface PidRecord {
   readonly url: string | null;
   readonly started_at: string;
   readonly version: string;
+  /** Which log it runs on (absent in files of older versions: sqlite). Never the URL: it may hold a password. */
+  readonly store?: 'sqlite' | 'postgres';
 }
 
 /** What the PID file says once checked against the process table. */

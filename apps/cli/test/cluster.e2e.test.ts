@@ -78,6 +78,10 @@ describe('spl serve on a shared PostgreSQL log', () => {
     const backup = spl(['backup', 'create'], env(running[2]!));
     expect(backup.code).toBe(1);
     expect(backup.stderr).toContain('pg_dump');
+    // A home whose daemon was started with --store only: its PID file says PostgreSQL.
+    const flagged = spl(['backup', 'create'], env(running[0]!));
+    expect(flagged.code).toBe(1);
+    expect(flagged.stderr).toContain('pg_dump');
 
     // Work: an exec adapter that logs the dispatching daemon's pid ($PPID of its shell) and the thread.
     const runs = join(first.dir, 'runs.log');

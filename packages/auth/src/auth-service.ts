@@ -309,6 +309,10 @@ export function createAuth(options: AuthOptions): Auth {
     },
     guardConfigChange(caller, body) {
       const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+      // A drain stops dispatch on every daemon of the log: as /v1/drain, it takes the admin scope.
+      if (b.topic === 'drain' && caller !== null && !allows(caller.scopes, 'admin')) {
+        throw new AuthError('SCOPE_FORBIDDEN', 'body.topic drain stops dispatch on every daemon of this log and needs the admin scope (as POST /v1/drain)', 'body.topic');
+      }
       if (b.topic !== 'permissions_enabled' || b.value !== true) return;
       const gaps = this.preflight(caller);
       if (gaps.length > 0) {

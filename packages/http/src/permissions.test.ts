@@ -49,6 +49,17 @@ describe('permission rules', () => {
     expect((await call(admin, 'GET', '/v1/config/permissions')).body.enabled).toBe(false);
   });
 
+  it('takes a drain as config only from admin, as /v1/drain', async () => {
+    await auth.createServiceAccount({ sa_id: 'sa-config', scopes: ['config:write', 'config:read'] });
+    const configurer = (await auth.mintToken('sa-config')).bearer;
+    const refused = await call(configurer, 'POST', '/v1/config/entries', { topic: 'drain', name: 'default', value: true });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'SCOPE_FORBIDDEN', field: 'body.topic' });
+    expect(kernel.health().draining).toBe(false);
+    expect((await call(admin, 'POST', '/v1/config/entries', { topic: 'drain', name: 'default', value: true })).status).toBe(201);
+    expect(kernel.health().draining).toBe(true);
+  });
+
   it('enforces by priority, first match wins, no match denies; denials are audited; /health stays open', async () => {
     expect((await rule('daemon', 'allow', 1000, `current_actor() == "${DAEMON}"`)).status).toBe(201);
     await rule('admin', 'allow', 900, 'current_actor() == "did:sync:sa:sa-admin"');

@@ -623,7 +623,7 @@ export function createKernel(options: KernelOptions): Kernel {
       report,
     });
   }
-  const idleStatus = (): ReconcilerStatus => ({ reconciled_total: 0, queue_depth: 0, in_flight: 0, draining: false, dispatched_total: 0, failed_total: 0, rule_errors: 0, backed_up_threads: [] });
+  const idleStatus = (): ReconcilerStatus => ({ reconciled_total: 0, queue_depth: 0, in_flight: 0, draining: drainRequested(configState), dispatched_total: 0, failed_total: 0, rule_errors: 0, backed_up_threads: [] });
 
   /**
    * Drains (or resumes) dispatching by writing it as config: every kernel on the log reads it, and

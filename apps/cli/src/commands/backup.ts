@@ -34,7 +34,7 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: { to?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      refuseUnlessSqlite(paths.config, 'spl backup create');
+      refuseUnlessSqlite(paths, 'spl backup create');
       if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
       const identity = readIdentity(paths.identity);
       const directory = flags.to ? resolve(flags.to) : backupDirectory(paths);
@@ -78,7 +78,7 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (file: string | undefined, flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      refuseUnlessSqlite(paths.config, 'spl backup restore');
+      refuseUnlessSqlite(paths, 'spl backup restore');
       await withMaintenanceLock(paths, 'restore', async () => {
         await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'restore');
         const source = file ? resolve(file) : join(backupDirectory(paths), BACKUP_FILE);
@@ -105,7 +105,7 @@ export function registerBackup(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (flags: { url?: string; json?: boolean }) => {
       const paths = resolvePaths();
-      refuseUnlessSqlite(paths.config, 'spl vacuum');
+      refuseUnlessSqlite(paths, 'spl vacuum');
       const sizes = await withMaintenanceLock(paths, 'vacuum', async () => {
         await refuseIfDaemonRunning(daemonUrl(flags.url), paths, 'vacuum');
         if (!existsSync(paths.db)) throw new CliError(`no database at ${paths.db}`);
