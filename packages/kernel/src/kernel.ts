@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalizeRecord, type Fold, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isLogError, type AppendEntry, type Leadership } from '@syncropel/log';
+import type { Fold, Record as LogRecord, StoredRecord } from '@syncropel/algebra';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isLogError, type Leadership } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
 import { aitlCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
 import type { FoldCodec, SnapshotHead } from './fold-snapshot.js';
@@ -25,18 +24,17 @@ import {
   type ConfigState,
 } from './config-fold.js';
 import { ExpressionCache } from './expression-cache.js';
-import { EXPRESSION_TOO_COSTLY } from './expression-cost.js';
 import { TickLoop, type TickReport } from './tick-loop.js';
 import { countThreads, evictQuietThreads, stepThread, stepThreads, type ThreadState, type ThreadsState } from './thread-fold.js';
 import { loadThread as loadThreadFromStore } from './thread-store.js';
 import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
-import { IngestFacts, MissingFact, type FactNeed } from './ingest-facts.js';
+import { IngestFacts, MissingFact } from './ingest-facts.js';
+import { planIngest, type Planned, type PlanContext } from './ingest-plan.js';
 import { LogApplier } from './log-applier.js';
 import { KernelError } from './kernel-error.js';
-import { MAX_BATCH_RECORDS, MAX_CLOCK_STEP, MAX_CONFLICT_RETRIES, MAX_GROUPS_IN_FLIGHT, MAX_PLAN_ROUNDS, MAX_RECORD_BYTES, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
-import { checkAuthority } from './ingest-authority.js';
+import { MAX_BATCH_RECORDS, MAX_CONFLICT_RETRIES, MAX_GROUPS_IN_FLIGHT, MAX_PLAN_ROUNDS, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
 import { HOST_WRITER, type Writer } from './writer.js';
 import type { Emission, IngestResult } from './ingest-result.js';
 import type {
@@ -413,6 +411,7 @@ export function createKernel(options: KernelOptions): Kernel {
   }
 
   const newFacts = () => new IngestFacts((id) => store.get(id), (thread) => loadThread(thread));
+  const planContext: PlanContext = { engineActorLower, expressions, pending, pendingClocks, committedClock };
 
   function assertWritable(): void {
     if (status === 'ready') return;
@@ -437,7 +436,7 @@ export function createKernel(options: KernelOptions): Kernel {
       assertWritable();
       let plan: Planned[];
       try {
-        plan = prepare(inputs, fieldOf, writer, facts);
+        plan = planIngest(inputs, fieldOf, writer === KERNEL ? null : writer, facts, planContext);
       } catch (e) {
         if (!(e instanceof MissingFact)) throw e;
         if (round >= MAX_PLAN_ROUNDS) throw new KernelError('STORE_FAILED', 'the log kept changing while this write was checked; nothing was stored, retry it');
@@ -474,84 +473,6 @@ export function createKernel(options: KernelOptions): Kernel {
           return { status: p.kind === 'new' ? 'created' : 'duplicate', record };
         }),
       );
-    }
-  }
-
-  type Planned =
-    | { kind: 'new'; id: string; entry: AppendEntry }
-    | { kind: 'pending'; id: string }
-    | { kind: 'existing'; id: string; record: StoredRecord };
-
-  /**
-   * Validates every input, checks it against its writer, and decides its fate without changing
-   * anything (so a batch is atomic).
-   */
-  function prepare(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL, facts: IngestFacts): Planned[] {
-    const batch = new Map<string, LogRecord>();
-    const batchClocks: ClockState = new Map();
-    const authority = { engineActorLower, lookup: (id: string) => batch.get(id) ?? pending.get(id) ?? facts.record(id) };
-    // Every fact the batch lacks is collected in one pass, so any batch plans in at most two rounds.
-    const missing: FactNeed[] = [];
-    const planned: Planned[] = [];
-    for (let i = 0; i < inputs.length; i++) {
-      try {
-        planned.push(planOne(inputs[i], fieldOf(i)));
-      } catch (e) {
-        if (e instanceof MissingFact) missing.push(...e.needs);
-        // A refusal after a missing fact may follow from it (a clock not yet known): plan again first.
-        else if (missing.length > 0) break;
-        else throw e;
-      }
-    }
-    if (missing.length > 0) throw new MissingFact(missing);
-    return planned;
-
-    function planOne(input: unknown, field: string): Planned {
-      const valid = canonicalizeRecord(input, field);
-      if (!valid.ok) throw new KernelError('VALIDATION_FAILED', valid.error.message, valid.error.field);
-      const { record, canonical } = valid.value;
-      if (byteLength(canonical) > MAX_RECORD_BYTES) {
-        const at = field ? `${field}.body` : 'body';
-        throw new KernelError('PAYLOAD_TOO_LARGE', `${at} makes the record larger than ${MAX_RECORD_BYTES} bytes`, at);
-      }
-      // The kernel's own records (results, notices, decisions by expiry, auth's registry) skip
-      // the check: they are the authority it enforces.
-      if (writer !== KERNEL) checkAuthority(record, writer, field, authority);
-      // node:crypto is ~5x faster than the portable hash; both give the same id (tested).
-      if (record.thread === ENGINE_CONFIG_THREAD && record.act === 'LEARN') {
-        // Config is checked before it is stored, so a bad rule never replaces a working one.
-        const problem = configProblem(record.body, expressions);
-        if (problem) {
-          const code = problem.compile?.code === EXPRESSION_TOO_COSTLY ? 'EXPRESSION_TOO_COSTLY' : 'VALIDATION_FAILED';
-          throw new KernelError(code, field ? `${field}.${problem.message}` : problem.message, field ? `${field}.${problem.field}` : problem.field);
-        }
-      }
-      const id = createHash('sha256').update(canonical).digest('hex');
-      if (batch.has(id) || pending.has(id)) return { kind: 'pending', id };
-
-      const key = clockKey(record.actor, record.thread);
-      const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? committedClock(record.actor, record.thread, facts);
-      if (last !== undefined && record.clock <= last) {
-        // A record with this id would have this actor, thread and clock, so only a clock that
-        // does not advance can be a retry: look the id up only then, off the common path.
-        const existing = facts.record(id);
-        if (existing) return { kind: 'existing', id, record: existing };
-        const at = field ? `${field}.clock` : 'clock';
-        throw new KernelError(
-          'CLOCK_CONFLICT',
-          `${at} ${record.clock} must be greater than ${last}, the last clock of ${record.actor} on ${record.thread}`,
-          at,
-        );
-      }
-      if (record.clock > (last ?? -1) + MAX_CLOCK_STEP) {
-        const at = field ? `${field}.clock` : 'clock';
-        const most = (last ?? -1) + MAX_CLOCK_STEP;
-        const why = last === undefined ? `too large for the first clock of ${record.actor} on ${record.thread}` : `more than ${MAX_CLOCK_STEP} past ${last}, the last clock of ${record.actor} on ${record.thread}`;
-        throw new KernelError('VALIDATION_FAILED', `${at} ${record.clock} is ${why}; the most it may be is ${most}`, at);
-      }
-      batch.set(id, record);
-      batchClocks.set(key, record.clock);
-      return { kind: 'new', id, entry: { id, record } };
     }
   }
 
@@ -861,10 +782,3 @@ interface View {
   codec?: ViewCodec;
 }
 
-
-const encoder = new TextEncoder();
-
-/** UTF-8 length; skips encoding when even the worst case (3 bytes per UTF-16 unit) fits. */
-function byteLength(text: string): number {
-  return text.length * 3 <= MAX_RECORD_BYTES ? text.length : encoder.encode(text).length;
-}
