@@ -1,5 +1,5 @@
 import type { StoredRecord } from '@syncropel/algebra';
-import { LogError, SCAN_PAGE_SIZE, type AppendEntry, type Leadership, type LogHead, type LogQuery, type LogStore, type SharedLog } from '@syncropel/log';
+import { LogError, RECORD_COLUMNS, SCAN_PAGE_SIZE, recordFromRow, type AppendEntry, type Leadership, type LogHead, type LogQuery, type LogStore, type RecordRow, type SharedLog } from '@syncropel/log';
 import { and, asc, desc, eq, gt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -7,7 +7,7 @@ import { createSchema, requireSchema } from './create-schema.js';
 import { followHead } from './follow-head.js';
 import { campaignForLead } from './leader-campaign.js';
 import { logErrorFromPg } from './log-error-from-pg.js';
-import { INT8_AS_NUMBER, RECORD_COLUMNS, fromRow, toColumns, type RecordRow } from './record-row.js';
+import { INT8_AS_NUMBER, toColumns } from './record-row.js';
 import { redactUrl } from './redact-url.js';
 import { logHead, records } from './schema.js';
 
@@ -183,7 +183,7 @@ export async function openPostgresLogStore(options: PostgresLogStoreOptions): Pr
       let after = afterSeq;
       for (;;) {
         const { rows } = await open(() => pool.query<RecordRow>({ name: 'syncropel_scan', text: SCAN_SQL, values: [after, pageSize], rowMode: 'array', types: INT8_AS_NUMBER }));
-        if (rows.length > 0) yield rows.map(fromRow);
+        if (rows.length > 0) yield rows.map(recordFromRow);
         if (rows.length < pageSize) return;
         after = (rows[rows.length - 1] as RecordRow)[0];
       }
@@ -282,5 +282,5 @@ class WriterConnection {
 type Row = typeof records.$inferSelect;
 
 function toRecord(row: Row): StoredRecord {
-  return fromRow([row.seq, row.id, row.thread, row.actor, row.act, row.clock, row.dataType, row.judgedBy, row.parents, row.body, row.sig, row.ingestedAt]);
+  return recordFromRow([row.seq, row.id, row.thread, row.actor, row.act, row.clock, row.dataType, row.judgedBy, row.parents, row.body, row.sig, row.ingestedAt]);
 }

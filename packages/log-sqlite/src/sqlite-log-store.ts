@@ -5,9 +5,7 @@ import { and, asc, count, desc, eq, gt, notInArray, sql, type SQL } from 'drizzl
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { startCheckpointWorker, type CheckpointWorker } from './checkpoint-worker.js';
-import { LogError } from '@syncropel/log';
-import { SCAN_PAGE_SIZE, type AppendEntry, type LogHead, type LogQuery, type LogStore } from '@syncropel/log';
-import { RAW_COLUMNS, fromRaw, type RawRow } from './raw-row.js';
+import { LogError, RECORD_COLUMNS, SCAN_PAGE_SIZE, recordFromRow, type AppendEntry, type LogHead, type LogQuery, type LogStore, type RecordRow } from '@syncropel/log';
 import { records } from './schema.js';
 import { INSERT_SQL, startSqliteWriter, type SqliteWriter, type WriterRow } from './sqlite-writer.js';
 
@@ -84,7 +82,7 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
   const byId = db.select().from(records).where(eq(records.id, sql.placeholder('id'))).prepare();
   // The rebuild reads every record through this page: a plain statement with raw rows, as drizzle's
   // row mapping costs about a sixth of a million-record start.
-  const page = sqlite.prepare(`SELECT ${RAW_COLUMNS} FROM records WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
+  const page = sqlite.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
   const headQuery = db.select({ seq: records.seq, id: records.id }).from(records).orderBy(desc(records.seq)).limit(1).prepare();
   const appendAll = sqlite.transaction((entries: readonly AppendEntry[], now: number): StoredRecord[] =>
     entries.map((entry) => ({ ...entry.record, id: entry.id, seq: Number(insert.run(...toRow(entry, now)).lastInsertRowid), ingested_at: now })),
@@ -156,10 +154,10 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
       let after = afterSeq;
       for (;;) {
         if (closed) throw new LogError('STORE_CLOSED', `the log at ${path} is closed`);
-        const rows = page.all(after, pageSize) as RawRow[];
-        if (rows.length > 0) yield rows.map(fromRaw);
+        const rows = page.all(after, pageSize) as RecordRow[];
+        if (rows.length > 0) yield rows.map(recordFromRow);
         if (rows.length < pageSize) return;
-        after = (rows[rows.length - 1] as RawRow)[0];
+        after = (rows[rows.length - 1] as RecordRow)[0];
       }
     },
     count: () => run(() => total),

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { recordId } from '@syncropel/algebra';
 import Database from 'better-sqlite3';
-import { RAW_COLUMNS, fromRaw, type RawRow } from './raw-row.js';
+import { RECORD_COLUMNS, recordFromRow, type RecordRow } from '@syncropel/log';
 
 /** How much of SQLite's own page check runs besides the record check. */
 export type IntegrityLevel = 'full' | 'quick' | 'none';
@@ -65,12 +65,12 @@ export function verifyRecords(file: string, options: VerifyRecordsOptions = {}):
     let lastSeq = 0;
     let headId: string | null = null;
     const rows = db.prepare(`SELECT seq, id, ${CANONICAL_SQL} FROM records ORDER BY seq`).raw(true);
-    const full = db.prepare(`SELECT ${RAW_COLUMNS} FROM records WHERE seq = ?`).raw(true);
+    const full = db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE seq = ?`).raw(true);
     for (const [seq, id, text] of rows.iterate() as Iterable<[number, string, string | null]>) {
       count++;
       let fault: string | null = null;
       if (seq <= lastSeq) fault = `record seq ${seq} does not increase (after ${lastSeq})`;
-      else if ((text === null || hash('sha256', text) !== id) && !contentMatches(full.get(seq) as RawRow)) {
+      else if ((text === null || hash('sha256', text) !== id) && !contentMatches(full.get(seq) as RecordRow)) {
         fault = `record seq ${seq}: content does not hash to its id ${id.slice(0, 16)}…`;
       }
       if (fault !== null) {
@@ -94,9 +94,9 @@ export function verifyRecords(file: string, options: VerifyRecordsOptions = {}):
  * full. The fast path (SQLite's concatenation of the stored canonical JSON) misses only where
  * JSON.stringify wrote an object's integer-like keys out of canonical order.
  */
-function contentMatches(row: RawRow): boolean {
+function contentMatches(row: RecordRow): boolean {
   try {
-    return recordId(fromRaw(row)) === row[1];
+    return recordId(recordFromRow(row)) === row[1];
   } catch {
     return false; // not JSON, or no canonical form: it cannot be what was hashed
   }
