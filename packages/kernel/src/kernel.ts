@@ -1,5 +1,5 @@
 import type { Fold, Record as LogRecord, StoredRecord } from '@syncropel/algebra';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isLogError, type Leadership } from '@syncropel/log';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isLogError } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
 import { aitlCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
 import type { FoldCodec, SnapshotHead } from './fold-snapshot.js';
@@ -32,7 +32,9 @@ import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './t
 import { GroupCommit } from './group-commit.js';
 import { IngestFacts, MissingFact } from './ingest-facts.js';
 import { planIngest, type Planned, type PlanContext } from './ingest-plan.js';
+import { LeadRole } from './lead-role.js';
 import { LogApplier } from './log-applier.js';
+import { SharedLogFollower } from './shared-log-follower.js';
 import { KernelError } from './kernel-error.js';
 import { MAX_BATCH_RECORDS, MAX_CONFLICT_RETRIES, MAX_GROUPS_IN_FLIGHT, MAX_PLAN_ROUNDS, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
 import { HOST_WRITER, type Writer } from './writer.js';
@@ -155,15 +157,6 @@ export function createKernel(options: KernelOptions): Kernel {
   let status: KernelStatus = 'created';
   let starting: Promise<void> | undefined;
   let stopRequested = false;
-  // On a shared log: whether this kernel runs the loops, its campaign, and its subscription.
-  let leading = false;
-  // What the campaign last said (always true on a single-writer store once ready).
-  let leadHeld = false;
-  let leadership: Leadership | undefined;
-  let unfollow: (() => Promise<void>) | undefined;
-  let followLost = false;
-  let notifiedHead = 0;
-  let catchingUp = false;
 
   // Where live state stands in the log: the newest record folded, and how many were.
   let foldedHead: SnapshotHead | null = null;
@@ -210,7 +203,7 @@ export function createKernel(options: KernelOptions): Kernel {
       // What was folded is announced even when bringing a thread back failed part-way (the rest
       // is read again by the next catch-up).
       const applied = folded === records.length ? records : records.slice(0, folded);
-      if (leading) reconciler?.pull();
+      if (role.leads) reconciler?.pull();
       // A kernel that does not lead dispatches nothing; the leader that takes over reads pending work from the fold.
       else workState.ready = [];
       if (applied.length > 0) {
@@ -225,6 +218,26 @@ export function createKernel(options: KernelOptions): Kernel {
     }
   }
   const applier = new LogApplier(store, () => foldedHead?.seq ?? 0, applyRecords);
+  // Whether this kernel runs the loops, and (on a shared log) how it follows the other writers.
+  const role = new LeadRole({
+    startLoops: () => {
+      ticks.start();
+      cron.start();
+      // Work that the log shows without an outcome (lost in a crash, left by the last leader) is dispatched.
+      reconciler?.takeOver();
+    },
+    stopLoops: () => {
+      ticks.stop();
+      cron.stop();
+      reconciler?.standBy();
+    },
+    catchUp: () => applier.catchUp(),
+    mayLead: () => status === 'ready' && !stopRequested,
+    report,
+  });
+  const follower = store.shared
+    ? new SharedLogFollower(store.shared, applier, { folded: () => foldedHead?.seq ?? 0, live: () => status === 'ready', stopping: () => stopRequested, report })
+    : undefined;
 
   /**
    * The startup rebuild: live state from the fold snapshot when a usable one exists, then every
@@ -242,7 +255,7 @@ export function createKernel(options: KernelOptions): Kernel {
     if (restored) ({ head: foldedHead, records: foldedRecords } = restored);
     // On a shared log, listen before reading: a record committed meanwhile is then either read
     // below or announced after (the catch-up below applies it either way).
-    if (store.shared) await followShared();
+    await follower?.follow();
     progress = { folded: foldedRecords, total: await store.count() };
     let n = 0;
     for await (const page of store.scan(foldedHead?.seq ?? 0)) {
@@ -265,91 +278,13 @@ export function createKernel(options: KernelOptions): Kernel {
     progress = null;
     workState.ready = [];
     status = 'ready';
-    if (store.shared) {
+    if (store.shared && follower) {
       // A channel that broke while the log was folding is followed again before catching up.
-      if (followLost) await followShared();
+      await follower.renewIfLost();
       await applier.catchUp();
       // Exactly one kernel on a shared log runs the loops; this one starts them when it leads.
-      let taking: Promise<void> | undefined;
-      leadership = await store.shared.lead((leads) => {
-        leadHeld = leads;
-        if (!leads) return standDown();
-        // Live state first: the work fold must show what the last leader already answered.
-        taking = applier.catchUp().then(takeLead, (e: unknown) => report(e, 'leadership'));
-      });
-      // A lead won at once is taken before start() resolves, so health says so from the first call.
-      await taking;
-    } else {
-      leadHeld = true;
-      takeLead();
-    }
-  }
-
-  /** Starts TICK, CRON and RECONCILE here; work that the log shows without an outcome (e.g. lost in a crash) is dispatched. */
-  function takeLead(): void {
-    // The lead may have been lost again during the catch-up, and a stopping kernel leads nothing.
-    if (leading || !leadHeld || stopRequested || status !== 'ready') return;
-    leading = true;
-    ticks.start();
-    cron.start();
-    reconciler?.takeOver();
-  }
-
-  /** Stops the loops here (another kernel leads); dispatches in flight finish and record their outcome. */
-  function standDown(): void {
-    if (!leading) return;
-    leading = false;
-    ticks.stop();
-    cron.stop();
-    reconciler?.standBy();
-  }
-
-  /**
-   * Catches up with the newest head announced, one read at a time: announcements that arrive
-   * while a catch-up runs are served by one more catch-up, not one each.
-   */
-  function catchUpToNotified(): void {
-    if (catchingUp || status !== 'ready' || notifiedHead <= (foldedHead?.seq ?? 0)) return;
-    catchingUp = true;
-    applier
-      .catchUp()
-      .catch((e: unknown) => report(e, 'follow'))
-      .finally(() => {
-        catchingUp = false;
-        catchUpToNotified();
-      });
-  }
-
-  /** Follows other writers' commits on a shared log; a broken channel is followed again after a catch-up. */
-  async function followShared(): Promise<void> {
-    const shared = store.shared;
-    if (!shared || stopRequested) return;
-    const previous = unfollow;
-    unfollow = undefined;
-    followLost = false;
-    await previous?.().catch(() => undefined);
-    unfollow = await shared.follow(
-      (seq) => {
-        notifiedHead = Math.max(notifiedHead, seq);
-        catchUpToNotified();
-      },
-      (error) => {
-        report(error, 'follow');
-        followLost = true;
-        // While starting, the start follows again before it goes live.
-        if (status !== 'ready') return;
-        const retry = (): void => {
-          if (status !== 'ready' || stopRequested) return;
-          followShared()
-            .then(() => applier.catchUp())
-            .catch((e: unknown) => {
-              report(e, 'follow');
-              setTimeout(retry, FOLLOW_RETRY_MS).unref();
-            });
-        };
-        retry();
-      },
-    );
+      await role.campaign(store.shared);
+    } else role.alone();
   }
 
   /** Writes a fold snapshot of every view as of the newest folded record, when there is one to take. */
@@ -594,7 +529,7 @@ export function createKernel(options: KernelOptions): Kernel {
       pending_commit: group.pending,
       config_skipped: configState.skipped,
       store: store.description,
-      leader: leading,
+      leader: role.leads,
       start_progress: progress === null ? null : { ...progress },
     };
   }
@@ -609,8 +544,8 @@ export function createKernel(options: KernelOptions): Kernel {
       starting = rebuild(startOptions?.until).catch(async (error: unknown) => {
         // A start that fails leaves a stopped kernel, never one stuck in `starting`, and holds nothing.
         status = 'stopped';
-        await leadership?.resign().catch(() => undefined);
-        await unfollow?.().catch(() => undefined);
+        await role.resign();
+        await follower?.stop();
         throw error;
       });
       return starting;
@@ -626,7 +561,7 @@ export function createKernel(options: KernelOptions): Kernel {
         await starting?.catch(() => undefined);
         if ((status as KernelStatus) !== 'ready') {
           status = 'stopped';
-          await unfollow?.().catch((e: unknown) => report(e, 'follow'));
+          await follower?.stop();
           return;
         }
       }
@@ -634,18 +569,18 @@ export function createKernel(options: KernelOptions): Kernel {
       // The end of a start (catching up, campaigning) finishes first, so no lead is left held.
       stopRequested = true;
       await starting?.catch(() => undefined);
-      standDown();
+      role.standDown();
       // In-flight dispatches finish (and write their results) before writes are refused; the
       // host has already stopped accepting requests, so nothing else arrives meanwhile.
       const finished = (await reconciler?.stop(options.dispatchGraceMs ?? 10_000)) ?? true;
       if (!finished) report(new Error('in-flight dispatches did not finish within the grace period; they will run again after restart'), 'stop');
       // Only now may another kernel on a shared log lead: the results above are in the log it
       // catches up on, so it never dispatches this kernel's work a second time.
-      await leadership?.resign().catch((e: unknown) => report(e, 'leadership'));
+      await role.resign();
       status = 'stopping';
       await group.drained();
       await applier.settled();
-      await unfollow?.().catch((e: unknown) => report(e, 'follow'));
+      await follower?.stop();
       // The next start folds only what comes after this (a failure costs a longer start, nothing else).
       if (keeper.due(foldedRecords)) await saveSnapshot().catch((e: unknown) => report(e, 'fold_snapshot'));
       status = 'stopped';
@@ -752,9 +687,6 @@ export function createKernel(options: KernelOptions): Kernel {
     runJob: (name) => cron.runNow(name),
   };
 }
-
-/** How long a kernel waits before following a shared log again after the channel broke and re-following failed. */
-const FOLLOW_RETRY_MS = 1000;
 
 /** The record ids inputs answer (`body.fulfills`, `body.cancels`): what the authority check looks up. */
 function answeredIds(inputs: readonly unknown[]): string[] {
