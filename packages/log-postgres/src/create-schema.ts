@@ -14,6 +14,17 @@ const SCHEMA_LOCK_KEY = '8318267458513496173';
 /** The session-level advisory lock whose holder leads. */
 export const LEADER_LOCK_KEY = '8318267458396184932';
 
+/** The triggers the log relies on: what the database refuses, checks and announces on its own. */
+const TRIGGERS: readonly { table: string; name: string; when: string; fn: string }[] = [
+  { table: 'records', name: 'records_no_update_delete', when: 'BEFORE UPDATE OR DELETE ON records FOR EACH ROW', fn: 'syncropel_refuse_change' },
+  { table: 'records', name: 'records_no_truncate', when: 'BEFORE TRUNCATE ON records FOR EACH STATEMENT', fn: 'syncropel_refuse_change' },
+  { table: 'records', name: 'records_clock_increases', when: 'BEFORE INSERT ON records FOR EACH ROW', fn: 'syncropel_advance_clock' },
+  { table: 'records', name: 'records_notify_head', when: 'AFTER INSERT ON records REFERENCING NEW TABLE AS added FOR EACH STATEMENT', fn: 'syncropel_notify_head' },
+  // Losing the head row would make appends insert nothing.
+  { table: 'log_head', name: 'log_head_no_delete', when: 'BEFORE DELETE ON log_head FOR EACH ROW', fn: 'syncropel_refuse_change' },
+  { table: 'log_head', name: 'log_head_no_truncate', when: 'BEFORE TRUNCATE ON log_head FOR EACH STATEMENT', fn: 'syncropel_refuse_change' },
+];
+
 /**
  * Creates the log's tables, functions and triggers if missing, in one transaction. Every statement
  * is idempotent, and the transaction first takes an advisory lock, so kernels opening a fresh
@@ -98,33 +109,16 @@ END $$;
 -- CREATE OR REPLACE TRIGGER needs PostgreSQL 14; checking the catalog works on older servers too.
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'records'::regclass AND tgname = 'records_no_update_delete') THEN
-    CREATE TRIGGER records_no_update_delete BEFORE UPDATE OR DELETE ON records
-      FOR EACH ROW EXECUTE FUNCTION syncropel_refuse_change();
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'records'::regclass AND tgname = 'records_no_truncate') THEN
-    CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON records
-      FOR EACH STATEMENT EXECUTE FUNCTION syncropel_refuse_change();
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'records'::regclass AND tgname = 'records_clock_increases') THEN
-    CREATE TRIGGER records_clock_increases BEFORE INSERT ON records
-      FOR EACH ROW EXECUTE FUNCTION syncropel_advance_clock();
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'records'::regclass AND tgname = 'records_notify_head') THEN
-    CREATE TRIGGER records_notify_head AFTER INSERT ON records
-      REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION syncropel_notify_head();
-  END IF;
-  -- Losing the head row would make appends insert nothing.
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'log_head'::regclass AND tgname = 'log_head_no_delete') THEN
-    CREATE TRIGGER log_head_no_delete BEFORE DELETE ON log_head
-      FOR EACH ROW EXECUTE FUNCTION syncropel_refuse_change();
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'log_head'::regclass AND tgname = 'log_head_no_truncate') THEN
-    CREATE TRIGGER log_head_no_truncate BEFORE TRUNCATE ON log_head
-      FOR EACH STATEMENT EXECUTE FUNCTION syncropel_refuse_change();
-  END IF;
+${TRIGGERS.map(createTriggerIfMissing).join('\n')}
 END $$;
 `;
+
+/** One trigger, created unless a trigger of that name is already on its table. */
+function createTriggerIfMissing(t: (typeof TRIGGERS)[number]): string {
+  return `  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '${t.table}'::regclass AND tgname = '${t.name}') THEN
+    CREATE TRIGGER ${t.name} ${t.when} EXECUTE FUNCTION ${t.fn}();
+  END IF;`;
+}
 
 /** Checks that the database already holds a Syncropel log, changing nothing; STORE_UNAVAILABLE naming it otherwise. */
 export async function requireSchema(client: pg.Client, where: string): Promise<void> {
