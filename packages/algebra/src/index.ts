@@ -17,5 +17,6 @@ export { combineFolds, fold, runFold } from './fold.js';
 export type { Fold } from './fold.js';
 export { generateInstanceKeyPair, instanceDid, publicKeyOf, signText, verifyText } from './identity.js';
 export type { KeyPair } from './identity.js';
+export { instancePublicKey, signDocument, signRecord, verifyDocument, verifyRecordSignature } from './signature.js';
 export { err, ok } from './result.js';
 export type { Result } from './result.js';
