@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instanceKey, isKernelError, loadOrCreateIdentity, readIdentity, readTokenKey } from '@syncropel/kernel';
+import { signText, verifyText } from '@syncropel/algebra';
+import { instanceKey, isKernelError, loadOrCreateIdentity, readIdentity, readSigner, readTokenKey } from '@syncropel/kernel';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'spl-id-'));
@@ -31,6 +32,16 @@ describe('daemon identity', () => {
     expect(readTokenKey(b)).not.toEqual(key);
     expect(Buffer.from(key).toString('hex')).not.toBe(JSON.parse(readFileSync(a, 'utf8')).secret_key);
     expect(readTokenKey(join(dir, 'missing.json'))).toBeUndefined();
+  });
+
+  it('signs with the instance key: the same bytes as the portable signer, verifiable by the public key alone', () => {
+    const path = join(dir, 'signer', 'identity.json');
+    const { identity } = loadOrCreateIdentity(path);
+    const sign = readSigner(path) as (text: string) => string;
+    const sig = sign('{"a":1}');
+    expect(verifyText('{"a":1}', sig, identity.public_key)).toBe(true);
+    expect(sig).toBe(signText('{"a":1}', JSON.parse(readFileSync(path, 'utf8')).secret_key));
+    expect(readSigner(join(dir, 'nowhere.json'))).toBeUndefined();
   });
 
   it('refuses a tampered identity file instead of replacing it', () => {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createPrivateKey, sign } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { generateInstanceKeyPair, instanceDid, publicKeyOf } from '@syncropel/algebra';
@@ -51,6 +51,22 @@ export function readTokenKey(path: string): Uint8Array | undefined {
   const file = readIdentityFile(path);
   return file && new Uint8Array(createHmac('sha256', Buffer.from(file.secret_key, 'hex')).update(TOKEN_KEY_LABEL).digest());
 }
+
+/**
+ * Signs UTF-8 text with the instance key (Ed25519, hex): the signer for the kernel's own records
+ * (`KernelOptions.signer`), the federation manifest and handshakes. node:crypto, which signs about
+ * five times faster than the portable code and gives the same bytes (Ed25519 is deterministic).
+ * Undefined when there is no identity.
+ */
+export function readSigner(path: string): ((text: string) => string) | undefined {
+  const file = readIdentityFile(path);
+  if (!file) return undefined;
+  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(file.secret_key, 'hex')]), format: 'der', type: 'pkcs8' });
+  return (text) => sign(null, Buffer.from(text, 'utf8'), key).toString('hex');
+}
+
+/** The DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows it. */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** Domain separation for the token key: the same secret key must never serve two purposes as-is. */
 const TOKEN_KEY_LABEL = 'syncropel/token-hash-key/v1';

@@ -14,14 +14,34 @@ import type { Writer } from './writer.js';
 
 /** What planning decided for one input: store it, wait for the same record already committing, or answer the stored one. */
 export type Planned =
-  | { kind: 'new'; id: string; entry: AppendEntry }
+  /** `behind`: a foreign record below its actor's last clock on the thread, which must not lower the reserved clock. */
+  | { kind: 'new'; id: string; entry: AppendEntry; behind?: true }
   | { kind: 'pending'; id: string }
-  | { kind: 'existing'; id: string; record: StoredRecord };
+  | { kind: 'existing'; id: string; record: StoredRecord }
+  /** Foreign only: parents not in the log yet; nothing stored, the caller holds it until they arrive. */
+  | { kind: 'waiting'; id: string; missing: string[] }
+  /** Foreign only: refused on its own (the rest of the batch goes on). */
+  | { kind: 'refused'; id: string | null; error: KernelError };
+
+/**
+ * How records another instance wrote are planned (federation). Unlike a local batch, each record
+ * stands alone (a refused one does not refuse the rest), a record whose parents are not in the
+ * log waits, and a clock that does not advance is no conflict: the other instance's log ordered
+ * it, and folds do not depend on arrival order.
+ */
+export interface ForeignRules {
+  /** The caller's last word on each record (threads it may write, DIDs it may not claim); throws a KernelError to refuse it. */
+  admit(record: LogRecord, id: string, field: string): void;
+}
 
 /** What planning reads from the kernel: the writes waiting to commit, and clocks and config as folded. */
 export interface PlanContext {
   /** The instance's own DID, lower-cased: only the kernel writes as it. */
   readonly engineActorLower: string;
+  /** The instance's own DID as written: the kernel signs the records it writes as it. */
+  readonly engineActor: string;
+  /** Signs the canonical bytes of the kernel's own records (hex Ed25519), when the host gave a key. */
+  readonly sign?: (canonical: string) => string;
   readonly expressions: ExpressionCache;
   /** Records accepted but not yet committed, by id. */
   readonly pending: ReadonlyMap<string, LogRecord>;
@@ -37,7 +57,7 @@ export interface PlanContext {
  * the caller reserves ids and clocks in the same tick; facts it lacks from the store are thrown
  * together as one MissingFact.
  */
-export function planIngest(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | null, facts: IngestFacts, ctx: PlanContext): Planned[] {
+export function planIngest(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | null, facts: IngestFacts, ctx: PlanContext, foreign?: ForeignRules): Planned[] {
   const { pending, pendingClocks, expressions } = ctx;
   const batch = new Map<string, LogRecord>();
   const batchClocks: ClockState = new Map();
@@ -50,6 +70,7 @@ export function planIngest(inputs: readonly unknown[], fieldOf: (i: number) => s
       planned.push(planOne(inputs[i], fieldOf(i)));
     } catch (e) {
       if (e instanceof MissingFact) missing.push(...e.needs);
+      else if (foreign && e instanceof KernelError) planned.push({ kind: 'refused', id: idOf(inputs[i]), error: e });
       // A refusal after a missing fact may follow from it (a clock not yet known): plan again first.
       else if (missing.length > 0) break;
       else throw e;
@@ -67,8 +88,8 @@ export function planIngest(inputs: readonly unknown[], fieldOf: (i: number) => s
       throw new KernelError('PAYLOAD_TOO_LARGE', `${at} makes the record larger than ${MAX_RECORD_BYTES} bytes`, at);
     }
     // The kernel's own records (results, notices, decisions by expiry, auth's registry) skip
-    // the check: they are the authority it enforces.
-    if (writer !== null) checkAuthority(record, writer, field, authority);
+    // the check: they are the authority it enforces. Foreign records answer to the caller's rules.
+    if (foreign === undefined && writer !== null) checkAuthority(record, writer, field, authority);
     // node:crypto is ~5x faster than the portable hash; both give the same id (tested).
     if (record.thread === ENGINE_CONFIG_THREAD && record.act === 'LEARN') {
       // Config is checked before it is stored, so a bad rule never replaces a working one.
@@ -80,6 +101,7 @@ export function planIngest(inputs: readonly unknown[], fieldOf: (i: number) => s
     }
     const id = createHash('sha256').update(canonical).digest('hex');
     if (batch.has(id) || pending.has(id)) return { kind: 'pending', id };
+    if (foreign) return planForeign(record, id, field);
 
     const key = clockKey(record.actor, record.thread);
     const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? ctx.committedClock(record.actor, record.thread, facts);
@@ -103,8 +125,32 @@ export function planIngest(inputs: readonly unknown[], fieldOf: (i: number) => s
     }
     batch.set(id, record);
     batchClocks.set(key, record.clock);
+    // The instance signs what it says itself, so a peer can tell its records from claims of them.
+    const signed = writer === null && ctx.sign && record.sig === undefined && record.actor === ctx.engineActor ? { ...record, sig: ctx.sign(canonical) } : record;
+    return { kind: 'new', id, entry: { id, record: signed } };
+  }
+
+  function planForeign(record: LogRecord, id: string, field: string): Planned {
+    // A record already stored is a duplicate whatever else is true of it (re-pulling is idempotent).
+    const existing = facts.record(id);
+    if (existing) return { kind: 'existing', id, record: existing };
+    (foreign as ForeignRules).admit(record, id, field);
+    const absent = record.parents.filter((p) => !batch.has(p) && !pending.has(p) && facts.record(p) === undefined);
+    if (absent.length > 0) return { kind: 'waiting', id, missing: absent };
+    const key = clockKey(record.actor, record.thread);
+    const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? ctx.committedClock(record.actor, record.thread, facts);
+    batch.set(id, record);
+    // Clocks only ever rise: a foreign record below the last one is stored, and the next local write still goes above.
+    if (last !== undefined && record.clock <= last) return { kind: 'new', id, entry: { id, record }, behind: true };
+    batchClocks.set(key, record.clock);
     return { kind: 'new', id, entry: { id, record } };
   }
+}
+
+/** The id a refused input would have had, when it is a record at all (for the caller's report). */
+function idOf(input: unknown): string | null {
+  const valid = canonicalizeRecord(input);
+  return valid.ok ? createHash('sha256').update(valid.value.canonical).digest('hex') : null;
 }
 
 const encoder = new TextEncoder();

@@ -14,3 +14,11 @@ export interface Emission {
   readonly parents?: readonly string[];
   readonly data_type?: DataType;
 }
+
+/** What became of one record another instance wrote (see `Kernel.ingestForeign`). */
+export type ForeignOutcome =
+  | IngestResult
+  /** Its parents are not in the log yet: nothing was stored; offer it again once they are. */
+  | { readonly status: 'waiting'; readonly id: string; readonly missing: readonly string[] }
+  /** Refused on its own (`id` is null when the input was not a record at all). */
+  | { readonly status: 'refused'; readonly id: string | null; readonly code: string; readonly message: string };

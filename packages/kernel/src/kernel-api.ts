@@ -5,7 +5,8 @@ import type { CelContext } from './cel-environments.js';
 import type { ConfigEntry, RoutingRule } from './config-fold.js';
 import type { CronJobStatus } from './cron.js';
 import type { CompileError, ExpressionCache, ExpressionCacheStats } from './expression-cache.js';
-import type { Emission, IngestResult } from './ingest-result.js';
+import type { Emission, ForeignOutcome, IngestResult } from './ingest-result.js';
+import type { ForeignRules } from './ingest-plan.js';
 import type { ThreadState } from './thread-fold.js';
 import type { ThreadPage, ThreadPageQuery } from './thread-page.js';
 import type { TickReport } from './tick-loop.js';
@@ -97,7 +98,7 @@ export interface IngestLoopStatus {
 
 /** The last record a fold could not take: which view, which record, and why. */
 export interface FoldError {
-  /** `config`, `trust`, `threads`, `aitl`, `work`, or `attached#N` for the N-th attached fold. */
+  /** `config`, `trust`, `threads`, `aitl`, `ownership`, `work`, or `attached#N` for the N-th attached fold. */
   readonly view: string;
   readonly record: string;
   readonly seq: number;
@@ -146,6 +147,12 @@ export interface KernelOptions {
   readonly onError?: (error: unknown, where: string) => void;
   /** The engine's own DID: the actor of every record the kernel writes (results, notices, decisions). */
   readonly actor?: string;
+  /**
+   * Signs the kernel's own records (those whose actor is `actor`): returns the hex Ed25519
+   * signature of the canonical bytes given (the bytes the id hashes), stored as `sig`. The daemon
+   * passes its instance key (`readSigner`); without one, its records are unsigned.
+   */
+  readonly signer?: (canonical: string) => string;
   /**
    * Run RECONCILE: route records that ask for work and dispatch them to adapters. Off by default
    * for embedders that only want the log; the daemon turns it on.
@@ -206,6 +213,14 @@ export interface Kernel {
   ingest(input: unknown, options?: IngestOptions): Promise<IngestResult>;
   /** Ingests records atomically: all are accepted (created or duplicate) or none is stored. */
   ingestBatch(inputs: readonly unknown[], options?: IngestOptions): Promise<IngestResult[]>;
+  /**
+   * Ingests records another instance wrote (federation; the caller has verified their
+   * signatures). Each record stands alone: `rules.admit` may refuse it, a record already stored is
+   * a duplicate, one whose parents are not in the log yet comes back `waiting` (nothing stored:
+   * offer it again once they arrive), and a clock that does not advance is no conflict. The work
+   * loop treats stored records as any other (see `threadOwner` for work another instance owns).
+   */
+  ingestForeign(inputs: readonly unknown[], rules: ForeignRules): Promise<ForeignOutcome[]>;
   /** One record by id. */
   record(id: string): Promise<StoredRecord | undefined>;
   /** Records in log order, filtered and paged (`limit` is clamped to 1..MAX_PAGE_SIZE). */
@@ -246,6 +261,12 @@ export interface Kernel {
   trustOf(actor: string, domain: string): number;
   /** One thread's folded state (a closed thread that left memory is folded from the store). */
   thread(id: string): Promise<ThreadState | undefined>;
+  /**
+   * The instance that owns a thread's work: this kernel's actor unless the instance recorded
+   * another as owner (federation: `thread_owner` on th_federation_pairs). Only the owner
+   * dispatches an INTEND or DO on the thread.
+   */
+  threadOwner(thread: string): string;
   /** Whether the log has records on this thread (no fold: cheap even for a thread that left memory). */
   hasThread(id: string): boolean;
   /**

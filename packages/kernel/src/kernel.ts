@@ -9,6 +9,7 @@ import { clockKey, type ClockState } from './clock-fold.js';
 import { Cron } from './cron.js';
 import { Reconciler, type ReconcilerStatus } from './work/reconciler.js';
 import { asksForWork, emptyWork, stepWork, type WorkState } from './work/work-fold.js';
+import { ownershipCodec, stepOwnership, type OwnershipState } from './work/work-ownership.js';
 import {
   ENGINE_CONFIG_THREAD,
   adapters,
@@ -31,14 +32,14 @@ import { pageThreads } from './thread-page.js';
 import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
 import { IngestFacts, MissingFact } from './ingest-facts.js';
-import { planIngest, type Planned, type PlanContext } from './ingest-plan.js';
+import { planIngest, type ForeignRules, type Planned, type PlanContext } from './ingest-plan.js';
 import { LeadRole } from './lead-role.js';
 import { LogApplier } from './log-applier.js';
 import { SharedLogFollower } from './shared-log-follower.js';
 import { KernelError } from './kernel-error.js';
 import { MAX_BATCH_RECORDS, MAX_CONFLICT_RETRIES, MAX_GROUPS_IN_FLIGHT, MAX_PLAN_ROUNDS, REBUILD_YIELD_EVERY, THREAD_EVICT_EVERY, THREAD_QUIET_RECORDS } from './limits.js';
 import { HOST_WRITER, type Writer } from './writer.js';
-import type { Emission, IngestResult } from './ingest-result.js';
+import type { Emission, ForeignOutcome, IngestResult } from './ingest-result.js';
 import type {
   FoldError,
   FoldSnapshotOutcome,
@@ -76,6 +77,7 @@ export function createKernel(options: KernelOptions): Kernel {
   let threadsState: ThreadsState = new Map();
   let aitlState: AitlState = new Map();
   let workState: WorkState = emptyWork();
+  let ownership: OwnershipState = new Map();
   // Each built-in piece is its own view, so one that throws on a record cannot stop the others.
   const builtIn = (initial: () => void, step: (r: StoredRecord) => void): Fold<unknown, StoredRecord> => ({
     initial: () => (initial(), null),
@@ -111,10 +113,17 @@ export function createKernel(options: KernelOptions): Kernel {
     },
     { name: 'aitl', fold: builtIn(() => (aitlState = new Map()), (r) => stepAitl(aitlState, r)), state: null, codec: codecOf(aitlCodec, () => aitlState, (s) => (aitlState = s), [stepAitl]) },
     {
-      name: 'work',
-      fold: builtIn(() => (workState = emptyWork()), (r) => stepWork(workState, r, engineActor)),
+      name: 'ownership',
+      fold: builtIn(() => (ownership = new Map()), (r) => stepOwnership(ownership, r, engineActor)),
       state: null,
-      codec: codecOf(workCodec, () => workState, (s) => (workState = s), [stepWork, asksForWork, engineActor]),
+      codec: codecOf(ownershipCodec, () => ownership, (s) => (ownership = s), [stepOwnership, engineActor]),
+    },
+    {
+      name: 'work',
+      // Work on a thread another instance owns is that instance's to dispatch (federation).
+      fold: builtIn(() => (workState = emptyWork()), (r) => (ownership.has(r.thread) && asksForWork(r, engineActor) ? undefined : stepWork(workState, r, engineActor))),
+      state: null,
+      codec: codecOf(workCodec, () => workState, (s) => (workState = s), [stepWork, asksForWork, engineActor, stepOwnership]),
     },
   ];
   let foldErrors = 0;
@@ -346,7 +355,7 @@ export function createKernel(options: KernelOptions): Kernel {
   }
 
   const newFacts = () => new IngestFacts((id) => store.get(id), (thread) => loadThread(thread));
-  const planContext: PlanContext = { engineActorLower, expressions, pending, pendingClocks, committedClock };
+  const planContext: PlanContext = { engineActorLower, engineActor, ...(options.signer ? { sign: options.signer } : {}), expressions, pending, pendingClocks, committedClock };
 
   function assertWritable(): void {
     if (status === 'ready') return;
@@ -362,6 +371,11 @@ export function createKernel(options: KernelOptions): Kernel {
    * a retried record comes back as a duplicate and a real clash as CLOCK_CONFLICT.
    */
   async function ingestAll(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL, given?: IngestFacts): Promise<IngestResult[]> {
+    return (await writeAll(inputs, fieldOf, writer, given)) as IngestResult[];
+  }
+
+  /** {@link ingestAll}, or with `foreign` rules the federation path, whose outcomes may also be waiting or refused. */
+  async function writeAll(inputs: readonly unknown[], fieldOf: (i: number) => string, writer: Writer | typeof KERNEL, given?: IngestFacts, foreign?: ForeignRules): Promise<(IngestResult | ForeignOutcome)[]> {
     assertWritable();
     let facts = given ?? newFacts();
     // Answers name their targets: fetch those up front, so most writes plan in one round.
@@ -371,7 +385,7 @@ export function createKernel(options: KernelOptions): Kernel {
       assertWritable();
       let plan: Planned[];
       try {
-        plan = planIngest(inputs, fieldOf, writer === KERNEL ? null : writer, facts, planContext);
+        plan = planIngest(inputs, fieldOf, writer === KERNEL ? null : writer, facts, planContext, foreign);
       } catch (e) {
         if (!(e instanceof MissingFact)) throw e;
         if (round >= MAX_PLAN_ROUNDS) throw new KernelError('STORE_FAILED', 'the log kept changing while this write was checked; nothing was stored, retry it');
@@ -381,7 +395,7 @@ export function createKernel(options: KernelOptions): Kernel {
       const fresh = plan.filter((p): p is Planned & { kind: 'new' } => p.kind === 'new');
       for (const p of fresh) {
         pending.set(p.entry.id, p.entry.record);
-        pendingClocks.set(clockKey(p.entry.record.actor, p.entry.record.thread), p.entry.record.clock);
+        if (!p.behind) pendingClocks.set(clockKey(p.entry.record.actor, p.entry.record.thread), p.entry.record.clock);
       }
       const needsCommit = fresh.length > 0 || plan.some((p) => p.kind === 'pending');
       let committed: ReadonlyMap<string, StoredRecord> = new Map();
@@ -400,8 +414,10 @@ export function createKernel(options: KernelOptions): Kernel {
         }
       }
       return Promise.all(
-        plan.map(async (p): Promise<IngestResult> => {
+        plan.map(async (p): Promise<IngestResult | ForeignOutcome> => {
           if (p.kind === 'existing') return { status: 'duplicate', record: p.record };
+          if (p.kind === 'waiting') return { status: 'waiting', id: p.id, missing: p.missing };
+          if (p.kind === 'refused') return { status: 'refused', id: p.id, code: p.error.code, message: p.error.message };
           const record = committed.get(p.id) ?? (await store.get(p.id));
           // A retry of a write whose own group failed: that write was never stored.
           if (!record) throw new KernelError('STORE_FAILED', `the earlier write of record ${p.id} failed; nothing was stored, retry it`);
@@ -595,6 +611,12 @@ export function createKernel(options: KernelOptions): Kernel {
       }
       return ingestAll(inputs, (i) => `records[${i}]`, options?.writer ?? HOST_WRITER);
     },
+    async ingestForeign(inputs, rules) {
+      if (inputs.length > MAX_BATCH_RECORDS) {
+        throw new KernelError('PAYLOAD_TOO_LARGE', `records holds ${inputs.length} records; at most ${MAX_BATCH_RECORDS} per batch`, 'records');
+      }
+      return (await writeAll(inputs, (i) => `records[${i}]`, KERNEL, undefined, rules)) as ForeignOutcome[];
+    },
     record(id) {
       return store.get(id);
     },
@@ -608,7 +630,7 @@ export function createKernel(options: KernelOptions): Kernel {
     },
     attach<S>(f: Fold<S, StoredRecord>, codec?: FoldCodec<S>): LiveView<S> {
       if (status !== 'created') throw new Error('attach() must be called before start()');
-      const view: View = { name: `attached#${views.length - 4}`, fold: f as Fold<unknown, StoredRecord>, state: f.initial() as unknown };
+      const view: View = { name: `attached#${views.length - BUILT_IN_VIEWS + 1}`, fold: f as Fold<unknown, StoredRecord>, state: f.initial() as unknown };
       if (codec) view.codec = { version: codec.version, code: [f.step, codec.encode, codec.decode], encode: () => codec.encode(view.state as S), decode: (j) => (view.state = codec.decode(j)) };
       views.push(view);
       return { get: () => view.state as S };
@@ -649,6 +671,7 @@ export function createKernel(options: KernelOptions): Kernel {
       return typeof held === 'number' ? loadThread(id) : held;
     },
     hasThread: (id) => threadsState.has(id),
+    threadOwner: (id) => ownership.get(id) ?? engineActor,
     async threads() {
       const all = await Promise.all([...threadsState].map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held)));
       return all.filter((t): t is ThreadState => t !== undefined).sort((a, b) => b.last_seq - a.last_seq);
@@ -701,6 +724,9 @@ function answeredIds(inputs: readonly unknown[]): string[] {
   }
   return ids;
 }
+
+/** How many views are built in (attached ones are numbered after them in error reports). */
+const BUILT_IN_VIEWS = 6;
 
 /** The kernel's own authority: its emissions are not checked against a writer. */
 const KERNEL: unique symbol = Symbol('kernel');
