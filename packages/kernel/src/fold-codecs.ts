@@ -3,7 +3,7 @@ import type { ConfigEntry, ConfigState } from './config-fold.js';
 import type { FoldCodec } from './fold-snapshot.js';
 import type { ThreadState, ThreadsState } from './thread-fold.js';
 import type { Evidence, TrustState } from './trust-fold.js';
-import type { WorkItem, WorkState } from './work/work-fold.js';
+import type { EarlyAnswer, WorkItem, WorkState } from './work/work-fold.js';
 
 // Maps are written as arrays of values (their keys derive from the values) or of entries.
 
@@ -34,11 +34,16 @@ export const threadsCodec: FoldCodec<ThreadsState> = {
   decode: (j) => new Map<string, ThreadState | number>((j as (ThreadState | [string, number])[]).map((t): [string, ThreadState | number] => (Array.isArray(t) ? t : [t.thread, t]))),
 };
 
-/** Pending decisions, keyed again by request id. */
+/** Pending decisions, keyed again by request id, and the early answers in their order (oldest first). */
 export const aitlCodec: FoldCodec<AitlState> = {
-  version: 'aitl/1',
-  encode: (s) => [...s.values()],
-  decode: (j) => new Map((j as PendingDecision[]).map((d) => [d.id, d])),
+  version: 'aitl/2',
+  encode: (s) => ({ pending: [...s.values()], early: [...(s.early ?? [])] }),
+  decode: (j) => {
+    const e = j as { pending: PendingDecision[]; early: string[] };
+    const state: AitlState = new Map(e.pending.map((d) => [d.id, d]));
+    if (e.early.length > 0) state.early = new Set(e.early);
+    return state;
+  },
 };
 
 /**
@@ -46,12 +51,12 @@ export const aitlCodec: FoldCodec<AitlState> = {
  * in log order, as after a full rebuild (the reconciler dispatches only what is still pending).
  */
 export const workCodec: FoldCodec<WorkState> = {
-  version: 'work/1',
-  encode: (s) => ({ items: [...s.items.values()], requests: [...s.requests] }),
+  version: 'work/2',
+  encode: (s) => ({ items: [...s.items.values()], requests: [...s.requests], early: [...s.early] }),
   decode: (j) => {
-    const e = j as { items: WorkItem[]; requests: [string, string][] };
+    const e = j as { items: WorkItem[]; requests: [string, string][]; early: [string, EarlyAnswer][] };
     const items = new Map(e.items.map((x) => [x.id, x]));
     const ready = e.items.filter((x) => x.status === 'pending').sort((a, b) => a.seq - b.seq).map((x) => x.id);
-    return { items, requests: new Map(e.requests), ready };
+    return { items, requests: new Map(e.requests), early: new Map(e.early), ready };
   },
 };

@@ -1,13 +1,19 @@
 import { isReservedThread, type StoredRecord } from '@syncropel/algebra';
 
-/** Where a thread is in its life: an INTEND opens it, DO/CALL make it active, a KNOW with `fulfills` closes it. */
+/**
+ * Where a thread is in its life: an INTEND opens it, DO/CALL make it active, a KNOW with
+ * `fulfills` closes it for good. The status is the furthest any of its records took it
+ * (open < active < closed), so it does not depend on the order the records arrived in.
+ */
 export type ThreadStatus = 'open' | 'active' | 'closed';
 
 /**
  * A thread's folded state.
  *
  * Invariants: `record_count` counts every record on the thread; `last_clock` holds the highest
- * clock per actor; `participants` lists actors in order of first appearance.
+ * clock per actor; `participants` lists actors in order of first appearance; `status` is
+ * `closed` once any KNOW with `fulfills` is on the thread, else `active` once any DO or CALL is,
+ * else `open`. Only `participants`' order and the `first_`/`last_` fields depend on arrival order.
  */
 export interface ThreadState {
   readonly thread: string;
@@ -40,10 +46,11 @@ export function stepThread(state: ThreadState | undefined, r: StoredRecord): Thr
   };
 }
 
+// Monotone: a status only moves forward, so records arriving in another order (from another
+// instance) end in the same status; a late INTEND does not reopen a closed thread.
 function nextStatus(current: ThreadStatus | undefined, r: StoredRecord): ThreadStatus {
-  if (r.act === 'KNOW' && typeof r.body.fulfills === 'string') return 'closed';
-  if (r.act === 'INTEND') return current === 'active' ? 'active' : 'open';
-  if (r.act === 'DO' || r.act === 'CALL') return current === 'closed' ? 'closed' : 'active';
+  if (current === 'closed' || (r.act === 'KNOW' && typeof r.body.fulfills === 'string')) return 'closed';
+  if (r.act === 'DO' || r.act === 'CALL') return 'active';
   return current ?? 'open';
 }
 
