@@ -24,6 +24,7 @@ const LAYERS = [
   { name: 'log-postgres', dir: 'packages/log-postgres', pure: false },
   { name: 'kernel', dir: 'packages/kernel', pure: false },
   { name: 'auth', dir: 'packages/auth', pure: false },
+  { name: 'federation', dir: 'packages/federation', pure: false },
   { name: 'http', dir: 'packages/http', pure: false },
   { name: 'cli', dir: 'apps/cli', pure: false },
 ];
@@ -34,7 +35,7 @@ const LAYERS = [
  * `@syncropel/kernel` never pulls in a native module. Their tests may use a real store.
  */
 const STORE_ADAPTERS = ['log-sqlite', 'log-postgres'];
-const EMBEDDABLE = ['log', 'log-sqlite', 'log-postgres', 'kernel', 'auth', 'http'];
+const EMBEDDABLE = ['log', 'log-sqlite', 'log-postgres', 'kernel', 'auth', 'federation', 'http'];
 
 /** npm packages the pure layers may use: no I/O, no Node builtins, safe in a browser or WASM host. */
 const PURE_NPM_ALLOWLIST = ['@noble/hashes', '@noble/curves'];

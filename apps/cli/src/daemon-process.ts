@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
 import { createApp, listen, type RunningServer, type StartingStatus } from '@syncropel/http';
-import { createKernel, fileFoldSnapshots, instanceKey, loadOrCreateIdentity, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
+import { createFederation, fileCredentials, type Federation } from '@syncropel/federation';
+import { createKernel, fileFoldSnapshots, instanceKey, loadOrCreateIdentity, readSigner, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
 import { ABANDONED, type Durability } from '@syncropel/log-sqlite';
 import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
@@ -14,6 +15,9 @@ import { maintenanceHolder } from './maintenance-lock.js';
 import { acquirePidFile, releasePidFile, updatePidFile, type PidRecord } from './pid-file.js';
 import { isSplServeOf, listeningPid, portOwnerHint } from './process-probe.js';
 import { VERSION } from './version.js';
+
+/** The base URL peers reach this daemon at, when it is not the bound address (a proxy, a public name). */
+export const PUBLIC_URL_ENV = 'SPL_PUBLIC_URL';
 
 /** A backup generation is taken daily by CRON, besides the one at every start. */
 export const DAILY_BACKUP_SECS = 86_400;
@@ -40,6 +44,7 @@ export interface Daemon {
   readonly server: RunningServer;
   readonly kernel: Kernel;
   readonly auth: Auth;
+  readonly federation: Federation;
   readonly store: DaemonStore;
   /** What SPL_BOOTSTRAP_TOKEN led to at this start. */
   readonly bootstrap: EnvBootstrapOutcome;
@@ -98,6 +103,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let identity: DaemonIdentity;
   let tokenKey: Uint8Array;
+  let sign: (text: string) => string;
   let daemonStore: DaemonStore | undefined;
   try {
     const loaded = loadOrCreateIdentity(paths.identity);
@@ -105,6 +111,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const key = readTokenKey(paths.identity);
     if (!key) throw new CliError(`the identity file ${paths.identity} disappeared while starting`);
     tokenKey = key;
+    sign = readSigner(paths.identity) as (text: string) => string;
     if (loaded.created) log.info(`generated daemon identity ${identity.did}`);
     daemonStore = await openDaemonStore(options.store, paths.db, options.durability);
   } catch (e) {
@@ -119,10 +126,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     store,
     actor: identity.did,
     workLoop: true,
+    signer: sign,
     foldSnapshot: fileFoldSnapshots(`${paths.db}${FOLD_SNAPSHOT_SUFFIX}`, { key: tokenKey }),
     onError: (e, where) => log.error(`error in ${where}: ${(e as Error).message}`),
   });
   const auth = createAuth({ kernel, actor: identity.did, tokenKey });
+  let publicUrl = process.env[PUBLIC_URL_ENV] ?? '';
+  const federation = createFederation({
+    kernel,
+    auth,
+    identity,
+    sign,
+    version: VERSION,
+    // Where peers reach this daemon: SPL_PUBLIC_URL (behind a proxy), else the bound address.
+    publicUrl: () => publicUrl,
+    credentials: fileCredentials(join(paths.home, 'federation')),
+    onError: (e, where) => log.warn(`${where}: ${(e as Error).message}`),
+  });
   const authRequired = !options.insecureLocalhost;
   let server: RunningServer | undefined;
   let lastBackup: { at: string; path: string; record_count: number } | null = null;
@@ -180,7 +200,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const total = p?.total ?? kernel.health().record_count;
     return { phase, folded: p?.folded ?? total, total };
   };
-  const app = createApp({ kernel, auth, authRequired: () => authRequired, info, starting, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
+  const app = createApp({ kernel, auth, federation, authRequired: () => authRequired, info, starting, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
   let bootstrap: EnvBootstrapOutcome = { kind: 'unset' };
   let bound = false;
   try {
@@ -217,6 +237,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     );
   } catch (e) {
     await server?.close();
+    await federation.stop();
     await auth.stop();
     await kernel.stop();
     // A record the rebuild cannot even read is the check's to explain, with the restore command.
@@ -229,6 +250,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   phase = null;
   const running = server;
   const url = urlForBind(options.host, running.port);
+  publicUrl ||= url;
+  federation.start();
   updatePidFile(paths, pidRecord('running', running.port, url));
   // Every start takes a snapshot (on worker threads; the guard makes sure it never replaces a better backup).
   if (opened.kind === 'sqlite') {
@@ -244,6 +267,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     server: running,
     kernel,
     auth,
+    federation,
     store: opened,
     bootstrap,
     backupDir,
@@ -260,6 +284,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           ]);
           if (!drained) log.warn(`in-flight requests did not finish within ${SHUTDOWN_GRACE_MS} ms; giving up on them (their connections close at exit)`);
           // 3: loops (the kernel writes its fold snapshot last); a backup in progress is abandoned.
+          await federation.stop();
           await auth.stop();
           await kernel.stop();
           backupAbort.abort();

@@ -3,8 +3,10 @@ import { isThreadId } from '@syncropel/algebra';
 /**
  * The closed set of service-account scopes; `admin` grants everything. `aitl:decide` is the
  * authority to answer others' work: approve or reject AITL requests, close someone else's INTEND.
+ * `federation:manage` lets an operator pair, share, sync and revoke; `federation:sync` is what
+ * instances issue each other: their change feed and revocation notices, nothing else.
  */
-export const SCOPES = ['records:read', 'records:write', 'threads:write', 'federation:manage', 'config:read', 'config:write', 'aitl:decide', 'admin'] as const;
+export const SCOPES = ['records:read', 'records:write', 'threads:write', 'federation:manage', 'federation:sync', 'config:read', 'config:write', 'aitl:decide', 'admin'] as const;
 
 /** One of {@link SCOPES}. */
 export type Scope = (typeof SCOPES)[number];

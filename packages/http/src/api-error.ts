@@ -1,5 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isAuthError, type AuthErrorCode } from '@syncropel/auth';
+import { isFederationError } from '@syncropel/federation';
 import { isKernelError, type KernelErrorCode } from '@syncropel/kernel';
 
 /** Error codes only the HTTP layer produces (request shape, routing). */
@@ -71,6 +72,7 @@ export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; bod
     return { status: AUTH_STATUS[e.code], body: e.detail === undefined ? body : { error: { ...body.error, detail: e.detail } } };
   }
   if (isKernelError(e)) return { status: KERNEL_STATUS[e.code], body: envelope(e.code, e.message, e.field) };
+  if (isFederationError(e)) return { status: e.status as ContentfulStatusCode, body: envelope(e.code, e.message, e.field) };
   // decodeURIComponent of a path parameter or query value with malformed percent-encoding.
   if (e instanceof URIError) return { status: 400, body: envelope('INVALID_ENCODING', 'the request path or query has malformed percent-encoding (a % not followed by two hex digits)') };
   return { status: 500, body: envelope('INTERNAL', 'internal error; see the daemon log') };

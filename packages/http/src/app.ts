@@ -1,4 +1,5 @@
 import type { Auth } from '@syncropel/auth';
+import type { Federation } from '@syncropel/federation';
 import type { Kernel } from '@syncropel/kernel';
 import { Hono } from 'hono';
 import { envelope, toErrorResponse } from './api-error.js';
@@ -13,6 +14,7 @@ import { configRoutes, exprRoutes } from './routes/config.js';
 import { recordRoutes } from './routes/records.js';
 import { threadRoutes, trustRoutes } from './routes/threads.js';
 import { aitlRoutes, drainRoutes } from './routes/work.js';
+import { federationRoutes, identityRoutes, syncRoutes } from './routes/federation.js';
 
 /** What {@link createApp} needs. */
 export interface AppOptions {
@@ -38,6 +40,8 @@ export interface AppOptions {
    * startup rebuild, with its progress. A daemon also counts store verification and bootstrap.
    */
   readonly starting?: () => StartingStatus | null;
+  /** Federation (pairing, the change feed, the signed manifest); without it those routes do not exist. */
+  readonly federation?: Federation;
 }
 
 /** The kernel's own start as a {@link StartingStatus}: folding until its rebuild is done. */
@@ -88,6 +92,11 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
     '/v1/config',
     configRoutes(kernel, () => options.actor ?? info().instance_did ?? EMBEDDED_ACTOR, guard, auth ? (p, body) => auth.guardConfigChange(p && p.token_id !== 'none' ? p : null, body) : undefined),
   );
+  if (options.federation) {
+    app.route('/', identityRoutes(options.federation, guard));
+    app.route('/v1/federation', federationRoutes(options.federation, guard));
+    app.route('/v1/sync', syncRoutes(options.federation, guard));
+  }
   if (auth) {
     app.route('/v1/bootstrap', bootstrapRoutes(auth, required, guard));
     app.route('/v1', authAdminRoutes(auth, guard));

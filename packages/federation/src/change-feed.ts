@@ -1,0 +1,78 @@
+import { canonicalRecord, instancePublicKey, isReservedThread, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
+import type { Kernel } from '@syncropel/kernel';
+import { FederationError } from './federation-error.js';
+
+/** Default and most records per change-feed page. */
+export const DEFAULT_FEED_LIMIT = 1000;
+export const MAX_FEED_LIMIT = 10_000;
+
+/** Most log records one feed request looks at (so a pair sharing little never makes the server read the whole log at once). */
+export const FEED_SCAN_LIMIT = 50_000;
+
+/** One change: a record as sent between instances (no log position), with its content id. */
+export interface Change {
+  readonly id: string;
+  readonly record: LogRecord;
+}
+
+/** A page of the change feed. `next_cursor` is opaque: pass it back as `since`. */
+export interface ChangePage {
+  readonly object: 'list';
+  readonly records: readonly Change[];
+  readonly next_cursor: string;
+  readonly has_more: boolean;
+}
+
+/** Parses `since` and `limit` as the feed takes them; VALIDATION_FAILED names the parameter. */
+export function feedQuery(since: string | undefined, limit: string | undefined): { after: number; limit: number } {
+  let after = 0;
+  if (since !== undefined && since !== '') {
+    if (!/^\d{1,15}$/.test(since)) throw new FederationError('VALIDATION_FAILED', `since must be a cursor from an earlier page (next_cursor), got ${JSON.stringify(since.slice(0, 40))}`, 'since');
+    after = Number(since);
+  }
+  let n = DEFAULT_FEED_LIMIT;
+  if (limit !== undefined && limit !== '') {
+    n = Number(limit);
+    if (!/^\d{1,6}$/.test(limit) || n < 1 || n > MAX_FEED_LIMIT) throw new FederationError('VALIDATION_FAILED', `limit must be an integer from 1 to ${MAX_FEED_LIMIT}`, 'limit');
+  }
+  return { after, limit: n };
+}
+
+/**
+ * Reads one page of changes for a peer: records after `after` (log order, a total order, so no
+ * record is skipped) on the threads `allowed` says, never a reserved thread. Every record carries
+ * a signature the peer can check (see {@link vouch}).
+ */
+export async function readChanges(kernel: Kernel, allowed: (thread: string) => boolean, after: number, limit: number, vouchFor: (r: StoredRecord) => LogRecord): Promise<ChangePage> {
+  const out: Change[] = [];
+  let cursor = after;
+  let scanned = 0;
+  let more = true;
+  while (out.length < limit && scanned < FEED_SCAN_LIMIT) {
+    const page = await kernel.records({ after: cursor, limit: 1000 });
+    if (page.length === 0) {
+      more = false;
+      break;
+    }
+    for (const r of page) {
+      scanned++;
+      cursor = r.seq;
+      if (!isReservedThread(r.thread) && allowed(r.thread)) out.push({ id: r.id, record: vouchFor(r) });
+      if (out.length >= limit) break;
+    }
+  }
+  if (more) more = (await kernel.records({ after: cursor, limit: 1 })).length > 0;
+  return { object: 'list', records: out, next_cursor: String(cursor), has_more: more };
+}
+
+/**
+ * The record as sent, with the signature a receiver checks: an instance's own records keep the
+ * signature of that instance (this one signs its own that predate signing); a record of a user or
+ * service account has no key of its own, so the instance serving it vouches for it with its key.
+ */
+export function vouch(r: StoredRecord, self: string, sign: (text: string) => string): LogRecord {
+  const record: LogRecord = { parents: r.parents, thread: r.thread, actor: r.actor, act: r.act, body: r.body, clock: r.clock, data_type: r.data_type, judged_by: r.judged_by };
+  if (instancePublicKey(r.actor) !== undefined && r.actor !== self) return r.sig === undefined ? record : { ...record, sig: r.sig };
+  if (r.actor === self && r.sig !== undefined) return { ...record, sig: r.sig };
+  return { ...record, sig: sign(canonicalRecord(record)) };
+}

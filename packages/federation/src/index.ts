@@ -1,0 +1,31 @@
+/**
+ * @syncropel/federation — pairing instances and exchanging shared threads: the signed manifest,
+ * the signed, nonce-protected handshake (held for the operator as an AITL decision), the change
+ * feed, pulling with signature checks and causal ingest, and revocation. State is records on
+ * th_federation_pairs.
+ */
+export { createFederation, PAIR_REQUESTS_THREAD, PAIR_RULE_TOPIC, PEER_TIMEOUT_MS } from './federation-service.js';
+export {
+  CREDENTIAL_SLOT_MS,
+  DEFAULT_SYNC_INTERVAL_MS,
+  FEDERATION_SYNC_SCOPE,
+  PAIR_POLL_EVERY_MS,
+  PAIR_POLL_WINDOW_MS,
+  SYNC_MAX_PAGES,
+} from './federation-api.js';
+export type { Federation, FederationOptions, PairAnswer, PairView, SyncReport, SyncStatus } from './federation-api.js';
+export { DEFAULT_FEED_LIMIT, FEED_SCAN_LIMIT, MAX_FEED_LIMIT, feedQuery, readChanges, vouch } from './change-feed.js';
+export type { Change, ChangePage } from './change-feed.js';
+export { CAUSAL_BUFFER_CAPACITY, CAUSAL_WAIT_MS, CausalBuffer } from './causal-buffer.js';
+export { fileCredentials, memoryCredentials } from './credentials.js';
+export type { CredentialStore } from './credentials.js';
+export { FEDERATION_ERROR_CODES, FederationError, isFederationError } from './federation-error.js';
+export type { FederationErrorCode } from './federation-error.js';
+export { checkPairRequest, nonceHash } from './handshake.js';
+export type { PairRequest } from './handshake.js';
+export { CLOCK_SKEW_MS, FEDERATION_ENDPOINTS, FEDERATION_PROTOCOL_VERSION, MANIFEST_TTL_MS, signManifest, verifyManifest } from './manifest.js';
+export type { FederationManifest, VerifiedPeer, WellKnown } from './manifest.js';
+export { PAIR_TOPICS, emptyPairs, pairsCodec, stepPairs } from './pair-fold.js';
+export type { Pair, PairState, PairsState } from './pair-fold.js';
+export { isPairId, pairIdOf } from './pair-id.js';
+export { messageBytes, signMessage, verifyMessage } from './signed-message.js';

@@ -1,0 +1,3 @@
+import { syncropelBuild } from '../../tooling/tsup.preset.ts';
+
+export default syncropelBuild('node');

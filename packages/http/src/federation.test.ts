@@ -1,0 +1,253 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateInstanceKeyPair, sha256Hex, signText, threadIdFor, type KeyPair } from '@syncropel/algebra';
+import { createAuth, type Auth } from '@syncropel/auth';
+import { createFederation, memoryCredentials, nonceHash, pairIdOf, signMessage, verifyManifest, type Federation } from '@syncropel/federation';
+import { createApp, listen, type RunningServer } from '@syncropel/http';
+import { createKernel, type Kernel } from '@syncropel/kernel';
+import { createMemoryLogStore, type LogStore } from '@syncropel/log';
+import { openSqliteLogStore } from '@syncropel/log-sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Two (and three) real instances on loopback: kernel, auth, federation and the HTTP API each.
+interface Instance {
+  key: KeyPair;
+  kernel: Kernel;
+  auth: Auth;
+  federation: Federation;
+  server: RunningServer;
+  base: string;
+  admin: string;
+  store: LogStore;
+  stop(): Promise<void>;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'spl-federation-'));
+const running: Instance[] = [];
+
+async function instance(store: LogStore = createMemoryLogStore(), key = generateInstanceKeyPair()): Promise<Instance> {
+  const sign = (text: string) => signText(text, key.secretKey);
+  const kernel = createKernel({ store, actor: key.did, workLoop: true, signer: sign });
+  const auth = createAuth({ kernel, actor: key.did, tokenKey: new Uint8Array(32).fill(7), auditWindowMs: 0 });
+  let base = '';
+  const federation = createFederation({ kernel, auth, identity: { did: key.did, public_key: key.publicKey }, sign, version: 'test', publicUrl: () => base, credentials: memoryCredentials(), syncIntervalMs: 0 });
+  await kernel.start();
+  const server = await listen(createApp({ kernel, auth, federation, actor: key.did }), '127.0.0.1', 0);
+  base = `http://${server.address}`;
+  const admin = auth.bootstrapOpen() ? (await auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] })).bearer : (await auth.mintToken('sa-admin')).bearer;
+  const inst: Instance = {
+    key,
+    kernel,
+    auth,
+    federation,
+    server,
+    base,
+    admin,
+    store,
+    async stop() {
+      await server.close();
+      await federation.stop();
+      await auth.stop();
+      await kernel.stop();
+      running.splice(running.indexOf(inst), 1);
+    },
+  };
+  running.push(inst);
+  return inst;
+}
+
+async function call(i: Instance, method: string, path: string, body?: unknown, token: string | null = i.admin) {
+  const res = await fetch(`${i.base}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+afterAll(async () => {
+  for (const i of [...running]) await i.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('identity', () => {
+  it('serves a manifest signed by the instance key without auth; a changed field or an expired one is refused', async () => {
+    const a = await instance();
+    const res = await fetch(`${a.base}/.well-known/syncropel`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const doc = (await res.json()) as any;
+    expect(doc.federation_manifest).toMatchObject({ object: 'federation_manifest', daemon: { did: a.key.did, public_key: a.key.publicKey }, federation: { pair_endpoint: '/v1/federation/pair', sync_change_endpoint: '/v1/sync/changes' } });
+    expect(verifyManifest(doc, Date.now())).toMatchObject({ did: a.key.did });
+    const tampered = structuredClone(doc);
+    tampered.federation_manifest.daemon.version = 'evil';
+    expect(() => verifyManifest(tampered, Date.now())).toThrow(/does not verify/);
+    const later = Date.now() + 8 * 86_400_000;
+    expect(() => verifyManifest(doc, later)).toThrow(expect.objectContaining({ code: 'MANIFEST_EXPIRED' }));
+    expect(verifyManifest(doc, later, false).did).toBe(a.key.did);
+    expect((await call(a, 'GET', '/v1/identity', undefined, null)).status).toBe(401);
+    expect((await call(a, 'GET', '/v1/identity')).body).toEqual({ did: a.key.did, method: 'did:sync', public_key: a.key.publicKey, key_id: `${a.key.did}#key-1` });
+  });
+});
+
+describe('pairing, sync and revocation between two instances', () => {
+  let a: Instance;
+  let b: Instance;
+  let pairId: string;
+  const shared = threadIdFor('federation-shared');
+  const unshared = threadIdFor('federation-private');
+
+  beforeAll(async () => {
+    a = await instance(openSqliteLogStore({ path: join(dir, 'a.db') }));
+    b = await instance(openSqliteLogStore({ path: join(dir, 'b.db') }));
+  });
+
+  it('holds the request for the responder operator, then both sides hold reciprocal federation-only tokens', async () => {
+    const started = await call(a, 'POST', '/v1/federation/pairs', { url: `${b.base}/` });
+    expect(started.status).toBe(202);
+    pairId = started.body.pair_id;
+    expect(pairId).toBe(`fed_${sha256Hex([a.key.did, b.key.did].sort().join('\n'))}`);
+    expect(pairId).toBe(pairIdOf(b.key.did, a.key.did));
+    expect(started.body).toMatchObject({ state: 'establishing', role: 'initiator', peer_did: b.key.did });
+    // The responder's operator sees an AITL request and approves it.
+    const pending = (await call(b, 'GET', '/v1/aitl')).body.data;
+    expect(pending).toHaveLength(1);
+    expect((await call(b, 'GET', `/v1/federation/pairs/${pairId}`)).body).toMatchObject({ state: 'establishing', role: 'responder', peer_did: a.key.did, aitl_request: pending[0].id });
+    expect((await call(b, 'POST', `/v1/aitl/${pending[0].id}/decide`, { decision: 'approve' })).status).toBe(201);
+    await waitFor(async () => (await call(b, 'GET', `/v1/federation/pairs/${pairId}`)).body.peer_credential === true, 'the responder to hold the initiator token');
+    const ofA = (await call(a, 'GET', `/v1/federation/pairs/${pairId}`)).body;
+    const ofB = (await call(b, 'GET', `/v1/federation/pairs/${a.key.did}`)).body; // by the peer's DID too
+    expect(ofA).toMatchObject({ state: 'active', peer_credential: true, issued_sa: expect.stringMatching(/^fed-/) });
+    expect(ofB).toMatchObject({ pair_id: pairId, state: 'active', peer_credential: true });
+    // The tokens are scoped to federation only and never written to the log.
+    const issued = b.auth.listTokens(ofB.issued_sa);
+    expect(issued).toHaveLength(1);
+    expect(issued[0]?.scopes).toEqual(['federation:sync']);
+    const log = JSON.stringify(await b.kernel.records({ thread: 'th_federation_pairs', limit: 1000 }));
+    expect(log).not.toMatch(/spl_prod_fed-/);
+    // A pair record exists on both sides, and the list shows it.
+    expect((await call(a, 'GET', '/v1/federation/pairs')).body.data.map((p: any) => p.pair_id)).toEqual([pairId]);
+  });
+
+  it('shares only threads the owner allowed, both ways; only the owner dispatches the work', async () => {
+    const write = (i: Instance, thread: string, act: string, body: object, clock: number, parents: string[] = []) =>
+      call(i, 'POST', '/v1/records', { parents, thread, actor: 'did:sync:sa:sa-admin', act, body, clock, data_type: 'SCALAR' });
+    const intend = await write(a, shared, 'INTEND', { goal: 'federate' }, 0);
+    expect(intend.status).toBe(201);
+    await write(a, unshared, 'INTEND', { goal: 'stay home' }, 0);
+    expect((await call(a, 'POST', `/v1/federation/pairs/${pairId}/threads`, { thread: shared })).body.shared_threads).toEqual([shared]);
+    expect((await call(a, 'POST', `/v1/federation/pairs/${pairId}/threads`, { thread: 'th_engine_config' })).status).toBe(422);
+    // A dispatches its own INTEND (no adapter: a notice by A, signed by A's key).
+    await waitFor(async () => (await a.kernel.records({ thread: shared, limit: 10 })).some((r) => r.actor === a.key.did), 'A to answer its INTEND');
+
+    const pulled = await call(b, 'POST', `/v1/federation/pairs/${pairId}/sync`);
+    expect(pulled.status).toBe(200);
+    expect(pulled.body).toMatchObject({ created: 2, refused: 0 });
+    expect((await b.kernel.records({ thread: shared, limit: 10 })).map((r) => r.id)).toEqual((await a.kernel.records({ thread: shared, limit: 10 })).map((r) => r.id));
+    expect(await b.kernel.records({ thread: unshared, limit: 10 })).toEqual([]);
+    expect(b.kernel.threadOwner(shared)).toBe(a.key.did);
+    // B answers on the shared thread; A pulls it back. B never dispatched A's work.
+    // Both instances call their first account sa-admin: the same DID, so its clock on the thread goes on from A's.
+    const reply = await write(b, shared, 'KNOW', { note: 'seen on B' }, 1, [intend.body.id]);
+    expect(reply.status).toBe(201);
+    const back = await call(a, 'POST', `/v1/federation/pairs/${pairId}/sync`);
+    expect(back.body).toMatchObject({ created: 1 });
+    expect(await a.kernel.record(reply.body.id)).toMatchObject({ body: { note: 'seen on B' } });
+    expect((await b.kernel.records({ thread: shared, limit: 10 })).filter((r) => r.actor === b.key.did)).toEqual([]);
+    // Pulling again is idempotent.
+    expect((await call(b, 'POST', `/v1/federation/pairs/${pairId}/sync`)).body).toMatchObject({ created: 0 });
+  });
+
+  it('refuses and counts records whose signature is missing or does not verify', async () => {
+    const forger = generateInstanceKeyPair();
+    const base = { parents: [], thread: shared, act: 'KNOW', data_type: 'SCALAR', body: { forged: true } } as const;
+    // Records claiming another instance as author, stored on A as the embedding host may.
+    await a.kernel.ingest({ ...base, actor: forger.did, clock: 0, sig: 'ab'.repeat(64) });
+    await a.kernel.ingest({ ...base, actor: forger.did, clock: 1 });
+    const before = (await call(b, 'GET', `/v1/federation/pairs/${pairId}`)).body.sync.unsigned_or_bad_signature;
+    const pulled = await call(b, 'POST', `/v1/federation/pairs/${pairId}/sync`);
+    expect(pulled.body).toMatchObject({ refused: 2, created: 0 });
+    expect((await call(b, 'GET', `/v1/federation/pairs/${pairId}`)).body.sync.unsigned_or_bad_signature).toBe(before + 2);
+    expect((await b.kernel.records({ thread: shared, actor: forger.did, limit: 10 }))).toEqual([]);
+  });
+
+  it('the change feed needs the peer token, validates its cursor and never serves reserved threads', async () => {
+    expect((await call(b, 'GET', '/v1/sync/changes', undefined, null)).status).toBe(401);
+    // An operator token is not a pair's token.
+    expect((await call(b, 'GET', '/v1/sync/changes')).status).toBe(404);
+  });
+
+  it('revoke: terminal on both sides, the peer told, its tokens dead at once', async () => {
+    const issuedToB = (await call(a, 'GET', `/v1/federation/pairs/${pairId}`)).body.issued_sa;
+    const revoked = await call(a, 'DELETE', `/v1/federation/pairs/${pairId}`, { reason: 'decommissioning' });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ state: 'revoked', revoked_reason: 'decommissioning', revoked_by: 'local', peer_notified: true });
+    expect(a.auth.listTokens(issuedToB).every((t) => t.revoked)).toBe(true);
+    expect((await call(b, 'GET', `/v1/federation/pairs/${pairId}`)).body).toMatchObject({ state: 'revoked', revoked_by: 'peer' });
+    // Pulls stop both ways: B's credential at A is revoked, and B revoked A's.
+    const stopped = await call(b, 'POST', `/v1/federation/pairs/${pairId}/sync`);
+    expect(stopped.status).toBe(403);
+    expect(stopped.body.error.code).toBe('PAIR_REVOKED');
+    // Pairing again is refused: revocation is final.
+    const again = await call(a, 'POST', '/v1/federation/pairs', { url: b.base });
+    expect(again.status).toBe(403);
+    expect(again.body.error.code).toBe('PAIR_REVOKED');
+  });
+
+  it('pair state is a fold of the log: it survives a restart', async () => {
+    await a.stop();
+    const reopened = await instance(openSqliteLogStore({ path: join(dir, 'a.db') }), a.key);
+    expect(reopened.federation.get(pairId)).toMatchObject({ state: 'revoked', shared_threads: [shared], peer_did: b.key.did });
+  });
+});
+
+describe('the handshake refuses what it must', () => {
+  it('a bad signature, a replayed nonce, a stale request; a wrong nonce learns nothing', async () => {
+    const b = await instance();
+    const c = generateInstanceKeyPair();
+    const nonce = 'c0'.repeat(32);
+    const request = { object: 'pair_request', protocol: '1', initiator_did: c.did, initiator_url: 'http://127.0.0.1:1', responder_did: b.key.did, nonce, issued_at: new Date().toISOString() };
+    const signed = signMessage(request, (t) => signText(t, c.secretKey));
+    const bad = await call(b, 'POST', '/v1/federation/pair', { ...signed, initiator_url: 'http://127.0.0.1:2' }, null);
+    expect(bad.status).toBe(401);
+    expect(bad.body.error).toMatchObject({ code: 'BAD_SIGNATURE', field: 'sig' });
+    const first = await call(b, 'POST', '/v1/federation/pair', signed, null);
+    expect(first.status).toBe(202);
+    const replay = await call(b, 'POST', '/v1/federation/pair', signed, null);
+    expect(replay.status).toBe(410);
+    expect(replay.body.error.code).toBe('NONCE_REPLAYED');
+    const stale = signMessage({ ...request, nonce: 'c1'.repeat(32), issued_at: new Date(Date.now() - 3_600_000).toISOString() }, (t) => signText(t, c.secretKey));
+    expect((await call(b, 'POST', '/v1/federation/pair', stale, null)).body.error.code).toBe('STALE_REQUEST');
+    const pairId = first.body.pair_id;
+    expect((await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, { nonce: 'c2'.repeat(32) }, null)).status).toBe(404);
+    expect((await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, { nonce }, null))).toMatchObject({ status: 202, body: { state: 'establishing' } });
+    // Only a hash of the nonce is in the log: reading the log does not let anyone poll.
+    const log = JSON.stringify(await b.kernel.records({ thread: 'th_federation_pairs', limit: 100 }));
+    expect(log).not.toContain(nonce);
+    expect(log).toContain(nonceHash(nonce));
+    // The operator rejects: the initiator's poll hears so.
+    const [req] = (await call(b, 'GET', '/v1/aitl')).body.data;
+    await call(b, 'POST', `/v1/aitl/${req.id}/decide`, { decision: 'reject', reason: 'unknown peer' });
+    await waitFor(async () => (await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, { nonce }, null)).status === 403, 'the rejection');
+  });
+
+  it('an auto-approve rule pairs at once; the token is handed out once', async () => {
+    const a = await instance();
+    const b = await instance();
+    await b.kernel.emit(b.key.did, { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'federation_pair_rule', name: 'trusted', expression: `record.body.aitl.peer_did == "${a.key.did}"` } });
+    const paired = await call(a, 'POST', '/v1/federation/pairs', { url: b.base });
+    expect(paired.status).toBe(201);
+    expect(paired.body.state).toBe('active');
+    await waitFor(() => b.federation.get(paired.body.pair_id).peer_credential, 'the confirmation');
+    expect(b.kernel.pendingDecisions()).toEqual([]);
+  });
+});
