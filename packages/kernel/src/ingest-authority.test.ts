@@ -73,6 +73,19 @@ describe('ingest checks every record against its writer', () => {
     await kernel.stop();
   });
 
+  it('answering a record that is not in the log yet takes the authority to decide (folds would apply it when the target arrives)', async () => {
+    const { kernel, store } = await started();
+    const future = recordId({ ...rec('did:sync:user:alice', 0), act: 'INTEND', judged_by: null } as LogRecord);
+    for (const key of ['fulfills', 'cancels']) {
+      const early = rec('did:sync:sa:sa-ci', key === 'fulfills' ? 0 : 1, { act: 'KNOW', body: { [key]: future } });
+      expect(await refusal(kernel.ingest(early, { writer: ci }))).toMatchObject({ code: 'DECISION_DENIED', field: `body.${key}` });
+    }
+    const lead = writer('did:sync:sa:sa-lead', [], ['decide']);
+    expect((await kernel.ingest(rec('did:sync:sa:sa-lead', 0, { act: 'DO', body: { cancels: future } }), { writer: lead })).status).toBe('created');
+    expect(await store.count()).toBe(1);
+    await kernel.stop();
+  });
+
   it('takes config on th_engine_config only from a writer that holds configure, or its own refusal', async () => {
     const { kernel, store } = await started();
     const config = { ...rec('did:sync:sa:sa-ci', 0), thread: 'th_engine_config', act: 'LEARN', body: { topic: 'tick_interval', name: 'default', seconds: 30 } };

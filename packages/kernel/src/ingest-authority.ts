@@ -44,9 +44,14 @@ export function checkAuthority(record: LogRecord, writer: Writer, field: string,
     const ref = body[key];
     if (typeof ref !== 'string') continue;
     const target = ctx.lookup(ref);
-    // An answer to nothing known answers nothing; if the record arrives later it is not answered.
-    if (!target) continue;
     const f = at(`body.${key}`);
+    if (!target) {
+      // Folds apply an answer that arrives before its target (federation delivers in causal order
+      // only), and ids are content hashes anyone can compute: answering a record not yet written
+      // would pre-empt it, so it takes the authority to decide.
+      need(writer, 'decide', record, f, `${f} names no record in the log; answering a record before it exists needs the authority to decide (${writer.did} lacks it)`);
+      continue;
+    }
     if (target.thread !== record.thread) {
       throw new KernelError('VALIDATION_FAILED', `${f} names a record on thread ${target.thread}; an answer must be written on the thread of the record it answers`, f);
     }
