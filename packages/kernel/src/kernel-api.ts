@@ -281,6 +281,12 @@ export interface Kernel {
    * `cursor` that is not an integer of at least 1.
    */
   threadsPage(query: ThreadPageQuery): Promise<ThreadPage>;
+  /**
+   * A digest (SHA-256 hex) of the folded state that depends only on which records the log holds,
+   * not their order (see `convergentState`): two instances that exchanged the same records agree
+   * on it. Folds every thread that left memory, so it costs what `threads()` does.
+   */
+  stateDigest(): Promise<string>;
   /** AITL decisions still waiting. */
   pendingDecisions(): PendingDecision[];
   /** Compiles (and, given variables, evaluates) a CEL expression in a context against live state. */

@@ -10,6 +10,7 @@ import { Cron } from './cron.js';
 import { Reconciler, type ReconcilerStatus } from './work/reconciler.js';
 import { asksForWork, emptyWork, stepWork, type WorkState } from './work/work-fold.js';
 import { ownershipCodec, stepOwnership, type OwnershipState } from './work/work-ownership.js';
+import { digestFoldedState } from './state-digest.js';
 import {
   ENGINE_CONFIG_THREAD,
   adapters,
@@ -675,6 +676,10 @@ export function createKernel(options: KernelOptions): Kernel {
     async threads() {
       const all = await Promise.all([...threadsState].map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held)));
       return all.filter((t): t is ThreadState => t !== undefined).sort((a, b) => b.last_seq - a.last_seq);
+    },
+    async stateDigest() {
+      const threads = (await Promise.all([...threadsState].map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held)))).filter((t): t is ThreadState => t !== undefined);
+      return digestFoldedState({ threads, aitl: aitlState, work: workState, trust: trustState });
     },
     threadsPage: (query) => pageThreads(threadsState, query, (id) => loadThread(id)),
     pendingDecisions: () => [...aitlState.values()].sort((a, b) => a.seq - b.seq),
