@@ -141,9 +141,9 @@ export function planIngest(inputs: readonly unknown[], fieldOf: (i: number) => s
     const last = batchClocks.get(key) ?? pendingClocks.get(key) ?? ctx.committedClock(record.actor, record.thread, facts);
     batch.set(id, record);
     // Clocks only ever rise: a foreign record below the last one is stored, and the next local write still goes above.
-    if (last !== undefined && record.clock <= last) return { kind: 'new', id, entry: { id, record }, behind: true };
+    if (last !== undefined && record.clock <= last) return { kind: 'new', id, entry: { id, record, foreign: true }, behind: true };
     batchClocks.set(key, record.clock);
-    return { kind: 'new', id, entry: { id, record } };
+    return { kind: 'new', id, entry: { id, record, foreign: true } };
   }
 }
 

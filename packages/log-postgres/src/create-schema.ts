@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS records (
   sig         TEXT,
   ingested_at BIGINT NOT NULL
 );
+-- Whether another instance wrote the record (federation): its clock was ordered by that
+-- instance's log, so it need not advance here. Added after the first release, hence ALTER.
+ALTER TABLE records ADD COLUMN IF NOT EXISTS foreign_clock BOOLEAN NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS records_thread_seq ON records (thread, seq);
 CREATE INDEX IF NOT EXISTS records_actor_seq ON records (actor, seq);
 
@@ -75,14 +78,15 @@ BEGIN
   RAISE EXCEPTION 'the log is append-only: % on % is refused', TG_OP, TG_TABLE_NAME USING ERRCODE = '${APPEND_ONLY_SQLSTATE}';
 END $$;
 
--- Refuses a record whose clock does not exceed the highest stored for its (actor, thread). The
+-- Refuses a record whose clock does not exceed the highest stored for its (actor, thread), unless
+-- another instance wrote it (foreign_clock: its clock is kept if higher, never refused). The
 -- upsert's row lock also orders two writers racing on one (actor, thread): the second waits and
 -- then sees the first's clock.
 CREATE OR REPLACE FUNCTION syncropel_advance_clock() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO record_clocks (actor, thread, clock) VALUES (NEW.actor, NEW.thread, NEW.clock)
   ON CONFLICT (actor, thread) DO UPDATE SET clock = EXCLUDED.clock WHERE record_clocks.clock < EXCLUDED.clock;
-  IF FOUND THEN
+  IF FOUND OR NEW.foreign_clock THEN
     RETURN NEW;
   END IF;
   -- The very record is already stored (its id is a hash of its clock too): let the unique index

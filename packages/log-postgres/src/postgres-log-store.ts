@@ -100,11 +100,12 @@ export async function openPostgresLogStore(options: PostgresLogStoreOptions): Pr
 
   const insert = async (entries: readonly AppendEntry[]): Promise<StoredRecord[]> => {
     const now = Date.now();
+    const cols = toColumns(entries);
     const client = await writer.client();
     const { rows } = await client.query<[number]>({
       name: 'syncropel_append',
       text: APPEND_SQL,
-      values: [entries.length, ...toColumns(entries), now],
+      values: [entries.length, ...cols.slice(0, 10), now, cols[10]],
       rowMode: 'array',
       types: INT8_AS_NUMBER,
     });
@@ -226,10 +227,10 @@ const QUERY_TIMEOUT_MS = 60_000;
  */
 const APPEND_SQL = /* sql */ `
 WITH h AS (UPDATE log_head SET seq = seq + $1::bigint RETURNING seq - $1::bigint AS base)
-INSERT INTO records (seq, id, thread, actor, act, clock, data_type, judged_by, parents, body, sig, ingested_at)
-SELECT h.base + t.ord, t.id, t.thread, t.actor, t.act, t.clock, t.data_type, t.judged_by, t.parents, t.body, t.sig, $12::bigint
-FROM h, unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-  WITH ORDINALITY AS t(id, thread, actor, act, clock, data_type, judged_by, parents, body, sig, ord)
+INSERT INTO records (seq, id, thread, actor, act, clock, data_type, judged_by, parents, body, sig, ingested_at, foreign_clock)
+SELECT h.base + t.ord, t.id, t.thread, t.actor, t.act, t.clock, t.data_type, t.judged_by, t.parents, t.body, t.sig, $12::bigint, t.foreign_clock
+FROM h, unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $13::boolean[])
+  WITH ORDINALITY AS t(id, thread, actor, act, clock, data_type, judged_by, parents, body, sig, foreign_clock, ord)
 ORDER BY t.ord
 RETURNING seq`;
 

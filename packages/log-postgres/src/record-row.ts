@@ -11,14 +11,14 @@ export const INT8_AS_NUMBER: pg.CustomTypesConfig = {
 };
 
 /**
- * An append as the column arrays `APPEND_SQL` unnests ($2..$11). JSON is written as the SQLite
+ * An append as the column arrays `APPEND_SQL` unnests ($2..$11, and $13: whether each is foreign). JSON is written as the SQLite
  * store writes it, so the two stores hold the same text.
  */
 export function toColumns(entries: readonly AppendEntry[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 10 }, () => new Array<unknown>(entries.length));
-  entries.forEach(({ id, record }, i) => {
-    const row = [id, record.thread, record.actor, record.act, record.clock, record.data_type, record.judged_by ?? null, JSON.stringify(record.parents), JSON.stringify(record.body), record.sig ?? null];
-    for (let c = 0; c < 10; c++) (cols[c] as unknown[])[i] = row[c];
+  const cols: unknown[][] = Array.from({ length: 11 }, () => new Array<unknown>(entries.length));
+  entries.forEach(({ id, record, foreign }, i) => {
+    const row = [id, record.thread, record.actor, record.act, record.clock, record.data_type, record.judged_by ?? null, JSON.stringify(record.parents), JSON.stringify(record.body), record.sig ?? null, foreign === true];
+    for (let c = 0; c < 11; c++) (cols[c] as unknown[])[i] = row[c];
   });
   return cols;
 }

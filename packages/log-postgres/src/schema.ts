@@ -1,10 +1,10 @@
-import { bigint, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 
 /**
  * The log. `seq` is the log position, handed out by {@link logHead} in the inserting statement
  * (not a sequence: see `APPEND_SQL`); `id` is the content id. `body` and `parents` hold the JSON
- * text exactly as written (TEXT, not jsonb, which would reorder keys). Same columns as the SQLite
- * store, so both return identical records. UPDATE, DELETE and TRUNCATE are refused by triggers.
+ * text exactly as written (TEXT, not jsonb, which would reorder keys). The SQLite store's columns
+ * (plus `foreign_clock`), so both return identical records. UPDATE, DELETE and TRUNCATE are refused by triggers.
  */
 export const records = pgTable(
   'records',
@@ -21,6 +21,8 @@ export const records = pgTable(
     body: text('body').notNull(),
     sig: text('sig'),
     ingestedAt: bigint('ingested_at', { mode: 'number' }).notNull(),
+    /** Another instance wrote it (federation): its clock is exempt from the increasing-clock trigger. Not part of the record. */
+    foreignClock: boolean('foreign_clock').notNull().default(false),
   },
   (t) => [index('records_thread_seq').on(t.thread, t.seq), index('records_actor_seq').on(t.actor, t.seq)],
 );

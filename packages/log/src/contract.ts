@@ -82,6 +82,18 @@ export function describeLogStoreContract(name: string, options: LogStoreContract
       await s.close();
     });
 
+    it('stores a foreign record whose clock does not advance (federation), and keeps refusing a repeated id', async () => {
+      const s = await make();
+      await s.append([entry(5)]);
+      const lower = { ...entry(3, 'a', 'alice', { from: 'peer' }), foreign: true };
+      const same = { ...entry(5, 'a', 'alice', { fork: true }), foreign: true };
+      expect((await s.append([lower, same])).map((r) => r.seq)).toEqual([2, 3]);
+      expect((await s.get(lower.id))?.clock).toBe(3);
+      await expect(s.append([{ ...entry(5), foreign: true }])).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+      expect(await s.count()).toBe(3);
+      await s.close();
+    });
+
     it('is atomic: a batch with a duplicate id stores nothing', async () => {
       const s = await make();
       await s.append([entry(1)]);

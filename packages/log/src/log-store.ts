@@ -4,6 +4,12 @@ import type { Record, StoredRecord } from '@syncropel/algebra';
 export interface AppendEntry {
   readonly id: string;
   readonly record: Record;
+  /**
+   * A record another instance wrote (federation): its clock need not exceed the last one of its
+   * (actor, thread), since the other instance's log ordered it. A store that checks clocks (the
+   * PostgreSQL one) skips the check for it and still keeps the highest clock.
+   */
+  readonly foreign?: boolean;
 }
 
 /** A read over the log: optional thread/actor filters, records strictly after `after` (a seq), in seq order. */
