@@ -1,0 +1,98 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateInstanceKeyPair, recordId, signText, type StoredRecord } from '@syncropel/algebra';
+import { CAUSAL_BUFFER_CAPACITY, CausalBuffer, MAX_FEED_LIMIT, emptyPairs, feedQuery, fileCredentials, isPairId, pairIdOf, stepPairs, vouch } from '@syncropel/federation';
+import { verifyRecordSignature } from '@syncropel/algebra';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const SELF = generateInstanceKeyPair();
+const dir = mkdtempSync(join(tmpdir(), 'spl-fed-parts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let seq = 0;
+function stored(actor: string, thread: string, act: StoredRecord['act'], body: StoredRecord['body'], sig?: string): StoredRecord {
+  const r = { parents: [], thread, actor, act, body, clock: seq, data_type: 'SCALAR' as const, judged_by: null, ...(sig ? { sig } : {}) };
+  seq++;
+  return { ...r, id: recordId(r), seq, ingested_at: 1_700_000_000_000 + seq };
+}
+const learn = (body: StoredRecord['body'], actor = SELF.did) => stored(actor, 'th_federation_pairs', 'LEARN', body);
+
+describe('pair ids', () => {
+  it('are the same from either side and shaped fed_<64 hex>', () => {
+    const other = generateInstanceKeyPair().did;
+    expect(pairIdOf(SELF.did, other)).toBe(pairIdOf(other, SELF.did));
+    expect(isPairId(pairIdOf(SELF.did, other))).toBe(true);
+    expect(pairIdOf(SELF.did, other)).not.toBe(pairIdOf(SELF.did, generateInstanceKeyPair().did));
+  });
+});
+
+describe('the pair fold', () => {
+  it('updates a pair field by field; revoked is terminal; only the instance’s own records count', () => {
+    const s = emptyPairs();
+    const id = pairIdOf(SELF.did, 'did:sync:instance:peer');
+    stepPairs(s, learn({ topic: 'pair', pair_id: id, peer_did: 'did:sync:instance:peer', peer_url: 'http://p', role: 'initiator', state: 'establishing', nonce_sha256: 'aa' }), SELF.did);
+    stepPairs(s, learn({ topic: 'pair', pair_id: id, state: 'active', issued_sa: 'fed-x' }), SELF.did);
+    stepPairs(s, learn({ topic: 'pair_threads', pair_id: id, thread: 'th_1', shared: true }), SELF.did);
+    stepPairs(s, learn({ topic: 'sync_cursor', pair_id: id, cursor: '42' }), SELF.did);
+    stepPairs(s, learn({ topic: 'pair', pair_id: id, state: 'revoked', reason: 'done' }), 'did:sync:user:mallory');
+    expect(s.pairs.get(id)).toMatchObject({ state: 'active', issued_sa: 'fed-x', peer_url: 'http://p', shared_threads: ['th_1'], cursor: '42' });
+    expect(s.nonces.has('aa')).toBe(true);
+    stepPairs(s, learn({ topic: 'pair', pair_id: id, state: 'revoked', reason: 'done', revoked_by: 'peer' }), SELF.did);
+    stepPairs(s, learn({ topic: 'pair', pair_id: id, state: 'active' }), SELF.did);
+    stepPairs(s, learn({ topic: 'pair_threads', pair_id: id, thread: 'th_2', shared: true }), SELF.did);
+    expect(s.pairs.get(id)).toMatchObject({ state: 'revoked', revoked_reason: 'done', revoked_by: 'peer', shared_threads: ['th_1'] });
+  });
+});
+
+describe('the change feed', () => {
+  it('takes a cursor and a limit, naming the bad parameter', () => {
+    expect(feedQuery(undefined, undefined)).toEqual({ after: 0, limit: 1000 });
+    expect(feedQuery('17', '5')).toEqual({ after: 17, limit: 5 });
+    expect(() => feedQuery('abc', undefined)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', field: 'since' }));
+    expect(() => feedQuery('1', String(MAX_FEED_LIMIT + 1))).toThrow(expect.objectContaining({ field: 'limit' }));
+    expect(() => feedQuery('1', '0')).toThrow(expect.objectContaining({ field: 'limit' }));
+  });
+
+  it('vouches for user records with the instance key, keeps other instances’ signatures, signs its own unsigned ones', () => {
+    const sign = (t: string) => signText(t, SELF.secretKey);
+    const user = vouch(stored('did:sync:user:ann', 'th_x', 'INTEND', {}), SELF.did, sign);
+    expect(verifyRecordSignature(user, SELF.publicKey)).toBe(true);
+    const peer = generateInstanceKeyPair();
+    const theirs = stored(peer.did, 'th_x', 'KNOW', {});
+    const theirsSigned = { ...theirs, sig: signText('whatever', peer.secretKey) };
+    expect(vouch(theirsSigned, SELF.did, sign).sig).toBe(theirsSigned.sig);
+    expect(vouch(theirs, SELF.did, sign).sig).toBeUndefined();
+    expect(verifyRecordSignature(vouch(stored(SELF.did, 'th_x', 'KNOW', {}), SELF.did, sign), SELF.publicKey)).toBe(true);
+    expect(Object.keys(user)).not.toContain('seq');
+  });
+});
+
+describe('the causal buffer', () => {
+  it('holds records in arrival order, resumes from the oldest one’s page, drops the oldest past capacity or age', () => {
+    const b = new CausalBuffer(2, 1000);
+    b.hold('a', { n: 1 }, '10', 0);
+    b.hold('b', { n: 2 }, '20', 500);
+    expect(b.resumeFrom()).toBe('10');
+    b.hold('c', { n: 3 }, '30', 600);
+    expect([b.size, b.dropped, b.resumeFrom()]).toEqual([2, 1, '20']);
+    b.release('b');
+    expect(b.resumeFrom()).toBe('30');
+    b.expire(1601);
+    expect([b.size, b.dropped, b.resumeFrom()]).toEqual([0, 2, undefined]);
+    expect(CAUSAL_BUFFER_CAPACITY).toBe(10_000);
+  });
+});
+
+describe('credentials', () => {
+  it('are files of mode 0600 in a folder of mode 0700, one per pair', () => {
+    const creds = fileCredentials(join(dir, 'federation'));
+    expect(creds.get('fed_x')).toBeUndefined();
+    creds.put('fed_x', 'spl_prod_fed-x_secret');
+    expect(creds.get('fed_x')).toBe('spl_prod_fed-x_secret');
+    expect(statSync(join(dir, 'federation', 'fed_x.token')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'federation')).mode & 0o777).toBe(0o700);
+    creds.remove('fed_x');
+    expect(readdirSync(join(dir, 'federation'))).toEqual([]);
+  });
+});
