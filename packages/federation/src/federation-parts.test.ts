@@ -96,3 +96,18 @@ describe('credentials', () => {
     expect(readdirSync(join(dir, 'federation'))).toEqual([]);
   });
 });
+
+describe('record signature checks', () => {
+  it('agree with the portable check, and refuse what is malformed', async () => {
+    const { recordSignatureValid } = await import('@syncropel/federation');
+    const { signRecord } = await import('@syncropel/algebra');
+    const r = stored('did:sync:user:ann', 'th_x', 'INTEND', { a: 1 });
+    const signed = { ...r, sig: signRecord(r, SELF.secretKey) };
+    expect(recordSignatureValid(signed, SELF.publicKey)).toBe(true);
+    expect(verifyRecordSignature(signed, SELF.publicKey)).toBe(true);
+    expect(recordSignatureValid({ ...signed, body: { a: 2 } }, SELF.publicKey)).toBe(false);
+    expect(recordSignatureValid({ ...signed, sig: 'zz' }, SELF.publicKey)).toBe(false);
+    expect(recordSignatureValid(signed, generateInstanceKeyPair().publicKey)).toBe(false);
+    expect(recordSignatureValid(r, SELF.publicKey)).toBe(false);
+  });
+});

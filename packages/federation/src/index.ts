@@ -29,3 +29,4 @@ export { PAIR_TOPICS, emptyPairs, pairsCodec, stepPairs } from './pair-fold.js';
 export type { Pair, PairState, PairsState } from './pair-fold.js';
 export { isPairId, pairIdOf } from './pair-id.js';
 export { messageBytes, signMessage, verifyMessage } from './signed-message.js';
+export { recordSignatureValid } from './verify-signature.js';

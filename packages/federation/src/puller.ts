@@ -1,4 +1,5 @@
-import { instancePublicKey, isReservedThread, verifyRecordSignature, type JsonObject, type Record as LogRecord } from '@syncropel/algebra';
+import { instancePublicKey, isReservedThread, type JsonObject, type Record as LogRecord } from '@syncropel/algebra';
+import { recordSignatureValid } from './verify-signature.js';
 import { KernelError, THREAD_OWNER_TOPIC, type ForeignOutcome, type Kernel } from '@syncropel/kernel';
 import { CausalBuffer } from './causal-buffer.js';
 import type { CredentialStore } from './credentials.js';
@@ -170,8 +171,9 @@ export class Puller {
 
 function safeVerify(record: LogRecord, key: string): boolean {
   try {
-    return verifyRecordSignature(record, key);
+    return recordSignatureValid(record, key);
   } catch {
+    // A record too malformed to canonicalise is refused like a bad signature.
     return false;
   }
 }

@@ -163,6 +163,8 @@ describe('pairing, sync and revocation between two instances', () => {
     expect(back.body).toMatchObject({ created: 1 });
     expect(await a.kernel.record(reply.body.id)).toMatchObject({ body: { note: 'seen on B' } });
     expect((await b.kernel.records({ thread: shared, limit: 10 })).filter((r) => r.actor === b.key.did)).toEqual([]);
+    // Both now hold the same records on the shared thread: the same folded state.
+    expect(await b.kernel.stateDigest([shared])).toBe(await a.kernel.stateDigest([shared]));
     // Pulling again is idempotent.
     expect((await call(b, 'POST', `/v1/federation/pairs/${pairId}/sync`)).body).toMatchObject({ created: 0 });
   });

@@ -284,9 +284,11 @@ export interface Kernel {
   /**
    * A digest (SHA-256 hex) of the folded state that depends only on which records the log holds,
    * not their order (see `convergentState`): two instances that exchanged the same records agree
-   * on it. Folds every thread that left memory, so it costs what `threads()` does.
+   * on it. Folds every thread that left memory, so it costs what `threads()` does. With `threads`,
+   * the state of those threads only (what two paired instances share), without trust and
+   * outstanding work (which only the thread's owner has).
    */
-  stateDigest(): Promise<string>;
+  stateDigest(threads?: Iterable<string>): Promise<string>;
   /** AITL decisions still waiting. */
   pendingDecisions(): PendingDecision[];
   /** Compiles (and, given variables, evaluates) a CEL expression in a context against live state. */

@@ -677,9 +677,11 @@ export function createKernel(options: KernelOptions): Kernel {
       const all = await Promise.all([...threadsState].map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held)));
       return all.filter((t): t is ThreadState => t !== undefined).sort((a, b) => b.last_seq - a.last_seq);
     },
-    async stateDigest() {
-      const threads = (await Promise.all([...threadsState].map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held)))).filter((t): t is ThreadState => t !== undefined);
-      return digestFoldedState({ threads, aitl: aitlState, work: workState, trust: trustState });
+    async stateDigest(only) {
+      const set = only === undefined ? undefined : new Set(only);
+      const held = [...threadsState].filter(([id]) => set === undefined || set.has(id));
+      const threads = (await Promise.all(held.map(([id, t]) => (typeof t === 'number' ? loadThread(id) : t)))).filter((t): t is ThreadState => t !== undefined);
+      return digestFoldedState({ threads, aitl: aitlState, work: workState, trust: trustState }, set);
     },
     threadsPage: (query) => pageThreads(threadsState, query, (id) => loadThread(id)),
     pendingDecisions: () => [...aitlState.values()].sort((a, b) => a.seq - b.seq),

@@ -46,16 +46,20 @@ export interface ConvergentState {
 }
 
 /** Projects folded states onto their order-independent part (what {@link digestFoldedState} hashes; diff two of these to see why digests differ). */
-export function convergentState(states: FoldedStates): ConvergentState {
+export function convergentState(states: FoldedStates, only?: ReadonlySet<string>): ConvergentState {
+  // With `only`, the state of those threads alone, as paired instances share it: trust is not per
+  // thread, and work is only ever outstanding on the thread owner's side, so both are left out.
+  const kept = (thread: string) => !isReservedThread(thread) && (only === undefined || only.has(thread));
   const threads = [...states.threads]
-    .filter((t) => !t.reserved)
+    .filter((t) => kept(t.thread))
     .map((t) => ({ thread: t.thread, status: t.status, record_count: t.record_count, participants: [...t.participants].sort(byCodeUnit), last_clock: { ...t.last_clock } }))
     .sort((a, b) => byCodeUnit(a.thread, b.thread));
-  const aitl = [...states.aitl.values()].filter((d) => !isReservedThread(d.thread)).map((d) => d.id).sort(byCodeUnit);
+  const aitl = [...states.aitl.values()].filter((d) => kept(d.thread)).map((d) => d.id).sort(byCodeUnit);
   const work = [...states.work.items.values()]
-    .filter((w) => !isReservedThread(w.thread))
+    .filter((w) => kept(w.thread))
     .map((w): [string, WorkStatus] => [w.id, w.status])
     .sort((a, b) => byCodeUnit(a[0], b[0]));
+  if (only !== undefined) return { threads, aitl, work: [], trust: { evidence: [], verdicts: 0, self_verdicts_ignored: 0 } };
   const evidence = [...states.trust.evidence.values()]
     .map((e): [string, string, number, number] => [e.actor, e.domain, e.successes, e.trials])
     .sort((a, b) => byCodeUnit(a[0], b[0]) || byCodeUnit(a[1], b[1]));
@@ -64,13 +68,14 @@ export function convergentState(states: FoldedStates): ConvergentState {
 
 /**
  * A sha256 (lowercase hex) over the canonical JSON of {@link convergentState}: two instances
- * holding the same records have equal digests, whatever order the records arrived in.
+ * holding the same records have equal digests, whatever order the records arrived in. `only`
+ * limits it to some threads (those two instances share), without trust and work.
  *
  * @example
  * const same = digestFoldedState({ threads, aitl, work, trust }) === remoteDigest;
  */
-export function digestFoldedState(states: FoldedStates): string {
-  const json = canonicalJson(convergentState(states));
+export function digestFoldedState(states: FoldedStates, only?: ReadonlySet<string>): string {
+  const json = canonicalJson(convergentState(states, only));
   // The projection holds strings and finite counts only; a failure here is a bug.
   if (!json.ok) throw new Error(`folded state has no canonical form: ${json.error.message}`);
   return createHash('sha256').update(json.value).digest('hex');
