@@ -16,6 +16,15 @@ export const PAIR_POLL_EVERY_MS = 2000;
 /** How long the responder keeps a minted token for the initiator's poll to collect (once): 5 minutes. */
 export const CREDENTIAL_SLOT_MS = 5 * 60_000;
 
+/**
+ * Most pair requests that may wait for the operator at once: the pair route is open to anyone
+ * with a key (keys are free), so strangers must not be able to grow the log without bound.
+ */
+export const MAX_PENDING_PAIR_REQUESTS = 20;
+
+/** How long a pair request waits for the operator before TICK cancels it: 24 hours. */
+export const PAIR_REQUEST_TTL_MS = 86_400_000;
+
 /** Most pages one sync pulls before it yields (the next interval, or another `sync`, goes on). */
 export const SYNC_MAX_PAGES = 100;
 

@@ -19,6 +19,8 @@ export const FEDERATION_ERROR_CODES = {
   PAIR_REJECTED: 403,
   /** A one-shot credential was already collected. */
   GONE: 410,
+  /** Too many pair requests wait for the operator already. */
+  TOO_MANY_PENDING: 429,
   /** The peer could not be reached or answered something unusable. */
   PEER_UNREACHABLE: 502,
 } as const;

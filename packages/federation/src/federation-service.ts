@@ -14,6 +14,8 @@ import {
   CREDENTIAL_SLOT_MS,
   DEFAULT_SYNC_INTERVAL_MS,
   FEDERATION_SYNC_SCOPE,
+  MAX_PENDING_PAIR_REQUESTS,
+  PAIR_REQUEST_TTL_MS,
   PAIR_POLL_EVERY_MS,
   PAIR_POLL_WINDOW_MS,
   type Federation,
@@ -96,7 +98,11 @@ export function createFederation(options: FederationOptions): Federation {
     return body as { [k: string]: unknown };
   }
 
-  /** Mints (or reuses) the service account for a peer and a fresh token limited to federation. */
+  /**
+   * Mints (or reuses) the service account for a peer and a fresh token limited to federation. The
+   * account's earlier tokens are revoked first: a peer holds one live token, and one whose handover
+   * failed (its plaintext is gone) must not stay valid.
+   */
   async function mintForPeer(p: { pair_id: string; peer_did: string }): Promise<{ sa: string; tokenId: string; bearer: string }> {
     const sa = `fed-${p.pair_id.slice(4, 28)}`;
     try {
@@ -104,6 +110,7 @@ export function createFederation(options: FederationOptions): Federation {
     } catch (e) {
       if (!(isAuthError(e) && e.code === 'ALREADY_EXISTS')) throw e;
     }
+    for (const t of auth.listTokens(sa)) if (!t.revoked) await auth.revokeToken(t.token_id, 'replaced by a new federation token');
     const minted = await auth.mintToken(sa, { label: `federation ${p.pair_id}` });
     return { sa, tokenId: minted.token_id, bearer: minted.bearer };
   }
@@ -116,19 +123,59 @@ export function createFederation(options: FederationOptions): Federation {
     return minted.bearer;
   }
 
-  /** Initiator: the responder handed a token; keep it, mint one for the responder and hand it over. */
+  /**
+   * Initiator: the responder handed a token; keep it, then mint one for the responder and hand it
+   * over. A failed handover leaves the pair active without `handed_over`; it is tried again on
+   * every sync and interval (with a new token: the old one's plaintext is gone).
+   */
   async function established(pairId: string, token: string): Promise<void> {
-    const p = pairOf(pairId);
     credentials.put(pairId, token);
     nonces.delete(pairId);
+    await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, state: 'active', peer_credential: true, handed_over: false });
+    await handOver(pairId).catch((e: unknown) => report(e, `federation_handover ${pairId}`));
+  }
+
+  /** Initiator: mints the responder's token and hands it over (`/pair/:id/confirm`, authenticated by the responder's token). */
+  async function handOver(pairId: string): Promise<void> {
+    const p = pairOf(pairId);
+    const token = credentials.get(pairId);
+    if (p.state !== 'active' || !token) return;
     const minted = await mintForPeer(p);
-    await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, state: 'active', issued_sa: minted.sa, issued_token_id: minted.tokenId, peer_credential: true });
+    await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, issued_sa: minted.sa, issued_token_id: minted.tokenId });
     const res = await peerCall(`${p.peer_url}/v1/federation/pair/${pairId}/confirm`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ token: minted.bearer }),
     });
-    await peerJson(res, 'confirming the pair');
+    await peerJson(res, 'handing the pair token over');
+    await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, handed_over: true });
+  }
+
+  /** Work a restart may have cut short: decisions taken while no process acted on them, handovers that failed. */
+  async function resume(): Promise<void> {
+    const pending = new Set(kernel.pendingDecisions().map((d) => d.id));
+    for (const p of [...pairs().values()]) {
+      if (p.role === 'responder' && p.state === 'establishing' && p.aitl_request && !pending.has(p.aitl_request)) {
+        const answer = await decisionOf(p.aitl_request);
+        if (answer === 'approve') await approve(p);
+        else if (answer === 'reject') await writePair({ topic: PAIR_TOPICS.pair, pair_id: p.pair_id, state: 'rejected' });
+      }
+      if (p.role === 'initiator' && p.state === 'active' && !p.handed_over) await handOver(p.pair_id);
+    }
+  }
+
+  /** How the operator (or TICK's expiry) answered a pair request, read from the log. */
+  async function decisionOf(request: string): Promise<'approve' | 'reject' | undefined> {
+    for (let after = 0; ; ) {
+      const page = await kernel.records({ thread: PAIR_REQUESTS_THREAD, after, limit: 1000 });
+      for (const r of page) {
+        if (r.act !== 'DO') continue;
+        if (r.body.fulfills === request) return 'approve';
+        if (r.body.cancels === request) return 'reject';
+      }
+      if (page.length < 1000) return undefined;
+      after = (page[page.length - 1] as StoredRecord).seq;
+    }
   }
 
   /** Initiator: polls the responder until its operator decides (or the window closes). */
@@ -225,7 +272,13 @@ export function createFederation(options: FederationOptions): Federation {
       const pairId = pairIdOf(self, request.initiator_did);
       const existing = pairs().get(pairId);
       if (existing?.state === 'revoked') throw revokedError(existing);
-      if (existing?.state === 'active') throw new FederationError('ALREADY_PAIRED', `already paired with ${request.initiator_did} (${pairId})`, 'initiator_did');
+      // A pair whose token never reached the initiator (its poll came too late, or this process
+      // restarted) may start over; one both sides hold is paired.
+      if (existing?.state === 'active' && existing.peer_credential && existing.handed_over) throw new FederationError('ALREADY_PAIRED', `already paired with ${request.initiator_did} (${pairId})`, 'initiator_did');
+      const waiting = [...pairs().values()].filter((p) => p.role === 'responder' && p.state === 'establishing' && p.pair_id !== pairId).length;
+      if (waiting >= MAX_PENDING_PAIR_REQUESTS) {
+        throw new FederationError('TOO_MANY_PENDING', `${waiting} pair requests already wait for this instance's operator; try again once they are decided (or expire)`, 'initiator_did');
+      }
       await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, peer_did: request.initiator_did, peer_url: baseUrl(request.initiator_url), role: 'responder', state: 'establishing', nonce_sha256: hash, peer_credential: false });
       const asked = await kernel.emit(self, {
         thread: PAIR_REQUESTS_THREAD,
@@ -233,6 +286,8 @@ export function createFederation(options: FederationOptions): Federation {
         body: {
           awaits: 'actor_decision',
           summary: `federation pair request from ${request.initiator_did} at ${request.initiator_url}`,
+          // Undecided requests expire (TICK cancels them), so they never pile up.
+          expires_at: new Date(now() + PAIR_REQUEST_TTL_MS).toISOString(),
           aitl: { kind: 'federation_pair', pair_id: pairId, peer_did: request.initiator_did, peer_url: baseUrl(request.initiator_url) },
         },
       });
@@ -242,6 +297,7 @@ export function createFederation(options: FederationOptions): Federation {
         await kernel.emit(self, { thread: PAIR_REQUESTS_THREAD, act: 'DO', parents: [asked.record.id], body: { fulfills: asked.record.id, decision: 'approve', reason: `approved by ${PAIR_RULE_TOPIC} ${rule}`, decided_by: self } });
         const token = slots.get(pairId)?.token ?? (await approve(pairOf(pairId)));
         slots.delete(pairId);
+        await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, handed_over: true });
         return { status: 200, body: { pair_id: pairId, state: 'active', token, responder_did: self } };
       }
       return { status: 202, body: { pair_id: pairId, state: 'establishing', aitl_request_id: asked.record.id } };
@@ -260,6 +316,7 @@ export function createFederation(options: FederationOptions): Federation {
       const slot = slots.get(p.pair_id);
       slots.delete(p.pair_id);
       if (!slot || slot.until < now()) throw new FederationError('GONE', 'the credential for this pair was already collected (or expired); pair again', 'pair_id');
+      await writePair({ topic: PAIR_TOPICS.pair, pair_id: p.pair_id, handed_over: true });
       return { status: 200, body: { pair_id: p.pair_id, state: 'active', token: slot.token, responder_did: self } };
     },
     async confirm(principal, pairId, body) {
@@ -291,6 +348,7 @@ export function createFederation(options: FederationOptions): Federation {
       const p = pairOf(pairId);
       if (p.state === 'revoked') throw revokedError(p);
       if (p.state !== 'active') throw new FederationError('PAIR_NOT_ACTIVE', `pair ${p.pair_id} is ${p.state}; it syncs once active`, 'pair_id');
+      if (p.role === 'initiator' && !p.handed_over) await handOver(p.pair_id).catch((e: unknown) => report(e, `federation_handover ${p.pair_id}`));
       return puller.sync(p, () => pairOf(p.pair_id));
     },
     async revoke(pairId, reason = 'revoked by the operator') {
@@ -335,13 +393,16 @@ export function createFederation(options: FederationOptions): Federation {
       return readChanges(kernel, (t) => shared.has(t), q.after, q.limit, (r) => vouch(r, self, sign));
     },
     start() {
+      if (kernel.health().leader) void resume().catch((e: unknown) => report(e, 'federation_resume'));
       const every = options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
       if (every <= 0 || interval) return;
       interval = setInterval(() => {
         // On a shared log every kernel would pull the same records; the leader pulls for all.
         if (!kernel.health().leader) return;
         for (const p of pairs().values()) {
-          if (p.state === 'active' && p.peer_credential) puller.sync(p, () => pairOf(p.pair_id)).catch((e: unknown) => report(e, `federation_sync ${p.pair_id}`));
+          if (p.state !== 'active' || !p.peer_credential) continue;
+          const handover = p.role === 'initiator' && !p.handed_over ? handOver(p.pair_id) : Promise.resolve();
+          handover.then(() => puller.sync(p, () => pairOf(p.pair_id))).catch((e: unknown) => report(e, `federation_sync ${p.pair_id}`));
         }
       }, every);
       interval.unref?.();

@@ -24,6 +24,8 @@ export interface Pair {
   readonly issued_token_id: string | null;
   /** Whether this instance was handed a credential for the peer (kept in the credential store). */
   readonly peer_credential: boolean;
+  /** Whether the peer confirmed it holds the credential this instance minted for it. */
+  readonly handed_over: boolean;
   /** The AITL request that holds a pair request for the operator (responder side). */
   readonly aitl_request: string | null;
   /** Threads this instance shares with the peer, and threads the peer owns that it receives. */
@@ -75,6 +77,7 @@ export function stepPairs(state: PairsState, r: StoredRecord, self: string): Pai
       issued_sa: str('issued_sa', old?.issued_sa ?? null),
       issued_token_id: str('issued_token_id', old?.issued_token_id ?? null),
       peer_credential: typeof b.peer_credential === 'boolean' ? b.peer_credential : (old?.peer_credential ?? false),
+      handed_over: typeof b.handed_over === 'boolean' ? b.handed_over : (old?.handed_over ?? false),
       aitl_request: str('aitl_request', old?.aitl_request ?? null),
       shared_threads: old?.shared_threads ?? [],
       received_threads: old?.received_threads ?? [],

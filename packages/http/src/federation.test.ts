@@ -182,7 +182,7 @@ describe('pairing, sync and revocation between two instances', () => {
     expect((await b.kernel.records({ thread: shared, actor: forger.did, limit: 10 }))).toEqual([]);
   });
 
-  it('the change feed needs the peer token, validates its cursor and never serves reserved threads', async () => {
+  it('the change feed needs a pair token: none is 401, an operator token is no pair', async () => {
     expect((await call(b, 'GET', '/v1/sync/changes', undefined, null)).status).toBe(401);
     // An operator token is not a pair's token.
     expect((await call(b, 'GET', '/v1/sync/changes')).status).toBe(404);
@@ -240,6 +240,40 @@ describe('the handshake refuses what it must', () => {
     const [req] = (await call(b, 'GET', '/v1/aitl')).body.data;
     await call(b, 'POST', `/v1/aitl/${req.id}/decide`, { decision: 'reject', reason: 'unknown peer' });
     await waitFor(async () => (await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, { nonce }, null)).status === 403, 'the rejection');
+  });
+
+  it('a request whose token was never collected may start over; strangers cannot pile up requests', async () => {
+    const b = await instance();
+    const c = generateInstanceKeyPair();
+    const ask = (key: KeyPair, n: number) =>
+      signMessage({ object: 'pair_request', protocol: '1', initiator_did: key.did, initiator_url: 'http://127.0.0.1:1', responder_did: b.key.did, nonce: n.toString(16).padStart(64, '0'), issued_at: new Date().toISOString() }, (t) => signText(t, key.secretKey));
+    const first = await call(b, 'POST', '/v1/federation/pair', ask(c, 1), null);
+    const [req] = (await call(b, 'GET', '/v1/aitl')).body.data;
+    expect(req.expires_at).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    await call(b, 'POST', `/v1/aitl/${req.id}/decide`, { decision: 'approve' });
+    await waitFor(() => b.federation.get(first.body.pair_id).state === 'active', 'the approval');
+    const firstToken = b.federation.get(first.body.pair_id).issued_token_id as string;
+    // Nobody polled: the initiator never got its token, so it may ask again, and the unused token dies.
+    expect((await call(b, 'POST', '/v1/federation/pair', ask(c, 2), null)).status).toBe(202);
+    const [again] = (await call(b, 'GET', '/v1/aitl')).body.data;
+    await call(b, 'POST', `/v1/aitl/${again.id}/decide`, { decision: 'approve' });
+    await waitFor(() => b.federation.get(first.body.pair_id).issued_token_id !== firstToken, 'a new token');
+    expect(b.auth.listTokens().find((t) => t.token_id === firstToken)?.revoked).toBe(true);
+    const collected = await call(b, 'POST', `/v1/federation/pair/${first.body.pair_id}/poll`, { nonce: (2).toString(16).padStart(64, '0') }, null);
+    expect(collected).toMatchObject({ status: 200, body: { state: 'active', token: expect.stringMatching(/^spl_prod_fed-/) } });
+    // With that token, the initiator reads the change feed (nothing shared yet) and hands its own over.
+    const token = collected.body.token as string;
+    expect((await call(b, 'GET', '/v1/sync/changes?since=abc', undefined, token)).body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'since' });
+    expect((await call(b, 'GET', '/v1/sync/changes?limit=0', undefined, token)).body.error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'limit' });
+    expect((await call(b, 'GET', '/v1/sync/changes', undefined, token)).body).toMatchObject({ object: 'list', records: [], has_more: false });
+    expect((await call(b, 'GET', '/v1/federation/pairs', undefined, token)).status).toBe(403);
+    expect((await call(b, 'POST', `/v1/federation/pair/${first.body.pair_id}/confirm`, { token: 'spl_prod_fed-c_secret-for-b' }, token)).status).toBe(200);
+    expect((await call(b, 'POST', '/v1/federation/pair', ask(c, 3), null)).body.error.code).toBe('ALREADY_PAIRED');
+    // Keys are free, so pending requests are capped.
+    const codes: number[] = [];
+    for (let i = 0; i < 21; i++) codes.push((await call(b, 'POST', '/v1/federation/pair', ask(generateInstanceKeyPair(), 100 + i), null)).status);
+    expect(codes.slice(0, 20).every((s) => s === 202)).toBe(true);
+    expect(codes[20]).toBe(429);
   });
 
   it('an auto-approve rule pairs at once; the token is handed out once', async () => {
