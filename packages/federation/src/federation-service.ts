@@ -115,8 +115,22 @@ export function createFederation(options: FederationOptions): Federation {
     return { sa, tokenId: minted.token_id, bearer: minted.bearer };
   }
 
+  /** Approvals in progress or done, by AITL request: the decision's broadcast and a rule's direct path must mint once. */
+  const approvals = new Map<string, Promise<string>>();
+
   /** Responder: the operator (or a rule) approved; mint the initiator's token and hold it for its poll. */
-  async function approve(p: Pair): Promise<string> {
+  function approve(p: Pair): Promise<string> {
+    const key = p.aitl_request ?? p.pair_id;
+    let run = approvals.get(key);
+    if (!run) {
+      run = mintForInitiator(p);
+      approvals.set(key, run);
+      run.catch(() => approvals.delete(key));
+    }
+    return run;
+  }
+
+  async function mintForInitiator(p: Pair): Promise<string> {
     const minted = await mintForPeer(p);
     await writePair({ topic: PAIR_TOPICS.pair, pair_id: p.pair_id, state: 'active', issued_sa: minted.sa, issued_token_id: minted.tokenId });
     slots.set(p.pair_id, { token: minted.bearer, until: now() + CREDENTIAL_SLOT_MS });
@@ -209,6 +223,8 @@ export function createFederation(options: FederationOptions): Federation {
 
   /** Responder: answers to pair requests decided by the operator (`spl aitl approve|reject`). */
   kernel.subscribe((records) => {
+    // On a shared log every kernel sees the decision; the leader acts on it, once.
+    if (!kernel.health().leader) return;
     for (const r of records) {
       if (r.thread !== PAIR_REQUESTS_THREAD || r.act !== 'DO') continue;
       const ref = typeof r.body.fulfills === 'string' ? r.body.fulfills : typeof r.body.cancels === 'string' ? r.body.cancels : undefined;
@@ -295,7 +311,7 @@ export function createFederation(options: FederationOptions): Federation {
       const rule = ruleApproves(asked.record);
       if (rule) {
         await kernel.emit(self, { thread: PAIR_REQUESTS_THREAD, act: 'DO', parents: [asked.record.id], body: { fulfills: asked.record.id, decision: 'approve', reason: `approved by ${PAIR_RULE_TOPIC} ${rule}`, decided_by: self } });
-        const token = slots.get(pairId)?.token ?? (await approve(pairOf(pairId)));
+        const token = await approve(pairOf(pairId));
         slots.delete(pairId);
         await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, handed_over: true });
         return { status: 200, body: { pair_id: pairId, state: 'active', token, responder_did: self } };

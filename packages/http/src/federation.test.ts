@@ -285,5 +285,9 @@ describe('the handshake refuses what it must', () => {
     expect(paired.body.state).toBe('active');
     await waitFor(() => b.federation.get(paired.body.pair_id).peer_credential, 'the confirmation');
     expect(b.kernel.pendingDecisions()).toEqual([]);
+    // Each side's token works at the other (one live token each: minting once per approval).
+    expect((await call(a, 'POST', `/v1/federation/pairs/${paired.body.pair_id}/sync`)).status).toBe(200);
+    expect((await call(b, 'POST', `/v1/federation/pairs/${paired.body.pair_id}/sync`)).status).toBe(200);
+    expect(b.auth.listTokens(b.federation.get(paired.body.pair_id).issued_sa as string).filter((t) => !t.revoked)).toHaveLength(1);
   });
 });
