@@ -14,6 +14,7 @@ import { registerThreads } from './commands/thread.js';
 import { registerEmit } from './commands/emit.js';
 import { registerWork } from './commands/work.js';
 import { registerBackup } from './commands/backup.js';
+import { registerFederation } from './commands/federation.js';
 import { VERSION } from './version.js';
 
 /** Builds the `spl` command tree. */
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerEmit(program);
   registerWork(program);
   registerBackup(program);
+  registerFederation(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();
   return program;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isThreadId, newThreadId, threadIdFor, type StoredRecord } from '@syncropel/algebra';
+import { newThreadId, type StoredRecord } from '@syncropel/algebra';
 import { parseBearer, principalActor } from '@syncropel/auth';
 import { INSECURE_PRINCIPAL } from '@syncropel/http';
 import type { ThreadState } from '@syncropel/kernel';
@@ -8,6 +8,7 @@ import { api, type ClientFlags } from '../daemon-client.js';
 import { clientOptions, printJson } from '../output.js';
 import { resolveToken } from '../saved-token.js';
 import { jsonObjectFlag } from '../json-flag.js';
+import { threadIdOf } from '../thread-ref.js';
 
 interface EmitFlags extends ClientFlags {
   thread?: string;
@@ -45,7 +46,7 @@ export function registerEmit(program: Command): void {
 async function build(act: string, flags: EmitFlags): Promise<Record<string, unknown>> {
   if (flags.thread && flags.newThread) throw new CliError('give --thread or --new-thread, not both', EXIT_USAGE);
   if (!flags.thread && !flags.newThread) throw new CliError('--thread <id|name> or --new-thread is required', EXIT_USAGE);
-  const thread = flags.newThread ? newThreadId() : isThreadId(flags.thread as string) ? (flags.thread as string) : threadIdFor(flags.thread as string);
+  const thread = flags.newThread ? newThreadId() : threadIdOf(flags.thread as string);
   const body = jsonObjectFlag(flags.body, '--body');
   // The token's own account is the one DID every token may write as; with no token (auth off) the
   // daemon writes as its insecure-localhost principal.
