@@ -23,19 +23,40 @@ export interface ChangePage {
   readonly has_more: boolean;
 }
 
+/**
+ * A feed position: the log position of the last record a page looked at, and the start of that
+ * record's id. The id is what makes a cursor safe across a restore: a log restored from an older
+ * backup hands the same positions to new records, and a cursor whose record is no longer at its
+ * position starts the peer over from the beginning (it re-pulls duplicates, and skips nothing).
+ */
+export interface FeedCursor {
+  readonly after: number;
+  readonly id: string | null;
+}
+
+/** How a cursor is written: `<seq>.<first 16 hex of the record's id>`, or `0` at the start. */
+export function formatCursor(seq: number, id: string | null): string {
+  return id === null || seq === 0 ? '0' : `${seq}.${id.slice(0, CURSOR_ID_CHARS)}`;
+}
+
+const CURSOR_ID_CHARS = 16;
+
 /** Parses `since` and `limit` as the feed takes them; VALIDATION_FAILED names the parameter. */
-export function feedQuery(since: string | undefined, limit: string | undefined): { after: number; limit: number } {
+export function feedQuery(since: string | undefined, limit: string | undefined): FeedCursor & { limit: number } {
   let after = 0;
+  let id: string | null = null;
   if (since !== undefined && since !== '') {
-    if (!/^\d{1,15}$/.test(since)) throw new FederationError('VALIDATION_FAILED', `since must be a cursor from an earlier page (next_cursor), got ${JSON.stringify(since.slice(0, 40))}`, 'since');
-    after = Number(since);
+    const m = /^(\d{1,15})(?:\.([0-9a-f]{16}))?$/.exec(since);
+    if (!m) throw new FederationError('VALIDATION_FAILED', `since must be a cursor from an earlier page (next_cursor), got ${JSON.stringify(since.slice(0, 40))}`, 'since');
+    after = Number(m[1]);
+    id = m[2] ?? null;
   }
   let n = DEFAULT_FEED_LIMIT;
   if (limit !== undefined && limit !== '') {
     n = Number(limit);
     if (!/^\d{1,6}$/.test(limit) || n < 1 || n > MAX_FEED_LIMIT) throw new FederationError('VALIDATION_FAILED', `limit must be an integer from 1 to ${MAX_FEED_LIMIT}`, 'limit');
   }
-  return { after, limit: n };
+  return { after, id, limit: n };
 }
 
 /**
@@ -43,9 +64,16 @@ export function feedQuery(since: string | undefined, limit: string | undefined):
  * record is skipped) on the threads `allowed` says, never a reserved thread. Every record carries
  * a signature the peer can check (see {@link vouch}).
  */
-export async function readChanges(kernel: Kernel, allowed: (thread: string) => boolean, after: number, limit: number, vouchFor: (r: StoredRecord) => LogRecord): Promise<ChangePage> {
+export async function readChanges(kernel: Kernel, allowed: (thread: string) => boolean, from: FeedCursor, limit: number, vouchFor: (r: StoredRecord) => LogRecord): Promise<ChangePage> {
   const out: Change[] = [];
+  let after = from.after;
+  if (after > 0 && from.id !== null) {
+    const [at] = await kernel.records({ after: after - 1, limit: 1 });
+    // Not the record the cursor was given for: the log was restored under the peer; start over.
+    if (!at || at.seq !== after || !at.id.startsWith(from.id)) after = 0;
+  }
   let cursor = after;
+  let cursorId: string | null = null;
   let scanned = 0;
   let more = true;
   while (out.length < limit && scanned < FEED_SCAN_LIMIT) {
@@ -57,12 +85,15 @@ export async function readChanges(kernel: Kernel, allowed: (thread: string) => b
     for (const r of page) {
       scanned++;
       cursor = r.seq;
+      cursorId = r.id;
       if (!isReservedThread(r.thread) && allowed(r.thread)) out.push({ id: r.id, record: vouchFor(r) });
       if (out.length >= limit) break;
     }
   }
   if (more) more = (await kernel.records({ after: cursor, limit: 1 })).length > 0;
-  return { object: 'list', records: out, next_cursor: String(cursor), has_more: more };
+  // A page that looked at nothing leaves the cursor where it was given.
+  const next = cursorId === null ? (cursor === from.after && from.id !== null ? formatCursor(cursor, from.id) : String(cursor)) : formatCursor(cursor, cursorId);
+  return { object: 'list', records: out, next_cursor: next, has_more: more };
 }
 
 /**

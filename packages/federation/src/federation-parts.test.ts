@@ -47,8 +47,10 @@ describe('the pair fold', () => {
 
 describe('the change feed', () => {
   it('takes a cursor and a limit, naming the bad parameter', () => {
-    expect(feedQuery(undefined, undefined)).toEqual({ after: 0, limit: 1000 });
-    expect(feedQuery('17', '5')).toEqual({ after: 17, limit: 5 });
+    expect(feedQuery(undefined, undefined)).toEqual({ after: 0, id: null, limit: 1000 });
+    expect(feedQuery('17', '5')).toEqual({ after: 17, id: null, limit: 5 });
+    expect(feedQuery(`17.${'ab'.repeat(8)}`, undefined)).toEqual({ after: 17, id: 'ab'.repeat(8), limit: 1000 });
+    expect(() => feedQuery('17.xyz', undefined)).toThrow(expect.objectContaining({ field: 'since' }));
     expect(() => feedQuery('abc', undefined)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', field: 'since' }));
     expect(() => feedQuery('1', String(MAX_FEED_LIMIT + 1))).toThrow(expect.objectContaining({ field: 'limit' }));
     expect(() => feedQuery('1', '0')).toThrow(expect.objectContaining({ field: 'limit' }));
@@ -65,6 +67,32 @@ describe('the change feed', () => {
     expect(vouch(theirs, SELF.did, sign).sig).toBeUndefined();
     expect(verifyRecordSignature(vouch(stored(SELF.did, 'th_x', 'KNOW', {}), SELF.did, sign), SELF.publicKey)).toBe(true);
     expect(Object.keys(user)).not.toContain('seq');
+  });
+});
+
+describe('the feed cursor', () => {
+  it('starts the peer over when the log under it was restored (another record at its position): nothing is skipped', async () => {
+    const { createKernel } = await import('@syncropel/kernel');
+    const { createMemoryLogStore } = await import('@syncropel/log');
+    const { readChanges } = await import('@syncropel/federation');
+    const rec = (n: number) => ({ parents: [], thread: `th_${'c'.repeat(64)}`, actor: 'did:sync:user:ann', act: 'KNOW', body: { n }, clock: n, data_type: 'SCALAR' });
+    const before = createKernel({ store: createMemoryLogStore() });
+    const after = createKernel({ store: createMemoryLogStore() });
+    await before.start();
+    await after.start();
+    for (const n of [0, 1, 2]) await before.ingest(rec(n));
+    for (const n of [0, 1, 7]) await after.ingest(rec(n));
+    const all = () => true;
+    const keep = (r: StoredRecord) => r;
+    const page = await readChanges(before, all, { after: 0, id: null }, 10, keep);
+    expect(page.next_cursor).toMatch(/^3\.[0-9a-f]{16}$/);
+    const given = feedQuery(page.next_cursor, undefined);
+    expect((await readChanges(before, all, given, 10, keep)).records).toEqual([]);
+    // The same position now holds another record: the feed starts over and the new record comes.
+    const restored = await readChanges(after, all, given, 10, keep);
+    expect(restored.records.map((c) => c.record.body)).toEqual([{ n: 0 }, { n: 1 }, { n: 7 }]);
+    await before.stop();
+    await after.stop();
   });
 });
 

@@ -308,6 +308,11 @@ export function createFederation(options: FederationOptions): Federation {
         },
       });
       await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, aitl_request: asked.record.id });
+      // A request this one supersedes leaves the operator's list (approving it would do nothing).
+      const superseded = existing?.state === 'establishing' ? existing.aitl_request : null;
+      if (superseded && kernel.pendingDecisions().some((d) => d.id === superseded)) {
+        await kernel.emit(self, { thread: PAIR_REQUESTS_THREAD, act: 'DO', parents: [superseded], body: { cancels: superseded, decision: 'reject', reason: `superseded by the pair request ${asked.record.id}`, decided_by: self } });
+      }
       const rule = ruleApproves(asked.record);
       if (rule) {
         await kernel.emit(self, { thread: PAIR_REQUESTS_THREAD, act: 'DO', parents: [asked.record.id], body: { fulfills: asked.record.id, decision: 'approve', reason: `approved by ${PAIR_RULE_TOPIC} ${rule}`, decided_by: self } });
@@ -406,7 +411,7 @@ export function createFederation(options: FederationOptions): Federation {
       const p = pairOfPrincipal(principal);
       const q = feedQuery(since, limit);
       const shared = new Set([...p.shared_threads, ...p.received_threads]);
-      return readChanges(kernel, (t) => shared.has(t), q.after, q.limit, (r) => vouch(r, self, sign));
+      return readChanges(kernel, (t) => shared.has(t), q, q.limit, (r) => vouch(r, self, sign));
     },
     start() {
       if (kernel.health().leader) void resume().catch((e: unknown) => report(e, 'federation_resume'));

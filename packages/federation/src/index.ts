@@ -14,8 +14,8 @@ export {
   SYNC_MAX_PAGES,
 } from './federation-api.js';
 export type { Federation, FederationOptions, PairAnswer, PairView, SyncReport, SyncStatus } from './federation-api.js';
-export { DEFAULT_FEED_LIMIT, FEED_SCAN_LIMIT, MAX_FEED_LIMIT, feedQuery, readChanges, vouch } from './change-feed.js';
-export type { Change, ChangePage } from './change-feed.js';
+export { DEFAULT_FEED_LIMIT, FEED_SCAN_LIMIT, MAX_FEED_LIMIT, feedQuery, formatCursor, readChanges, vouch } from './change-feed.js';
+export type { Change, ChangePage, FeedCursor } from './change-feed.js';
 export { CAUSAL_BUFFER_CAPACITY, CAUSAL_WAIT_MS, CausalBuffer } from './causal-buffer.js';
 export { fileCredentials, memoryCredentials } from './credentials.js';
 export type { CredentialStore } from './credentials.js';

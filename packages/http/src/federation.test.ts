@@ -247,6 +247,16 @@ describe('the handshake refuses what it must', () => {
     const c = generateInstanceKeyPair();
     const ask = (key: KeyPair, n: number) =>
       signMessage({ object: 'pair_request', protocol: '1', initiator_did: key.did, initiator_url: 'http://127.0.0.1:1', responder_did: b.key.did, nonce: n.toString(16).padStart(64, '0'), issued_at: new Date().toISOString() }, (t) => signText(t, key.secretKey));
+    // A newer request from the same initiator replaces the one waiting: the operator sees one.
+    const d = generateInstanceKeyPair();
+    await call(b, 'POST', '/v1/federation/pair', ask(d, 50), null);
+    await call(b, 'POST', '/v1/federation/pair', ask(d, 51), null);
+    const waiting = (await call(b, 'GET', '/v1/aitl')).body.data;
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0].id).toBe(b.federation.get(d.did).aitl_request);
+    await call(b, 'POST', `/v1/aitl/${waiting[0].id}/decide`, { decision: 'reject' });
+    await waitFor(() => b.federation.get(d.did).state === 'rejected', 'the rejection');
+
     const first = await call(b, 'POST', '/v1/federation/pair', ask(c, 1), null);
     const [req] = (await call(b, 'GET', '/v1/aitl')).body.data;
     expect(req.expires_at).toBeGreaterThan(Date.now() + 23 * 3_600_000);
