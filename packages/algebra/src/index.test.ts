@@ -17,6 +17,7 @@ it('exports exactly the public API', () => {
     'fold',
     'generateInstanceKeyPair',
     'instanceDid',
+    'instancePublicKey',
     'isDid',
     'isReservedThread',
     'isThreadId',
@@ -27,9 +28,13 @@ it('exports exactly the public API', () => {
     'recordId',
     'runFold',
     'sha256Hex',
+    'signDocument',
+    'signRecord',
     'signText',
     'threadIdFor',
     'validateRecord',
+    'verifyDocument',
+    'verifyRecordSignature',
     'verifyText',
   ]);
 });
