@@ -88,19 +88,18 @@ describe('spl federation between two real daemons', () => {
     expect(asked).toMatchObject({ pair_id: pairId, state: 'establishing', role: 'responder', peer_did: didA, aitl_request: expect.any(String) });
     expect(spl(['federation', 'show', pairId], b.env).stdout).toContain(`approve it with spl aitl approve ${asked.aitl_request}`);
 
-    // Asking again restarts the handshake; this time wait for the decision, made on B meanwhile.
+    // Asking again (after the one-second pause per initiator) renews the nonce of the request that
+    // waits on B; this time wait for the decision, made on B meanwhile.
+    await new Promise((r) => setTimeout(r, 1100));
     const waiting = spawn(process.execPath, [SPL_BIN, 'federation', 'pair', b.env.SPL_URL as string, '--wait', '60', '--json'], { env: a.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     waiting.stdout.on('data', (c: Buffer) => (out += c.toString()));
     waiting.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const exited = new Promise<number | null>((resolve) => waiting.once('exit', (code) => resolve(code)));
-    let request = '';
-    await waitFor(() => {
-      const shown = json(b, 'federation', 'show', pairId);
-      request = shown.aitl_request;
-      return request !== asked.aitl_request;
-    }, 'the second pair request on B');
+    const request = asked.aitl_request as string;
+    await waitFor(() => json(b, 'federation', 'show', pairId).updated_at !== asked.updated_at, 'the second pair request on B');
+    expect(json(b, 'federation', 'show', pairId).aitl_request).toBe(request);
     expect((json(b, 'aitl', 'list') as { id: string; thread: string }[]).filter((d) => d.thread === PAIR_REQUESTS_THREAD).map((d) => d.id)).toContain(request);
     expect(spl(['aitl', 'approve', request], b.env).stdout).toMatch(/^approved /);
     expect(await exited).toBe(0);
@@ -126,7 +125,7 @@ describe('spl federation between two real daemons', () => {
     await waitFor(() => (json(a, 'thread', 'records', thread) as { body: { notice?: string } }[]).some((r) => r.body.notice === 'no_route'), 'A to answer its INTEND');
     const reserved = spl(['federation', 'share', pairId, '--thread', 'th_engine_config'], a.env);
     expect(reserved.code).toBe(1);
-    expect(reserved.stderr).toMatch(/^spl: 422 VALIDATION_FAILED: thread th_engine_config is reserved; reserved threads never federate\n$/);
+    expect(reserved.stderr).toMatch(/^spl: 422 VALIDATION_FAILED: thread th_engine_config never federates \(reserved, or the pair-request thread\)\n$/);
     const shared = spl(['federation', 'share', pairId, '--thread', 'federation-e2e'], a.env);
     expect(shared.stdout).toBe(`sharing ${thread} with ${json(b, 'status').instance_did} (pair ${pairId}; 1 thread(s) shared)\n`);
     expect(onB(written.id)).toBe(false);

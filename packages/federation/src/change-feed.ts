@@ -1,4 +1,5 @@
-import { canonicalRecord, instancePublicKey, isReservedThread, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
+import { canonicalRecord, instancePublicKey, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
+import { neverFederates } from './federated-threads.js';
 import type { Kernel } from '@syncropel/kernel';
 import { FederationError } from './federation-error.js';
 
@@ -21,6 +22,12 @@ export interface ChangePage {
   readonly records: readonly Change[];
   readonly next_cursor: string;
   readonly has_more: boolean;
+  /**
+   * The threads the serving instance owns and shares with this peer, each with the id of the
+   * record that shared it: a thread the peer has not taken under that mark yet is read from its
+   * start (`thread=`), so sharing a thread later still delivers its history.
+   */
+  readonly shared: { readonly [thread: string]: string };
 }
 
 /**
@@ -60,11 +67,18 @@ export function feedQuery(since: string | undefined, limit: string | undefined):
 }
 
 /**
- * Reads one page of changes for a peer: records after `after` (log order, a total order, so no
- * record is skipped) on the threads `allowed` says, never a reserved thread. Every record carries
- * a signature the peer can check (see {@link vouch}).
+ * Reads one page of changes for a peer: records after the cursor (log order, a total order, so no
+ * record is skipped) on the threads `allowed` says (or on `thread` only), never a reserved thread.
+ * Every record carries a signature the peer can check (see {@link vouch}).
  */
-export async function readChanges(kernel: Kernel, allowed: (thread: string) => boolean, from: FeedCursor, limit: number, vouchFor: (r: StoredRecord) => LogRecord): Promise<ChangePage> {
+export async function readChanges(
+  kernel: Kernel,
+  allowed: (thread: string) => boolean,
+  from: FeedCursor,
+  limit: number,
+  vouchFor: (r: StoredRecord) => LogRecord,
+  thread?: string,
+): Promise<Omit<ChangePage, 'shared'>> {
   const out: Change[] = [];
   let after = from.after;
   if (after > 0 && from.id !== null) {
@@ -77,7 +91,8 @@ export async function readChanges(kernel: Kernel, allowed: (thread: string) => b
   let scanned = 0;
   let more = true;
   while (out.length < limit && scanned < FEED_SCAN_LIMIT) {
-    const page = await kernel.records({ after: cursor, limit: 1000 });
+    // One thread (a backfill) reads that thread's records only; the whole feed reads the log.
+    const page = await kernel.records({ after: cursor, limit: 1000, ...(thread === undefined ? {} : { thread }) });
     if (page.length === 0) {
       more = false;
       break;
@@ -86,11 +101,11 @@ export async function readChanges(kernel: Kernel, allowed: (thread: string) => b
       scanned++;
       cursor = r.seq;
       cursorId = r.id;
-      if (!isReservedThread(r.thread) && allowed(r.thread)) out.push({ id: r.id, record: vouchFor(r) });
+      if (!neverFederates(r.thread) && allowed(r.thread)) out.push({ id: r.id, record: vouchFor(r) });
       if (out.length >= limit) break;
     }
   }
-  if (more) more = (await kernel.records({ after: cursor, limit: 1 })).length > 0;
+  if (more) more = (await kernel.records({ after: cursor, limit: 1, ...(thread === undefined ? {} : { thread }) })).length > 0;
   // A page that looked at nothing leaves the cursor where it was given.
   const next = cursorId === null ? (cursor === from.after && from.id !== null ? formatCursor(cursor, from.id) : String(cursor)) : formatCursor(cursor, cursorId);
   return { object: 'list', records: out, next_cursor: next, has_more: more };

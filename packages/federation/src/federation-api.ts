@@ -22,6 +22,12 @@ export const CREDENTIAL_SLOT_MS = 5 * 60_000;
  */
 export const MAX_PENDING_PAIR_REQUESTS = 20;
 
+/** How long one initiator waits before its next pair request is taken (each writes a record): 1 s. */
+export const PAIR_REQUEST_PAUSE_MS = 1000;
+
+/** The longest wait between attempts to hand a peer its token after failures (30 s, doubling): 1 hour. */
+export const HANDOVER_BACKOFF_MAX_MS = 3_600_000;
+
 /** How long a pair request waits for the operator before TICK cancels it: 24 hours. */
 export const PAIR_REQUEST_TTL_MS = 86_400_000;
 
@@ -119,8 +125,8 @@ export interface Federation {
   revoke(pairId: string, reason?: string): Promise<PairView & { readonly peer_notified: boolean }>;
   /** The peer's notice that it revoked the pair (authenticated by the token this instance issued it). */
   peerRevoked(principal: Principal, body: unknown): Promise<PairView>;
-  /** `GET /v1/sync/changes` for the peer behind `principal`. */
-  changes(principal: Principal, since: string | undefined, limit: string | undefined): Promise<ChangePage>;
+  /** `GET /v1/sync/changes` for the peer behind `principal` (with `thread`: that shared thread only, to read it from its start). */
+  changes(principal: Principal, since: string | undefined, limit: string | undefined, thread?: string): Promise<ChangePage>;
   /** Starts the sync interval; call once the kernel is ready. */
   start(): void;
   /** Stops the interval and background polls, and waits for a pull in progress. */

@@ -139,3 +139,50 @@ describe('record signature checks', () => {
     expect(recordSignatureValid(r, SELF.publicKey)).toBe(false);
   });
 });
+
+describe('what a peer may write', () => {
+  it('refuses threads not shared, the instance DID, handles, and answers that pre-empt or decide', async () => {
+    const { foreignRules } = await import('@syncropel/federation');
+    const peer = generateInstanceKeyPair().did;
+    const mine = `th_${'1'.repeat(64)}`;
+    const theirs = `th_${'2'.repeat(64)}`;
+    const privateThread = `th_${'3'.repeat(64)}`;
+    const both = `th_${'4'.repeat(64)}`;
+    const request = stored(SELF.did, mine, 'KNOW', { awaits: 'actor_decision' });
+    const ownWork = stored('did:sync:sa:ops', mine, 'INTEND', {});
+    const peerWork = stored('did:sync:user:remote', mine, 'INTEND', {});
+    const known = new Map([request, ownWork, peerWork].map((r) => [r.id, r]));
+    const rules = foreignRules({
+      self: SELF.did,
+      peer,
+      shared: () => [mine, both],
+      peerShares: new Set([theirs, both]),
+      owner: (t) => (t === theirs ? peer : SELF.did),
+      localDids: new Set(['did:sync:sa:ops']),
+    });
+    const check = (thread: string, extra: Partial<StoredRecord> = {}, body: StoredRecord['body'] = {}) => {
+      try {
+        rules.admit({ ...stored('did:sync:user:remote', thread, 'KNOW', body), ...extra }, 'x', 'records[0]', (id) => known.get(id));
+        return 'ok';
+      } catch (e) {
+        return (e as { code: string }).code;
+      }
+    };
+    expect(check(theirs)).toBe('ok');
+    expect(check(mine)).toBe('ok');
+    expect(check(privateThread)).toBe('RESERVED_THREAD');
+    expect(check(both)).toBe('RESERVED_THREAD');
+    expect(check('th_engine_config')).toBe('RESERVED_THREAD');
+    expect(check(theirs, { actor: SELF.did.toUpperCase().replace('DID:SYNC:INSTANCE', 'did:sync:instance') })).toBe('DID_CLAIM_DENIED');
+    expect(check(theirs, { judged_by: SELF.did })).toBe('DID_CLAIM_DENIED');
+    expect(check(theirs, { actor: SELF.did })).toBe('ok'); // its own record coming back (its signature was checked)
+    expect(check(mine, {}, { handles: ownWork.id })).toBe('DECISION_DENIED');
+    expect(check(theirs, { actor: peer }, { handles: 'f'.repeat(64) })).toBe('ok');
+    expect(check(mine, {}, { fulfills: request.id })).toBe('DECISION_DENIED');
+    expect(check(mine, {}, { cancels: ownWork.id })).toBe('DECISION_DENIED');
+    expect(check(mine, {}, { fulfills: 'e'.repeat(64) })).toBe('DECISION_DENIED');
+    expect(check(mine, {}, { fulfills: peerWork.id })).toBe('ok');
+    expect(check(theirs, {}, { fulfills: 'e'.repeat(64) })).toBe('ok'); // the peer's thread: its answer may come first
+    expect(check(theirs, {}, { fulfills: peerWork.id })).toBe('VALIDATION_FAILED'); // another thread
+  });
+});

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { instancePublicKey, isReservedThread, threadIdFor, type JsonObject, type StoredRecord } from '@syncropel/algebra';
+import { instancePublicKey, type JsonObject, type StoredRecord } from '@syncropel/algebra';
 import { isAuthError, type Principal } from '@syncropel/auth';
 import { FEDERATION_PAIRS_THREAD } from '@syncropel/kernel';
-import { feedQuery, readChanges, vouch } from './change-feed.js';
+import { feedQuery, readChanges, vouch, type ChangePage } from './change-feed.js';
+import { PAIR_REQUESTS_THREAD, neverFederates } from './federated-threads.js';
 import { FederationError } from './federation-error.js';
-import { baseUrl, checkPairRequest, isHttpUrl, nonceHash } from './handshake.js';
+import { baseUrl, checkPairRequest, checkPoll, isHttpUrl, nonceHash, type PairRequest } from './handshake.js';
 import { MANIFEST_TTL_MS, signManifest, verifyManifest, type WellKnown } from './manifest.js';
 import { PAIR_TOPICS, emptyPairs, pairsCodec, stepPairs, type Pair, type PairsState } from './pair-fold.js';
 import { isPairId, pairIdOf } from './pair-id.js';
@@ -14,7 +15,9 @@ import {
   CREDENTIAL_SLOT_MS,
   DEFAULT_SYNC_INTERVAL_MS,
   FEDERATION_SYNC_SCOPE,
+  HANDOVER_BACKOFF_MAX_MS,
   MAX_PENDING_PAIR_REQUESTS,
+  PAIR_REQUEST_PAUSE_MS,
   PAIR_REQUEST_TTL_MS,
   PAIR_POLL_EVERY_MS,
   PAIR_POLL_WINDOW_MS,
@@ -23,9 +26,6 @@ import {
   type PairAnswer,
   type PairView,
 } from './federation-api.js';
-
-/** The thread pair requests wait on for the operator's decision (AITL); an ordinary thread, so `spl aitl approve` answers it. */
-export const PAIR_REQUESTS_THREAD = threadIdFor('syncropel/federation/pair-requests');
 
 /** The config topic of rules that approve pair requests without the operator: `{topic, name, expression}` (CEL over `record`, the request). */
 export const PAIR_RULE_TOPIC = 'federation_pair_rule';
@@ -42,7 +42,15 @@ export function createFederation(options: FederationOptions): Federation {
   const report = options.onError ?? (() => undefined);
   const view = kernel.attach<PairsState>({ initial: emptyPairs, step: (s, r) => stepPairs(s, r, self) }, pairsCodec);
   const pairs = () => view.get().pairs;
-  const puller = new Puller({ kernel, self, fetcher, now, credentials, write: (body) => writePair(body), onError: report });
+  /** DIDs of this instance's principals: its service accounts and the DIDs they may write as. */
+  const localDids = (): ReadonlySet<string> => new Set(auth.listServiceAccounts().flatMap((sa) => [`did:sync:sa:${sa.sa_id}`, ...sa.actors]));
+  const puller = new Puller({ kernel, self, fetcher, now, credentials, write: (body) => writePair(body), localDids, onError: report });
+  /** Nonce hashes of requests being taken in (before their record lands): two copies of one request cannot both pass. */
+  const admitting = new Set<string>();
+  /** One handover at a time per pair, and when the next may be tried after a failure. */
+  const handovers = new Map<string, Promise<void>>();
+  const handoverBackoff = new Map<string, { failures: number; next: number }>();
+  let resumed = false;
   /** Tokens minted for initiators whose poll has not collected them yet (one-shot). */
   const slots = new Map<string, { token: string; until: number }>();
   /** Initiator: the nonce of each handshake in flight (only this process can poll for it). */
@@ -92,7 +100,8 @@ export function createFederation(options: FederationOptions): Federation {
     }
     if (!res.ok) {
       const err = (body as { error?: { code?: string; message?: string } }).error;
-      const code = err?.code === 'PAIR_REVOKED' || err?.code === 'PAIR_REJECTED' || err?.code === 'ALREADY_PAIRED' || err?.code === 'NONCE_REPLAYED' ? err.code : 'PEER_UNREACHABLE';
+      const passed = ['PAIR_REVOKED', 'PAIR_REJECTED', 'ALREADY_PAIRED', 'NONCE_REPLAYED', 'TOO_MANY_PENDING'] as const;
+      const code = passed.find((c) => c === err?.code) ?? 'PEER_UNREACHABLE';
       throw new FederationError(code, `${what}: the peer answered ${res.status} ${err?.code ?? ''}: ${String(err?.message ?? '').slice(0, 300)}`, 'url');
     }
     return body as { [k: string]: unknown };
@@ -149,8 +158,29 @@ export function createFederation(options: FederationOptions): Federation {
     await handOver(pairId).catch((e: unknown) => report(e, `federation_handover ${pairId}`));
   }
 
-  /** Initiator: mints the responder's token and hands it over (`/pair/:id/confirm`, authenticated by the responder's token). */
-  async function handOver(pairId: string): Promise<void> {
+  /** Initiator: hands the responder its token, one attempt at a time per pair. */
+  function handOver(pairId: string): Promise<void> {
+    let run = handovers.get(pairId);
+    if (!run) {
+      run = handOverOnce(pairId).then(
+        () => void handoverBackoff.delete(pairId),
+        async (e: unknown) => {
+          const code = (e as FederationError).code;
+          // The responder revoked the pair (its notice never arrived): that is final here too.
+          if (code === 'PAIR_REVOKED') await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, state: 'revoked', reason: 'the peer revoked the pair', revoked_by: 'peer' });
+          const failures = (handoverBackoff.get(pairId)?.failures ?? 0) + 1;
+          handoverBackoff.set(pairId, { failures, next: now() + Math.min(HANDOVER_BACKOFF_MAX_MS, 30_000 * 2 ** (failures - 1)) });
+          throw e;
+        },
+      );
+      handovers.set(pairId, run);
+      void run.catch(() => undefined).finally(() => handovers.delete(pairId));
+    }
+    return run;
+  }
+
+  /** Mints the responder's token and hands it over (`/pair/:id/confirm`, authenticated by the responder's token). */
+  async function handOverOnce(pairId: string): Promise<void> {
     const p = pairOf(pairId);
     const token = credentials.get(pairId);
     if (p.state !== 'active' || !token) return;
@@ -169,21 +199,29 @@ export function createFederation(options: FederationOptions): Federation {
   async function resume(): Promise<void> {
     const pending = new Set(kernel.pendingDecisions().map((d) => d.id));
     for (const p of [...pairs().values()]) {
-      if (p.role === 'responder' && p.state === 'establishing' && p.aitl_request && !pending.has(p.aitl_request)) {
-        const answer = await decisionOf(p.aitl_request);
-        if (answer === 'approve') await approve(p);
-        else if (answer === 'reject') await writePair({ topic: PAIR_TOPICS.pair, pair_id: p.pair_id, state: 'rejected' });
+      // One pair's unreachable peer must not keep the others waiting.
+      try {
+        if (p.role === 'responder' && p.state === 'establishing' && p.aitl_request && !pending.has(p.aitl_request)) {
+          const answer = await decisionOf(p.aitl_request);
+          if (answer === 'approve') await approve(p);
+          else if (answer === 'reject') await writePair({ topic: PAIR_TOPICS.pair, pair_id: p.pair_id, state: 'rejected' });
+        }
+        if (p.role === 'initiator' && p.state === 'active' && !p.handed_over) await handOver(p.pair_id);
+      } catch (e) {
+        report(e, `federation_resume ${p.pair_id}`);
       }
-      if (p.role === 'initiator' && p.state === 'active' && !p.handed_over) await handOver(p.pair_id);
     }
   }
+
+  /** Whether a decision on the pair-request thread was made here (the instance, or one of its principals). */
+  const decidedHere = (r: StoredRecord) => r.actor === self || localDids().has(r.actor);
 
   /** How the operator (or TICK's expiry) answered a pair request, read from the log. */
   async function decisionOf(request: string): Promise<'approve' | 'reject' | undefined> {
     for (let after = 0; ; ) {
       const page = await kernel.records({ thread: PAIR_REQUESTS_THREAD, after, limit: 1000 });
       for (const r of page) {
-        if (r.act !== 'DO') continue;
+        if (r.act !== 'DO' || !decidedHere(r)) continue;
         if (r.body.fulfills === request) return 'approve';
         if (r.body.cancels === request) return 'reject';
       }
@@ -200,7 +238,9 @@ export function createFederation(options: FederationOptions): Federation {
       const p = pairs().get(pairId);
       if (!p || p.state !== 'establishing' || nonces.get(pairId) !== nonce) return;
       try {
-        const res = await peerCall(`${p.peer_url}/v1/federation/pair/${pairId}/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nonce }) });
+        // Signed, so a nonce seen in transit (a proxy's log) does not let anyone else collect the token.
+        const poll = signMessage({ object: 'pair_poll', pair_id: pairId, nonce, at: stamp() }, sign);
+        const res = await peerCall(`${p.peer_url}/v1/federation/pair/${pairId}/poll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(poll) });
         if (res.status === 202) {
           await res.body?.cancel();
           if (now() < until) pollLater(pairId, nonce, until);
@@ -226,7 +266,7 @@ export function createFederation(options: FederationOptions): Federation {
     // On a shared log every kernel sees the decision; the leader acts on it, once.
     if (!kernel.health().leader) return;
     for (const r of records) {
-      if (r.thread !== PAIR_REQUESTS_THREAD || r.act !== 'DO') continue;
+      if (r.thread !== PAIR_REQUESTS_THREAD || r.act !== 'DO' || !decidedHere(r)) continue;
       const ref = typeof r.body.fulfills === 'string' ? r.body.fulfills : typeof r.body.cancels === 'string' ? r.body.cancels : undefined;
       const p = ref && [...pairs().values()].find((x) => x.aitl_request === ref && x.state === 'establishing');
       if (!p) continue;
@@ -234,6 +274,56 @@ export function createFederation(options: FederationOptions): Federation {
       work.catch((e: unknown) => report(e, 'federation_decision'));
     }
   });
+
+  /** Responder: a checked pair request whose nonce is reserved: hold it for the operator, or approve it by rule. */
+  async function takeRequest(request: PairRequest, hash: string): Promise<PairAnswer> {
+    const pairId = pairIdOf(self, request.initiator_did);
+    const existing = pairs().get(pairId);
+    if (existing?.state === 'revoked') throw revokedError(existing);
+    // A pair whose token never reached the initiator (its poll came too late, or this process
+    // restarted) may start over; one both sides hold is paired.
+    if (existing?.state === 'active' && existing.peer_credential && existing.handed_over) throw new FederationError('ALREADY_PAIRED', `already paired with ${request.initiator_did} (${pairId})`, 'initiator_did');
+    // Each request writes records, and keys are free: one initiator may ask again only after a pause.
+    if (existing?.role === 'responder' && existing.state === 'establishing' && now() - Date.parse(existing.updated_at) < PAIR_REQUEST_PAUSE_MS) {
+      throw new FederationError('TOO_MANY_PENDING', `a pair request from ${request.initiator_did} arrived less than ${PAIR_REQUEST_PAUSE_MS / 1000} s ago; wait before asking again`, 'initiator_did');
+    }
+    const waiting = [...pairs().values()].filter((p) => p.role === 'responder' && p.state === 'establishing' && p.pair_id !== pairId).length;
+    if (waiting >= MAX_PENDING_PAIR_REQUESTS) {
+      throw new FederationError('TOO_MANY_PENDING', `${waiting} pair requests already wait for this instance's operator; try again once they are decided (or expire)`, 'initiator_did');
+    }
+    const peerUrl = baseUrl(request.initiator_url);
+    // The same initiator asking again (a new nonce) while its request waits: one record, the same decision.
+    const waitingRequest = existing?.role === 'responder' && existing.state === 'establishing' && existing.peer_url === peerUrl ? existing.aitl_request : null;
+    if (waitingRequest && kernel.pendingDecisions().some((d) => d.id === waitingRequest)) {
+      await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, nonce_sha256: hash });
+      return { status: 202, body: { pair_id: pairId, state: 'establishing', aitl_request_id: waitingRequest } };
+    }
+    await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, peer_did: request.initiator_did, peer_url: peerUrl, role: 'responder', state: 'establishing', nonce_sha256: hash, peer_credential: false, handed_over: false });
+    const asked = await kernel.emit(self, {
+      thread: PAIR_REQUESTS_THREAD,
+      act: 'KNOW',
+      body: {
+        awaits: 'actor_decision',
+        summary: `federation pair request from ${request.initiator_did} at ${request.initiator_url}`,
+        // Undecided requests expire (TICK cancels them), so they never pile up.
+        expires_at: new Date(now() + PAIR_REQUEST_TTL_MS).toISOString(),
+        aitl: { kind: 'federation_pair', pair_id: pairId, peer_did: request.initiator_did, peer_url: peerUrl },
+      },
+    });
+    await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, aitl_request: asked.record.id });
+    // A request this one supersedes leaves the operator's list (approving it would do nothing).
+    const superseded = existing?.state === 'establishing' ? existing.aitl_request : null;
+    if (superseded && kernel.pendingDecisions().some((d) => d.id === superseded)) {
+      await kernel.emit(self, { thread: PAIR_REQUESTS_THREAD, act: 'DO', parents: [superseded], body: { cancels: superseded, decision: 'reject', reason: `superseded by the pair request ${asked.record.id}`, decided_by: self } });
+    }
+    const rule = ruleApproves(asked.record);
+    if (!rule) return { status: 202, body: { pair_id: pairId, state: 'establishing', aitl_request_id: asked.record.id } };
+    await kernel.emit(self, { thread: PAIR_REQUESTS_THREAD, act: 'DO', parents: [asked.record.id], body: { fulfills: asked.record.id, decision: 'approve', reason: `approved by ${PAIR_RULE_TOPIC} ${rule}`, decided_by: self } });
+    const token = await approve(pairOf(pairId));
+    slots.delete(pairId);
+    await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, handed_over: true });
+    return { status: 200, body: { pair_id: pairId, state: 'active', token, responder_did: self } };
+  }
 
   /** Whether a pair rule approves this request record (a rule that fails to evaluate approves nothing). */
   function ruleApproves(request: StoredRecord): string | undefined {
@@ -284,49 +374,18 @@ export function createFederation(options: FederationOptions): Federation {
     async receivePairRequest(body) {
       const request = checkPairRequest(body, self, now());
       const hash = nonceHash(request.nonce);
-      if (view.get().nonces.has(hash)) throw new FederationError('NONCE_REPLAYED', 'this pair request was received before (nonces are single-use); send a new one', 'nonce');
-      const pairId = pairIdOf(self, request.initiator_did);
-      const existing = pairs().get(pairId);
-      if (existing?.state === 'revoked') throw revokedError(existing);
-      // A pair whose token never reached the initiator (its poll came too late, or this process
-      // restarted) may start over; one both sides hold is paired.
-      if (existing?.state === 'active' && existing.peer_credential && existing.handed_over) throw new FederationError('ALREADY_PAIRED', `already paired with ${request.initiator_did} (${pairId})`, 'initiator_did');
-      const waiting = [...pairs().values()].filter((p) => p.role === 'responder' && p.state === 'establishing' && p.pair_id !== pairId).length;
-      if (waiting >= MAX_PENDING_PAIR_REQUESTS) {
-        throw new FederationError('TOO_MANY_PENDING', `${waiting} pair requests already wait for this instance's operator; try again once they are decided (or expire)`, 'initiator_did');
+      // Checked and reserved in one tick: two copies of a request sent at once cannot both pass.
+      if (view.get().nonces.has(hash) || admitting.has(hash)) throw new FederationError('NONCE_REPLAYED', 'this pair request was received before (nonces are single-use); send a new one', 'nonce');
+      admitting.add(hash);
+      try {
+        return await takeRequest(request, hash);
+      } finally {
+        admitting.delete(hash);
       }
-      await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, peer_did: request.initiator_did, peer_url: baseUrl(request.initiator_url), role: 'responder', state: 'establishing', nonce_sha256: hash, peer_credential: false });
-      const asked = await kernel.emit(self, {
-        thread: PAIR_REQUESTS_THREAD,
-        act: 'KNOW',
-        body: {
-          awaits: 'actor_decision',
-          summary: `federation pair request from ${request.initiator_did} at ${request.initiator_url}`,
-          // Undecided requests expire (TICK cancels them), so they never pile up.
-          expires_at: new Date(now() + PAIR_REQUEST_TTL_MS).toISOString(),
-          aitl: { kind: 'federation_pair', pair_id: pairId, peer_did: request.initiator_did, peer_url: baseUrl(request.initiator_url) },
-        },
-      });
-      await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, aitl_request: asked.record.id });
-      // A request this one supersedes leaves the operator's list (approving it would do nothing).
-      const superseded = existing?.state === 'establishing' ? existing.aitl_request : null;
-      if (superseded && kernel.pendingDecisions().some((d) => d.id === superseded)) {
-        await kernel.emit(self, { thread: PAIR_REQUESTS_THREAD, act: 'DO', parents: [superseded], body: { cancels: superseded, decision: 'reject', reason: `superseded by the pair request ${asked.record.id}`, decided_by: self } });
-      }
-      const rule = ruleApproves(asked.record);
-      if (rule) {
-        await kernel.emit(self, { thread: PAIR_REQUESTS_THREAD, act: 'DO', parents: [asked.record.id], body: { fulfills: asked.record.id, decision: 'approve', reason: `approved by ${PAIR_RULE_TOPIC} ${rule}`, decided_by: self } });
-        const token = await approve(pairOf(pairId));
-        slots.delete(pairId);
-        await writePair({ topic: PAIR_TOPICS.pair, pair_id: pairId, handed_over: true });
-        return { status: 200, body: { pair_id: pairId, state: 'active', token, responder_did: self } };
-      }
-      return { status: 202, body: { pair_id: pairId, state: 'establishing', aitl_request_id: asked.record.id } };
     },
     async poll(pairId, body) {
-      const nonce = (body as { nonce?: unknown } | null)?.nonce;
-      if (typeof nonce !== 'string' || !/^[0-9a-f]{64}$/.test(nonce)) throw new FederationError('VALIDATION_FAILED', 'nonce must be the 64-hex nonce of the pair request', 'nonce');
       const p = isPairId(pairId) ? pairs().get(pairId) : undefined;
+      const nonce = checkPoll(body, pairId, p?.peer_did, now());
       // The same answer for a wrong nonce and an unknown pair: a poll reveals nothing to a guesser.
       if (!p || p.role !== 'responder' || p.nonce_sha256 !== nonceHash(nonce)) {
         throw new FederationError('NOT_FOUND', 'no pair request with this id and nonce', 'nonce');
@@ -358,7 +417,7 @@ export function createFederation(options: FederationOptions): Federation {
     async share(pairId, thread, shared = true) {
       const p = pairOf(pairId);
       if (p.state === 'revoked') throw revokedError(p);
-      if (typeof thread !== 'string' || isReservedThread(thread)) throw new FederationError('VALIDATION_FAILED', `thread ${String(thread).slice(0, 80)} is reserved; reserved threads never federate`, 'thread');
+      if (typeof thread !== 'string' || neverFederates(thread)) throw new FederationError('VALIDATION_FAILED', `thread ${String(thread).slice(0, 80)} never federates (reserved, or the pair-request thread)`, 'thread');
       if (!/^th_[0-9a-f]{64}$/.test(thread)) throw new FederationError('VALIDATION_FAILED', 'thread must be a thread id (th_ + 64 hex)', 'thread');
       const owner = kernel.threadOwner(thread);
       if (owner !== self) throw new FederationError('VALIDATION_FAILED', `thread ${thread} is owned by ${owner}; only its owner shares it`, 'thread');
@@ -407,25 +466,40 @@ export function createFederation(options: FederationOptions): Federation {
       credentials.remove(p.pair_id);
       return viewOf(pairOf(p.pair_id));
     },
-    async changes(principal, since, limit) {
+    async changes(principal, since, limit, thread): Promise<ChangePage> {
       const p = pairOfPrincipal(principal);
       const q = feedQuery(since, limit);
-      const shared = new Set([...p.shared_threads, ...p.received_threads]);
-      return readChanges(kernel, (t) => shared.has(t), q, q.limit, (r) => vouch(r, self, sign));
+      // The peer reads its own threads' records written here, and the threads shared with it.
+      const allowed = new Set([...p.shared_threads, ...p.received_threads]);
+      if (thread !== undefined && !allowed.has(thread)) throw new FederationError('VALIDATION_FAILED', `thread ${thread.slice(0, 80)} is not shared with pair ${p.pair_id}`, 'thread');
+      const page = await readChanges(kernel, (t) => allowed.has(t), q, q.limit, (r) => vouch(r, self, sign), thread);
+      return { ...page, shared: p.shared_marks };
     },
     start() {
-      if (kernel.health().leader) void resume().catch((e: unknown) => report(e, 'federation_resume'));
+      // Signed now, so the first peer to ask gets a manifest as fresh as this start.
+      this.wellKnown();
       const every = options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
-      if (every <= 0 || interval) return;
-      interval = setInterval(() => {
-        // On a shared log every kernel would pull the same records; the leader pulls for all.
+      const round = () => {
+        // On a shared log every kernel would pull the same records; the leader pulls for all, and
+        // a kernel that becomes leader picks up what a restart cut short.
         if (!kernel.health().leader) return;
+        if (!resumed) {
+          resumed = true;
+          void resume().catch((e: unknown) => report(e, 'federation_resume'));
+        }
+        if (every <= 0) return;
         for (const p of pairs().values()) {
           if (p.state !== 'active' || !p.peer_credential) continue;
-          const handover = p.role === 'initiator' && !p.handed_over ? handOver(p.pair_id) : Promise.resolve();
+          const waiting = p.role === 'initiator' && !p.handed_over;
+          if (waiting && (handoverBackoff.get(p.pair_id)?.next ?? 0) > now()) continue;
+          const handover = waiting ? handOver(p.pair_id) : Promise.resolve();
           handover.then(() => puller.sync(p, () => pairOf(p.pair_id))).catch((e: unknown) => report(e, `federation_sync ${p.pair_id}`));
         }
-      }, every);
+      };
+      round();
+      if (interval) return;
+      // Resuming needs the interval even when pulling is on demand only.
+      interval = setInterval(round, every > 0 ? every : DEFAULT_SYNC_INTERVAL_MS);
       interval.unref?.();
     },
     async stop() {

@@ -61,3 +61,19 @@ export function isHttpUrl(value: string): boolean {
 export function baseUrl(value: string): string {
   return value.replace(/\/+$/, '');
 }
+
+/**
+ * Checks an initiator's poll: `{object: "pair_poll", pair_id, nonce, at, sig}` signed by the
+ * initiator's key, recent. Returns the nonce. With no pair (`initiator` undefined) it still checks
+ * the shape, so a guesser learns nothing from the answer.
+ */
+export function checkPoll(input: unknown, pairId: string, initiator: string | undefined, now: number): string {
+  const m = (typeof input === 'object' && input !== null ? input : {}) as { [k: string]: unknown };
+  if (m.object !== 'pair_poll' || m.pair_id !== pairId) throw new FederationError('VALIDATION_FAILED', 'a poll is {object: "pair_poll", pair_id, nonce, at, sig} for this pair', 'object');
+  if (typeof m.nonce !== 'string' || !/^[0-9a-f]{64}$/.test(m.nonce)) throw new FederationError('VALIDATION_FAILED', 'nonce must be the 64-hex nonce of the pair request', 'nonce');
+  const at = typeof m.at === 'string' ? Date.parse(m.at) : NaN;
+  if (Number.isNaN(at) || Math.abs(now - at) > CLOCK_SKEW_MS) throw new FederationError('STALE_REQUEST', `at must be the poll's time, within ${CLOCK_SKEW_MS / 60_000} minutes of this instance's clock`, 'at');
+  const key = initiator === undefined ? undefined : instancePublicKey(initiator);
+  if (key === undefined || !verifyMessage(m, key)) throw new FederationError('NOT_FOUND', 'no pair request with this id and nonce', 'nonce');
+  return m.nonce;
+}

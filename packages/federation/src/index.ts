@@ -4,11 +4,19 @@
  * feed, pulling with signature checks and causal ingest, and revocation. State is records on
  * th_federation_pairs.
  */
-export { createFederation, PAIR_REQUESTS_THREAD, PAIR_RULE_TOPIC, PEER_TIMEOUT_MS } from './federation-service.js';
+export { createFederation, PAIR_RULE_TOPIC, PEER_TIMEOUT_MS } from './federation-service.js';
+export { PAIR_REQUESTS_THREAD, neverFederates } from './federated-threads.js';
+export { foreignRules } from './foreign-admission.js';
+export type { Admission } from './foreign-admission.js';
+export { IDLE_CURSOR_WRITE_MS, MAX_PAGE_BYTES } from './puller.js';
 export {
   CREDENTIAL_SLOT_MS,
   DEFAULT_SYNC_INTERVAL_MS,
   FEDERATION_SYNC_SCOPE,
+  HANDOVER_BACKOFF_MAX_MS,
+  MAX_PENDING_PAIR_REQUESTS,
+  PAIR_REQUEST_PAUSE_MS,
+  PAIR_REQUEST_TTL_MS,
   PAIR_POLL_EVERY_MS,
   PAIR_POLL_WINDOW_MS,
   SYNC_MAX_PAGES,
@@ -21,7 +29,7 @@ export { fileCredentials, memoryCredentials } from './credentials.js';
 export type { CredentialStore } from './credentials.js';
 export { FEDERATION_ERROR_CODES, FederationError, isFederationError } from './federation-error.js';
 export type { FederationErrorCode } from './federation-error.js';
-export { checkPairRequest, nonceHash } from './handshake.js';
+export { checkPairRequest, checkPoll, nonceHash } from './handshake.js';
 export type { PairRequest } from './handshake.js';
 export { CLOCK_SKEW_MS, FEDERATION_ENDPOINTS, FEDERATION_PROTOCOL_VERSION, MANIFEST_TTL_MS, signManifest, verifyManifest } from './manifest.js';
 export type { FederationManifest, VerifiedPeer, WellKnown } from './manifest.js';

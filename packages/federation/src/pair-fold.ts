@@ -31,6 +31,10 @@ export interface Pair {
   /** Threads this instance shares with the peer, and threads the peer owns that it receives. */
   readonly shared_threads: readonly string[];
   readonly received_threads: readonly string[];
+  /** The record that last shared each shared thread (its id marks the share, so a peer reads the thread again from its start after an unshare and reshare). */
+  readonly shared_marks: { readonly [thread: string]: string };
+  /** For each received thread, the peer's share mark whose history this instance has read. */
+  readonly received_marks: { readonly [thread: string]: string };
   /** Where pulling from the peer resumes (the peer's opaque cursor), or null before the first pull. */
   readonly cursor: string | null;
   readonly revoked_reason: string | null;
@@ -81,6 +85,8 @@ export function stepPairs(state: PairsState, r: StoredRecord, self: string): Pai
       aitl_request: str('aitl_request', old?.aitl_request ?? null),
       shared_threads: old?.shared_threads ?? [],
       received_threads: old?.received_threads ?? [],
+      shared_marks: old?.shared_marks ?? {},
+      received_marks: old?.received_marks ?? {},
       cursor: old?.cursor ?? null,
       revoked_reason: b.state === 'revoked' ? str('reason', null) : null,
       revoked_by: b.state === 'revoked' ? (b.revoked_by === 'peer' ? 'peer' : 'local') : null,
@@ -91,9 +97,17 @@ export function stepPairs(state: PairsState, r: StoredRecord, self: string): Pai
   if (!old || old.state === 'revoked') return state;
   if (b.topic === PAIR_TOPICS.threads && typeof b.thread === 'string') {
     const others = old.shared_threads.filter((t) => t !== b.thread);
-    state.pairs.set(id, { ...old, shared_threads: b.shared === false ? others : [...others, b.thread], updated_at: at });
-  } else if (b.topic === THREAD_OWNER_TOPIC && typeof b.thread === 'string' && b.owner === old.peer_did && !old.received_threads.includes(b.thread)) {
-    state.pairs.set(id, { ...old, received_threads: [...old.received_threads, b.thread] });
+    const { [b.thread]: _old, ...marks } = old.shared_marks;
+    state.pairs.set(id, {
+      ...old,
+      shared_threads: b.shared === false ? others : [...others, b.thread],
+      shared_marks: b.shared === false ? marks : { ...marks, [b.thread]: r.id },
+      updated_at: at,
+    });
+  } else if (b.topic === THREAD_OWNER_TOPIC && typeof b.thread === 'string' && b.owner === old.peer_did) {
+    const received = old.received_threads.includes(b.thread) ? old.received_threads : [...old.received_threads, b.thread];
+    const marks = typeof b.mark === 'string' ? { ...old.received_marks, [b.thread]: b.mark } : old.received_marks;
+    state.pairs.set(id, { ...old, received_threads: received, received_marks: marks });
   } else if (b.topic === PAIR_TOPICS.cursor && typeof b.cursor === 'string') {
     state.pairs.set(id, { ...old, cursor: b.cursor });
   }

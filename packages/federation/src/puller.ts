@@ -1,11 +1,13 @@
-import { instancePublicKey, isReservedThread, type JsonObject, type Record as LogRecord } from '@syncropel/algebra';
-import { recordSignatureValid } from './verify-signature.js';
+import { instancePublicKey, type JsonObject, type Record as LogRecord } from '@syncropel/algebra';
 import { KernelError, THREAD_OWNER_TOPIC, type ForeignOutcome, type Kernel } from '@syncropel/kernel';
 import { CausalBuffer } from './causal-buffer.js';
 import type { CredentialStore } from './credentials.js';
 import { FederationError } from './federation-error.js';
 import { DEFAULT_FEED_LIMIT } from './change-feed.js';
+import { foreignRules } from './foreign-admission.js';
+import { neverFederates } from './federated-threads.js';
 import { PAIR_TOPICS, type Pair } from './pair-fold.js';
+import { recordSignatureValid } from './verify-signature.js';
 import { SYNC_MAX_PAGES, type SyncReport, type SyncStatus } from './federation-api.js';
 
 /** What the puller needs from the federation layer. */
@@ -17,24 +19,45 @@ export interface PullerOptions {
   readonly credentials: CredentialStore;
   /** Writes a pair record (cursor moves, thread ownership) as the instance. */
   readonly write: (body: JsonObject) => Promise<unknown>;
+  /** DIDs of this instance's principals, which a peer may not write as. */
+  readonly localDids: () => ReadonlySet<string>;
   readonly onError: (error: unknown, where: string) => void;
 }
 
 /** Most records handed to the kernel at once (its batch limit). */
 const INGEST_CHUNK = 1000;
 
+/** Most bytes of one change page accepted from a peer (a page holds at most DEFAULT_FEED_LIMIT records of at most 1 MB). */
+export const MAX_PAGE_BYTES = 64 * 1024 * 1024;
+
+/** A cursor that moved without bringing records is written at most this often (the two sides' cursor records would otherwise move each other's cursors forever). */
+export const IDLE_CURSOR_WRITE_MS = 10 * 60_000;
+
 type Counters = { -readonly [K in keyof SyncStatus]: SyncStatus[K] };
+type Report = { -readonly [K in keyof SyncReport]: SyncReport[K] };
+
+/** A change page as received, checked for shape. */
+interface Page {
+  readonly records: unknown[];
+  readonly next_cursor: string;
+  readonly has_more: boolean;
+  readonly shared: { readonly [thread: string]: string };
+}
 
 /**
  * Pulls a peer's change feed into the log: verifies every record's signature (an instance's
  * record by the key its DID names; a user's or service account's by the peer, which vouches for
- * it), records which new threads the peer owns, ingests causally (records whose parents are
- * missing wait in a bounded buffer), and persists the cursor. One pull per pair at a time.
+ * it), takes the threads the peer shares (reading each from its start the first time, so a
+ * thread shared late still brings its history), admits records by the peer's rights
+ * (`foreignRules`), ingests causally (records whose parents are missing wait in a bounded
+ * buffer), and persists the cursor. One pull per pair at a time; it stops when the pair stops
+ * being active.
  */
 export class Puller {
   private readonly counters = new Map<string, Counters>();
   private readonly buffers = new Map<string, CausalBuffer>();
   private readonly running = new Map<string, Promise<SyncReport>>();
+  private readonly cursorWritten = new Map<string, number>();
 
   constructor(private readonly o: PullerOptions) {}
 
@@ -69,31 +92,27 @@ export class Puller {
 
   private async pull(pair: Pair, current: () => Pair): Promise<SyncReport> {
     const c = this.count(pair.pair_id);
-    const token = this.o.credentials.get(pair.pair_id);
-    const report = { pair_id: pair.pair_id, pages: 0, pulled: 0, created: 0, duplicate: 0, refused: 0, waiting: 0, cursor: pair.cursor, has_more: false };
+    const report: Report = { pair_id: pair.pair_id, pages: 0, pulled: 0, created: 0, duplicate: 0, refused: 0, waiting: 0, cursor: pair.cursor, has_more: false };
     try {
-      if (!token) throw new FederationError('PAIR_NOT_ACTIVE', `this instance holds no credential for pair ${pair.pair_id} yet (the handshake has not finished)`, 'pair_id');
       let buffer = this.buffers.get(pair.pair_id);
       if (!buffer) this.buffers.set(pair.pair_id, (buffer = new CausalBuffer()));
       let cursor = current().cursor ?? '0';
       for (let page = 0; page < SYNC_MAX_PAGES; page++) {
-        const res = await this.o.fetcher(`${pair.peer_url}/v1/sync/changes?since=${encodeURIComponent(cursor)}&limit=${DEFAULT_FEED_LIMIT}`, {
-          headers: { authorization: `Bearer ${token}` },
-          signal: AbortSignal.timeout(30_000),
-          redirect: 'error',
-        });
-        const body = (await res.json().catch(() => null)) as { records?: unknown; next_cursor?: unknown; has_more?: unknown; error?: { code?: string; message?: string } } | null;
-        if (!res.ok || !body || !Array.isArray(body.records) || typeof body.next_cursor !== 'string') {
-          const why = body?.error ? `${body.error.code}: ${String(body.error.message).slice(0, 200)}` : 'not a change page';
-          throw new FederationError('PEER_UNREACHABLE', `the peer's change feed answered ${res.status} (${why})`, 'pair_id');
-        }
+        const body = await this.fetchPage(current, cursor);
         report.pages++;
-        await this.ingest(pair, current, body.records, cursor, buffer, report, c);
+        await this.takeShares(current, body.shared, buffer, report, c);
+        const received = report.created + report.duplicate;
+        await this.ingest(current, body.records, cursor, body.shared, buffer, report, c);
         cursor = body.next_cursor;
-        report.has_more = body.has_more === true;
+        report.has_more = body.has_more;
         // Resume from the oldest record still waiting for parents, so a restart pulls it again.
         const resume = buffer.resumeFrom() ?? cursor;
-        if (resume !== current().cursor) await this.o.write({ topic: PAIR_TOPICS.cursor, pair_id: pair.pair_id, name: `${pair.pair_id}/cursor`, cursor: resume });
+        const quiet = report.created + report.duplicate === received;
+        const last = this.cursorWritten.get(pair.pair_id) ?? 0;
+        if (resume !== current().cursor && (!quiet || this.o.now() - last >= IDLE_CURSOR_WRITE_MS || body.has_more)) {
+          await this.o.write({ topic: PAIR_TOPICS.cursor, pair_id: pair.pair_id, name: `${pair.pair_id}/cursor`, cursor: resume });
+          this.cursorWritten.set(pair.pair_id, this.o.now());
+        }
         report.cursor = resume;
         if (!report.has_more) break;
       }
@@ -107,8 +126,70 @@ export class Puller {
     }
   }
 
-  private async ingest(pair: Pair, current: () => Pair, entries: unknown[], from: string, buffer: CausalBuffer, report: { pulled: number; created: number; duplicate: number; refused: number; waiting: number }, c: Counters): Promise<void> {
+  /** One page of the peer's feed (or of one thread), checked for shape and size; refuses once the pair is no longer active. */
+  private async fetchPage(current: () => Pair, cursor: string, thread?: string): Promise<Page> {
+    const pair = current();
+    if (pair.state !== 'active') throw new FederationError(pair.state === 'revoked' ? 'PAIR_REVOKED' : 'PAIR_NOT_ACTIVE', `pair ${pair.pair_id} is ${pair.state}; pulling stopped`, 'pair_id');
+    const token = this.o.credentials.get(pair.pair_id);
+    if (!token) throw new FederationError('PAIR_NOT_ACTIVE', `this instance holds no credential for pair ${pair.pair_id} yet (the handshake has not finished)`, 'pair_id');
+    const query = `since=${encodeURIComponent(cursor)}&limit=${DEFAULT_FEED_LIMIT}${thread === undefined ? '' : `&thread=${thread}`}`;
+    const res = await this.o.fetcher(`${pair.peer_url}/v1/sync/changes?${query}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000), redirect: 'error' });
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > MAX_PAGE_BYTES) {
+      await res.body?.cancel();
+      throw new FederationError('PEER_UNREACHABLE', `the peer's change page is ${declared} bytes, more than ${MAX_PAGE_BYTES}`, 'pair_id');
+    }
+    const text = await res.text();
+    if (text.length > MAX_PAGE_BYTES) throw new FederationError('PEER_UNREACHABLE', `the peer's change page is larger than ${MAX_PAGE_BYTES} bytes`, 'pair_id');
+    type Raw = { records?: unknown; next_cursor?: unknown; has_more?: unknown; shared?: unknown; error?: { code?: string; message?: string } };
+    let body: Raw | null;
+    try {
+      body = JSON.parse(text) as Raw | null;
+    } catch {
+      body = null;
+    }
+    if (!res.ok || !body) {
+      const why = body?.error ? `${String(body.error.code)}: ${String(body.error.message).slice(0, 200)}` : 'not JSON';
+      throw new FederationError(body?.error?.code === 'PAIR_REVOKED' ? 'PAIR_REVOKED' : 'PEER_UNREACHABLE', `the peer's change feed answered ${res.status} (${why})`, 'pair_id');
+    }
+    const shared = typeof body.shared === 'object' && body.shared !== null && !Array.isArray(body.shared) ? (body.shared as { [t: string]: unknown }) : {};
+    const ok =
+      Array.isArray(body.records) &&
+      body.records.length <= DEFAULT_FEED_LIMIT &&
+      typeof body.next_cursor === 'string' &&
+      /^\d{1,15}(\.[0-9a-f]{16})?$/.test(body.next_cursor) &&
+      Object.entries(shared).every(([t, m]) => /^th_[0-9a-f]{64}$/.test(t) && typeof m === 'string' && /^[0-9a-f]{64}$/.test(m));
+    if (!ok) throw new FederationError('PEER_UNREACHABLE', "the peer's change page is not one (records, next_cursor, has_more, shared)", 'pair_id');
+    return { records: body.records as unknown[], next_cursor: body.next_cursor as string, has_more: body.has_more === true, shared: shared as { [t: string]: string } };
+  }
+
+  /**
+   * Takes each thread the peer shares that this instance has not read under its current share
+   * mark: records the peer as its owner, then reads it from its start.
+   */
+  private async takeShares(current: () => Pair, shared: Page['shared'], buffer: CausalBuffer, report: Report, c: Counters): Promise<void> {
     const { kernel, self } = this.o;
+    for (const [thread, mark] of Object.entries(shared)) {
+      const pair = current();
+      if (neverFederates(thread) || pair.received_marks[thread] === mark) continue;
+      const owner = kernel.threadOwner(thread);
+      // A thread this instance holds as its own is not taken over (admission refuses a thread both share).
+      if (owner === self && kernel.hasThread(thread)) continue;
+      if (owner !== self && owner !== pair.peer_did) continue;
+      await this.o.write({ topic: THREAD_OWNER_TOPIC, pair_id: pair.pair_id, name: thread, thread, owner: pair.peer_did, mark });
+      let cursor = '0';
+      for (let page = 0; page < SYNC_MAX_PAGES; page++) {
+        const body = await this.fetchPage(current, cursor, thread);
+        await this.ingest(current, body.records, '0', shared, buffer, report, c);
+        cursor = body.next_cursor;
+        if (!body.has_more) break;
+      }
+    }
+  }
+
+  private async ingest(current: () => Pair, entries: unknown[], from: string, peerShares: Page['shared'], buffer: CausalBuffer, report: Report, c: Counters): Promise<void> {
+    const { kernel, self } = this.o;
+    const pair = current();
     const peerKey = instancePublicKey(pair.peer_did) as string;
     const verified: LogRecord[] = [];
     for (const entry of entries) {
@@ -125,22 +206,14 @@ export class Puller {
       }
       verified.push(record);
     }
-    // A thread this instance has never seen is the peer's: say so before its first record lands,
-    // so the work on it is left to its owner.
-    const fresh = new Set<string>();
-    for (const r of verified) {
-      if (typeof r.thread === 'string' && !isReservedThread(r.thread) && !kernel.hasThread(r.thread) && kernel.threadOwner(r.thread) === self) fresh.add(r.thread);
-    }
-    for (const thread of fresh) await this.o.write({ topic: THREAD_OWNER_TOPIC, pair_id: pair.pair_id, name: thread, thread, owner: pair.peer_did });
-    const rules = {
-      admit: (r: LogRecord, _id: string, field: string) => {
-        if (isReservedThread(r.thread)) throw new KernelError('RESERVED_THREAD', `${field}.thread ${r.thread} is reserved; reserved threads never federate`, `${field}.thread`);
-        const owner = kernel.threadOwner(r.thread);
-        if (owner === pair.peer_did) return;
-        if (owner === self && current().shared_threads.includes(r.thread)) return;
-        throw new KernelError('RESERVED_THREAD', `${field}.thread ${r.thread} is not shared with pair ${pair.pair_id}`, `${field}.thread`);
-      },
-    };
+    const rules = foreignRules({
+      self,
+      peer: pair.peer_did,
+      shared: () => current().shared_threads,
+      peerShares: new Set(Object.keys(peerShares)),
+      owner: (t) => kernel.threadOwner(t),
+      localDids: this.o.localDids(),
+    });
     const tally = (outcomes: ForeignOutcome[], offered: [string | null, unknown][]) => {
       outcomes.forEach((o, i) => {
         const id = offered[i]?.[0] ?? null;
@@ -155,12 +228,13 @@ export class Puller {
       });
     };
     for (let i = 0; i < verified.length; i += INGEST_CHUNK) {
+      if (current().state !== 'active') return;
       const chunk = verified.slice(i, i + INGEST_CHUNK);
       tally(await kernel.ingestForeign(chunk, rules), chunk.map((r) => [null, r]));
     }
     // Records that waited may have their parents now: offer them again until nothing moves.
     buffer.expire(this.o.now());
-    for (let before = -1; buffer.size > 0 && buffer.size !== before; ) {
+    for (let before = -1; buffer.size > 0 && buffer.size !== before && current().state === 'active'; ) {
       before = buffer.size;
       const held = buffer.entries().slice(0, INGEST_CHUNK);
       tally(await kernel.ingestForeign(held.map(([, r]) => r), rules), held);

@@ -25,13 +25,18 @@ interface Instance {
 
 const dir = mkdtempSync(join(tmpdir(), 'spl-federation-'));
 const running: Instance[] = [];
+/** Added to every instance's clock: lets a test step past a pause without waiting for it. */
+let skew = 0;
+
+/** An initiator's signed poll for a pair request. */
+const pollBody = (key: KeyPair, pairId: string, nonce: string) => signMessage({ object: 'pair_poll', pair_id: pairId, nonce, at: new Date(Date.now() + skew).toISOString() }, (t) => signText(t, key.secretKey));
 
 async function instance(store: LogStore = createMemoryLogStore(), key = generateInstanceKeyPair()): Promise<Instance> {
   const sign = (text: string) => signText(text, key.secretKey);
   const kernel = createKernel({ store, actor: key.did, workLoop: true, signer: sign });
   const auth = createAuth({ kernel, actor: key.did, tokenKey: new Uint8Array(32).fill(7), auditWindowMs: 0 });
   let base = '';
-  const federation = createFederation({ kernel, auth, identity: { did: key.did, public_key: key.publicKey }, sign, version: 'test', publicUrl: () => base, credentials: memoryCredentials(), syncIntervalMs: 0 });
+  const federation = createFederation({ kernel, auth, identity: { did: key.did, public_key: key.publicKey }, sign, version: 'test', publicUrl: () => base, credentials: memoryCredentials(), syncIntervalMs: 0, now: () => Date.now() + skew });
   await kernel.start();
   const server = await listen(createApp({ kernel, auth, federation, actor: key.did }), '127.0.0.1', 0);
   base = `http://${server.address}`;
@@ -156,17 +161,40 @@ describe('pairing, sync and revocation between two instances', () => {
     expect(await b.kernel.records({ thread: unshared, limit: 10 })).toEqual([]);
     expect(b.kernel.threadOwner(shared)).toBe(a.key.did);
     // B answers on the shared thread; A pulls it back. B never dispatched A's work.
-    // Both instances call their first account sa-admin: the same DID, so its clock on the thread goes on from A's.
-    const reply = await write(b, shared, 'KNOW', { note: 'seen on B' }, 1, [intend.body.id]);
+    await b.auth.createServiceAccount({ sa_id: 'sa-bee', scopes: ['records:write', 'records:read'] });
+    const bee = (await b.auth.mintToken('sa-bee')).bearer;
+    const reply = await call(b, 'POST', '/v1/records', { parents: [intend.body.id], thread: shared, actor: 'did:sync:sa:sa-bee', act: 'KNOW', body: { note: 'seen on B' }, clock: 0, data_type: 'SCALAR' }, bee);
     expect(reply.status).toBe(201);
+    // A peer may not close A's work on A's thread (it answers only its own side's records).
+    const closing = await call(b, 'POST', '/v1/records', { parents: [], thread: shared, actor: 'did:sync:sa:sa-bee', act: 'KNOW', body: { fulfills: intend.body.id }, clock: 1, data_type: 'SCALAR' }, bee);
+    expect(closing.status).toBe(403); // B's own rules already refuse it for sa-bee (no aitl:decide)
     const back = await call(a, 'POST', `/v1/federation/pairs/${pairId}/sync`);
-    expect(back.body).toMatchObject({ created: 1 });
+    expect(back.body).toMatchObject({ created: 1, refused: 0 });
     expect(await a.kernel.record(reply.body.id)).toMatchObject({ body: { note: 'seen on B' } });
     expect((await b.kernel.records({ thread: shared, limit: 10 })).filter((r) => r.actor === b.key.did)).toEqual([]);
     // Both now hold the same records on the shared thread: the same folded state.
     expect(await b.kernel.stateDigest([shared])).toBe(await a.kernel.stateDigest([shared]));
     // Pulling again is idempotent.
     expect((await call(b, 'POST', `/v1/federation/pairs/${pairId}/sync`)).body).toMatchObject({ created: 0 });
+    // What B's own rules would refuse, B's host can still write: A refuses it in turn, and counts it.
+    const forced = await b.kernel.ingest({ parents: [], thread: shared, actor: 'did:sync:user:bee', act: 'KNOW', body: { fulfills: intend.body.id }, clock: 0, data_type: 'SCALAR' });
+    expect(forced.status).toBe('created');
+    expect((await call(a, 'POST', `/v1/federation/pairs/${pairId}/sync`)).body).toMatchObject({ created: 0, refused: 1 });
+    expect(await a.kernel.record(forced.record.id)).toBeUndefined();
+    expect((await a.kernel.thread(shared))?.status).not.toBe('closed');
+  });
+
+  it('a thread shared after the peer pulled past its records still brings its history', async () => {
+    const late = threadIdFor('federation-late');
+    const first = await a.kernel.ingest({ parents: [], thread: late, actor: 'did:sync:user:ann', act: 'KNOW', body: { n: 1 }, clock: 0, data_type: 'SCALAR' });
+    await a.kernel.ingest({ parents: [first.record.id], thread: late, actor: 'did:sync:user:ann', act: 'KNOW', body: { n: 2 }, clock: 1, data_type: 'SCALAR' });
+    await call(b, 'POST', `/v1/federation/pairs/${pairId}/sync`);
+    expect(await b.kernel.records({ thread: late, limit: 10 })).toEqual([]);
+    await call(a, 'POST', `/v1/federation/pairs/${pairId}/threads`, { thread: late });
+    await a.kernel.ingest({ parents: [], thread: late, actor: 'did:sync:user:ann', act: 'KNOW', body: { n: 3 }, clock: 2, data_type: 'SCALAR' });
+    expect((await call(b, 'POST', `/v1/federation/pairs/${pairId}/sync`)).body).toMatchObject({ created: 3, refused: 0, waiting: 0 });
+    expect((await b.kernel.records({ thread: late, limit: 10 })).map((r) => r.body.n)).toEqual([1, 2, 3]);
+    expect(b.kernel.threadOwner(late)).toBe(a.key.did);
   });
 
   it('refuses and counts records whose signature is missing or does not verify', async () => {
@@ -208,7 +236,7 @@ describe('pairing, sync and revocation between two instances', () => {
   it('pair state is a fold of the log: it survives a restart', async () => {
     await a.stop();
     const reopened = await instance(openSqliteLogStore({ path: join(dir, 'a.db') }), a.key);
-    expect(reopened.federation.get(pairId)).toMatchObject({ state: 'revoked', shared_threads: [shared], peer_did: b.key.did });
+    expect(reopened.federation.get(pairId)).toMatchObject({ state: 'revoked', shared_threads: [shared, threadIdFor('federation-late')], peer_did: b.key.did });
   });
 });
 
@@ -230,8 +258,12 @@ describe('the handshake refuses what it must', () => {
     const stale = signMessage({ ...request, nonce: 'c1'.repeat(32), issued_at: new Date(Date.now() - 3_600_000).toISOString() }, (t) => signText(t, c.secretKey));
     expect((await call(b, 'POST', '/v1/federation/pair', stale, null)).body.error.code).toBe('STALE_REQUEST');
     const pairId = first.body.pair_id;
-    expect((await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, { nonce: 'c2'.repeat(32) }, null)).status).toBe(404);
-    expect((await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, { nonce }, null))).toMatchObject({ status: 202, body: { state: 'establishing' } });
+    expect((await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, pollBody(c, pairId, 'c2'.repeat(32)), null)).status).toBe(404);
+    // The nonce alone is not enough: a poll must be signed by the initiator.
+    const stranger = generateInstanceKeyPair();
+    expect((await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, pollBody(stranger, pairId, nonce), null)).status).toBe(404);
+    expect((await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, { nonce }, null)).status).toBe(422);
+    expect((await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, pollBody(c, pairId, nonce), null))).toMatchObject({ status: 202, body: { state: 'establishing' } });
     // Only a hash of the nonce is in the log: reading the log does not let anyone poll.
     const log = JSON.stringify(await b.kernel.records({ thread: 'th_federation_pairs', limit: 100 }));
     expect(log).not.toContain(nonce);
@@ -239,21 +271,27 @@ describe('the handshake refuses what it must', () => {
     // The operator rejects: the initiator's poll hears so.
     const [req] = (await call(b, 'GET', '/v1/aitl')).body.data;
     await call(b, 'POST', `/v1/aitl/${req.id}/decide`, { decision: 'reject', reason: 'unknown peer' });
-    await waitFor(async () => (await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, { nonce }, null)).status === 403, 'the rejection');
+    await waitFor(async () => (await call(b, 'POST', `/v1/federation/pair/${pairId}/poll`, pollBody(c, pairId, nonce), null)).status === 403, 'the rejection');
   });
 
   it('a request whose token was never collected may start over; strangers cannot pile up requests', async () => {
     const b = await instance();
     const c = generateInstanceKeyPair();
     const ask = (key: KeyPair, n: number) =>
-      signMessage({ object: 'pair_request', protocol: '1', initiator_did: key.did, initiator_url: 'http://127.0.0.1:1', responder_did: b.key.did, nonce: n.toString(16).padStart(64, '0'), issued_at: new Date().toISOString() }, (t) => signText(t, key.secretKey));
-    // A newer request from the same initiator replaces the one waiting: the operator sees one.
+      signMessage({ object: 'pair_request', protocol: '1', initiator_did: key.did, initiator_url: 'http://127.0.0.1:1', responder_did: b.key.did, nonce: n.toString(16).padStart(64, '0'), issued_at: new Date(Date.now() + skew).toISOString() }, (t) => signText(t, key.secretKey));
+    // The same initiator asking again while its request waits keeps that one request (the newest
+    // nonce polls); asking again at once is refused, since each request writes a record.
     const d = generateInstanceKeyPair();
-    await call(b, 'POST', '/v1/federation/pair', ask(d, 50), null);
-    await call(b, 'POST', '/v1/federation/pair', ask(d, 51), null);
+    const asked = await call(b, 'POST', '/v1/federation/pair', ask(d, 50), null);
+    expect((await call(b, 'POST', '/v1/federation/pair', ask(d, 52), null)).body.error.code).toBe('TOO_MANY_PENDING');
+    skew += 2000;
+    const repeated = await call(b, 'POST', '/v1/federation/pair', ask(d, 51), null);
+    expect(repeated.body.aitl_request_id).toBe(asked.body.aitl_request_id);
     const waiting = (await call(b, 'GET', '/v1/aitl')).body.data;
     expect(waiting).toHaveLength(1);
     expect(waiting[0].id).toBe(b.federation.get(d.did).aitl_request);
+    expect((await call(b, 'POST', `/v1/federation/pair/${asked.body.pair_id}/poll`, pollBody(d, asked.body.pair_id, (50).toString(16).padStart(64, '0')), null)).status).toBe(404);
+    expect((await call(b, 'POST', `/v1/federation/pair/${asked.body.pair_id}/poll`, pollBody(d, asked.body.pair_id, (51).toString(16).padStart(64, '0')), null)).status).toBe(202);
     await call(b, 'POST', `/v1/aitl/${waiting[0].id}/decide`, { decision: 'reject' });
     await waitFor(() => b.federation.get(d.did).state === 'rejected', 'the rejection');
 
@@ -269,7 +307,7 @@ describe('the handshake refuses what it must', () => {
     await call(b, 'POST', `/v1/aitl/${again.id}/decide`, { decision: 'approve' });
     await waitFor(() => b.federation.get(first.body.pair_id).issued_token_id !== firstToken, 'a new token');
     expect(b.auth.listTokens().find((t) => t.token_id === firstToken)?.revoked).toBe(true);
-    const collected = await call(b, 'POST', `/v1/federation/pair/${first.body.pair_id}/poll`, { nonce: (2).toString(16).padStart(64, '0') }, null);
+    const collected = await call(b, 'POST', `/v1/federation/pair/${first.body.pair_id}/poll`, pollBody(c, first.body.pair_id, (2).toString(16).padStart(64, '0')), null);
     expect(collected).toMatchObject({ status: 200, body: { state: 'active', token: expect.stringMatching(/^spl_prod_fed-/) } });
     // With that token, the initiator reads the change feed (nothing shared yet) and hands its own over.
     const token = collected.body.token as string;

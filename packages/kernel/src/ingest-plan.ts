@@ -30,8 +30,12 @@ export type Planned =
  * it, and folds do not depend on arrival order.
  */
 export interface ForeignRules {
-  /** The caller's last word on each record (threads it may write, DIDs it may not claim); throws a KernelError to refuse it. */
-  admit(record: LogRecord, id: string, field: string): void;
+  /**
+   * The caller's word on each new record (threads the peer may write, DIDs it may not claim,
+   * what it may answer); throws a KernelError to refuse it. `lookup` finds a record by id
+   * (earlier in the batch, waiting to commit, or in the log) — e.g. the target of an answer.
+   */
+  admit(record: LogRecord, id: string, field: string, lookup: (id: string) => LogRecord | undefined): void;
 }
 
 /** What planning reads from the kernel: the writes waiting to commit, and clocks and config as folded. */
@@ -134,7 +138,7 @@ export function planIngest(inputs: readonly unknown[], fieldOf: (i: number) => s
     // A record already stored is a duplicate whatever else is true of it (re-pulling is idempotent).
     const existing = facts.record(id);
     if (existing) return { kind: 'existing', id, record: existing };
-    (foreign as ForeignRules).admit(record, id, field);
+    (foreign as ForeignRules).admit(record, id, field, authority.lookup);
     const absent = record.parents.filter((p) => !batch.has(p) && !pending.has(p) && facts.record(p) === undefined);
     if (absent.length > 0) return { kind: 'waiting', id, missing: absent };
     const key = clockKey(record.actor, record.thread);

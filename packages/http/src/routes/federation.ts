@@ -50,10 +50,10 @@ export function federationRoutes(federation: Federation, guard: Guards): Hono<{ 
   return app;
 }
 
-/** `GET /v1/sync/changes?since=&limit=`: the change feed a paired peer pulls with its token. */
+/** `GET /v1/sync/changes?since=&limit=[&thread=]`: the change feed a paired peer pulls with its token. */
 export function syncRoutes(federation: Federation, guard: Guards): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.get('/changes', guard.requires('federation:sync', { resource: null }), async (c) => c.json(await federation.changes(c.get('principal'), c.req.query('since'), c.req.query('limit'))));
+  app.get('/changes', guard.requires('federation:sync', { resource: null }), async (c) => c.json(await federation.changes(c.get('principal'), c.req.query('since'), c.req.query('limit'), c.req.query('thread'))));
   return app;
 }
 
