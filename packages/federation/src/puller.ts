@@ -30,6 +30,9 @@ const INGEST_CHUNK = 1000;
 /** Most bytes of one change page accepted from a peer (a page holds at most DEFAULT_FEED_LIMIT records of at most 1 MB). */
 export const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
+/** Most newly shared threads taken from one page (the rest come with the next). */
+export const MAX_SHARES_TAKEN_PER_PAGE = 100;
+
 /** A cursor that moved without bringing records is written at most this often (the two sides' cursor records would otherwise move each other's cursors forever). */
 export const IDLE_CURSOR_WRITE_MS = 10 * 60_000;
 
@@ -100,7 +103,7 @@ export class Puller {
       for (let page = 0; page < SYNC_MAX_PAGES; page++) {
         const body = await this.fetchPage(current, cursor);
         report.pages++;
-        await this.takeShares(current, body.shared, buffer, report, c);
+        await this.takeShares(current, body.shared, cursor, buffer, report, c);
         const received = report.created + report.duplicate;
         await this.ingest(current, body.records, cursor, body.shared, buffer, report, c);
         cursor = body.next_cursor;
@@ -167,9 +170,12 @@ export class Puller {
    * Takes each thread the peer shares that this instance has not read under its current share
    * mark: records the peer as its owner, then reads it from its start.
    */
-  private async takeShares(current: () => Pair, shared: Page['shared'], buffer: CausalBuffer, report: Report, c: Counters): Promise<void> {
+  private async takeShares(current: () => Pair, shared: Page['shared'], cursor: string, buffer: CausalBuffer, report: Report, c: Counters): Promise<void> {
     const { kernel, self } = this.o;
+    let taken = 0;
     for (const [thread, mark] of Object.entries(shared)) {
+      // A peer that lists thousands of threads is taken in steps (each is a record and a read).
+      if (taken >= MAX_SHARES_TAKEN_PER_PAGE) break;
       const pair = current();
       if (neverFederates(thread) || pair.received_marks[thread] === mark) continue;
       const owner = kernel.threadOwner(thread);
@@ -177,11 +183,15 @@ export class Puller {
       if (owner === self && kernel.hasThread(thread)) continue;
       if (owner !== self && owner !== pair.peer_did) continue;
       await this.o.write({ topic: THREAD_OWNER_TOPIC, pair_id: pair.pair_id, name: thread, thread, owner: pair.peer_did, mark });
-      let cursor = '0';
+      taken++;
+      // A first pull reads the whole feed from its start anyway; later, a newly shared thread's
+      // history lies behind the cursor and is read on its own.
+      if (cursor === '0') continue;
+      let at = '0';
       for (let page = 0; page < SYNC_MAX_PAGES; page++) {
-        const body = await this.fetchPage(current, cursor, thread);
+        const body = await this.fetchPage(current, at, thread);
         await this.ingest(current, body.records, '0', shared, buffer, report, c);
-        cursor = body.next_cursor;
+        at = body.next_cursor;
         if (!body.has_more) break;
       }
     }
