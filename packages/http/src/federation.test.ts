@@ -327,7 +327,10 @@ describe('the handshake refuses what it must', () => {
   it('an auto-approve rule pairs at once; the token is handed out once', async () => {
     const a = await instance();
     const b = await instance();
-    await b.kernel.emit(b.key.did, { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'federation_pair_rule', name: 'trusted', expression: `record.body.aitl.peer_did == "${a.key.did}"` } });
+    const rule = (expression: string) => b.kernel.emit(b.key.did, { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'federation_pair_rule', name: 'trusted', expression } });
+    await expect(rule('record.body.aitl.(')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', field: 'body.expression' });
+    // As the README writes it: by the URL the request came from.
+    await rule(`record.body.aitl.peer_url.startsWith("${a.base}")`);
     const paired = await call(a, 'POST', '/v1/federation/pairs', { url: b.base });
     expect(paired.status).toBe(201);
     expect(paired.body.state).toBe('active');

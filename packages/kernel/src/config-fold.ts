@@ -13,6 +13,8 @@ export const CEL_TOPICS: { readonly [topic: string]: CelContext } = {
   routing_rule: 'routing',
   permission_rule: 'permission',
   aitl_rule: 'aitl',
+  // Approves federation pair requests without the operator (the federation layer evaluates it).
+  federation_pair_rule: 'aitl',
 };
 
 /** Default and bounds of the TICK interval (topic `tick_interval`, body `{ "seconds": N }`). */
