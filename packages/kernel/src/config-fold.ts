@@ -85,7 +85,7 @@ export function configProblem(body: JsonObject, cache: ExpressionCache): { field
       return { field: 'body.concurrency', message: `body.concurrency must be an integer from 1 to ${MAX_DISPATCH_CONCURRENCY}` };
     }
   }
-  if ((topic === 'intelligence' || topic === 'permissions_enabled' || topic === 'drain') && typeof body.value !== 'boolean') return { field: 'body.value', message: 'body.value must be true or false' };
+  if ((topic === 'intelligence' || topic === 'permissions_enabled' || topic === 'drain' || topic === 'metrics_public') && typeof body.value !== 'boolean') return { field: 'body.value', message: 'body.value must be true or false' };
   if (topic === 'tick_interval' || topic === 'stall_window') {
     const s = body.seconds;
     const max = topic === 'tick_interval' ? MAX_TICK_INTERVAL_SECS : 365 * 86_400;

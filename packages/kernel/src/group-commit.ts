@@ -52,6 +52,8 @@ export class GroupCommit {
      * group may overtake those retries (a later clock of the same actor would refuse an earlier one).
      */
     private readonly maxInFlight: number = MAX_GROUPS_IN_FLIGHT,
+    /** Told of each committed group (records, ms), after the stats count it; a throw is dropped. */
+    private readonly observe?: (records: number, ms: number) => void,
   ) {}
 
   /** Entries waiting for a commit (queued or committing). */
@@ -109,6 +111,8 @@ export class GroupCommit {
         if (outcome.ok) {
           const { groups, records, commitMsTotal } = this.committedStats;
           this.committedStats = { groups: groups + 1, records: records + entries.length, commitMsTotal: commitMsTotal + outcome.ms, lastCommitMs: outcome.ms };
+          const observe = this.observe;
+          if (observe) guarded(() => observe(entries.length, outcome.ms));
           try {
             await this.committed(outcome.stored);
           } catch {

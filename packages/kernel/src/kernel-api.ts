@@ -173,6 +173,14 @@ export interface KernelOptions {
    * kept again once they get a record.
    */
   readonly threadEviction?: { readonly every: number; readonly quiet: number };
+  /**
+   * Told of every committed group: how many records it held and how long the store took to
+   * commit it, in ms (from hand-over to the store until it confirmed; the figure behind
+   * `loops.ingest.mean_commit_ms`). Called once per group, after the commit and before the
+   * group's writers are answered, so keep it cheap (a metrics histogram, say); a throw is dropped.
+   * A group the store refused is not reported (its error goes to `onError`).
+   */
+  readonly onCommit?: (records: number, ms: number) => void;
 }
 
 

@@ -133,6 +133,43 @@ describe('kernel ingest (embedded, no HTTP)', () => {
     await k.stop();
   });
 
+  it('tells onCommit of every committed group (records, ms), before its writers are answered; not of a failed one, and a throwing hook breaks nothing', async () => {
+    const inner = createMemoryLogStore();
+    let broken = false;
+    const store: LogStore = {
+      ...inner,
+      description: 'slow',
+      append: (es) => new Promise((resolve, reject) => setTimeout(() => (broken ? reject(new Error('disk full')) : resolve(inner.append(es))), 5)),
+    };
+    const seen: [number, number][] = [];
+    let throwing = false;
+    const k = createKernel({
+      store,
+      onError: () => {},
+      onCommit: (records, ms) => {
+        seen.push([records, ms]);
+        if (throwing) throw new Error('observer bug');
+      },
+    });
+    await k.start();
+    await Promise.all([k.ingest(rec(1)), k.ingest(rec(2)), k.ingest(rec(3))]);
+    // Told before the writers hear back: the group is already in `seen` when ingest resolves.
+    expect(seen.map(([n]) => n)).toEqual([3]);
+    await k.ingestBatch([rec(4), rec(5), rec(6), rec(7)]);
+    expect(seen.map(([n]) => n)).toEqual([3, 4]);
+    for (const [, ms] of seen) expect(ms).toBeGreaterThanOrEqual(4);
+    broken = true;
+    await expect(k.ingest(rec(8))).rejects.toMatchObject({ code: 'STORE_FAILED' });
+    expect(seen).toHaveLength(2);
+    broken = false;
+    throwing = true;
+    const r = await k.ingest(rec(8));
+    expect(r.status).toBe('created');
+    expect(seen.map(([n]) => n)).toEqual([3, 4, 1]);
+    expect(k.health().ingested_total).toBe(8);
+    await k.stop();
+  });
+
   it('fails every write of a group whose commit fails, and acknowledges none', async () => {
     const inner = createMemoryLogStore();
     let broken = true;

@@ -331,6 +331,7 @@ export function createKernel(options: KernelOptions): Kernel {
       report(error, 'commit');
     },
     store.shared ? 1 : MAX_GROUPS_IN_FLIGHT,
+    options.onCommit,
   );
 
   /** Forgets a write that has committed or failed; a later pending clock for the same key stays. */
