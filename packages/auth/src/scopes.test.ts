@@ -7,7 +7,7 @@ const T2 = threadIdFor('scopes-test-two');
 
 describe('isScope', () => {
   it('is the closed set from the spec', () => {
-    expect([...SCOPES].sort()).toEqual(['admin', 'aitl:decide', 'config:read', 'config:write', 'federation:manage', 'federation:sync', 'records:read', 'records:write', 'threads:write']);
+    expect([...SCOPES].sort()).toEqual(['admin', 'aitl:decide', 'config:read', 'config:write', 'federation:manage', 'federation:sync', 'metrics:read', 'records:read', 'records:write', 'threads:write']);
     for (const s of SCOPES) expect(isScope(s)).toBe(true);
   });
 

@@ -5,8 +5,9 @@ import { isThreadId } from '@syncropel/algebra';
  * authority to answer others' work: approve or reject AITL requests, close someone else's INTEND.
  * `federation:manage` lets an operator pair, share, sync and revoke; `federation:sync` is what
  * instances issue each other: their change feed and revocation notices, nothing else.
+ * `metrics:read` is for a Prometheus scraper: `GET /metrics` (counters, no record content).
  */
-export const SCOPES = ['records:read', 'records:write', 'threads:write', 'federation:manage', 'federation:sync', 'config:read', 'config:write', 'aitl:decide', 'admin'] as const;
+export const SCOPES = ['records:read', 'records:write', 'threads:write', 'federation:manage', 'federation:sync', 'config:read', 'config:write', 'aitl:decide', 'metrics:read', 'admin'] as const;
 
 /** One of {@link SCOPES}. */
 export type Scope = (typeof SCOPES)[number];
