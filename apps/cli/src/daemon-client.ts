@@ -7,8 +7,8 @@ import { inspectPidFile } from './pid-file.js';
 
 /**
  * Picks the daemon URL: `--url`, then `SPL_URL`, then the bind address in `config.toml`
- * (`[server] host`/`port`; with `port = 0`, the address in the running daemon's PID file), then,
- * with nothing configured, the address in this home's running daemon's PID file, then
+ * (`[server] host`/`port`; with `port = 0`, the address in the running daemon's run/spl.json), then,
+ * with nothing configured, the address in this home's running daemon's run/spl.json, then
  * `http://127.0.0.1:9100`.
  */
 export function daemonUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -21,15 +21,15 @@ export function daemonUrl(flag: string | undefined, env: NodeJS.ProcessEnv = pro
     const { server } = loadConfig(paths.config);
     origin = server.host !== undefined || server.port !== undefined ? paths.config : 'the default';
     if (server.port === 0) {
-      // A free port picked at start: only the running daemon's PID file knows which.
+      // A free port picked at start: only the running daemon's spl.json knows which.
       const pid = inspectPidFile(paths);
-      if (pid.state !== 'running' || !pid.record.url) throw new CliError(`the daemon is not running (${paths.config} sets port 0, so only a running daemon's PID file names its address; or pass --url)`);
+      if (pid.state !== 'running' || !pid.record.url) throw new CliError(`the daemon is not running (${paths.config} sets port 0, so only a running daemon's run/spl.json names its address; or pass --url)`);
       raw = pid.record.url;
     } else if (server.host === undefined && server.port === undefined) {
       // Nothing configured: this home's running daemon (started with --host/--port, say) is
-      // the one meant; its PID file names where it listens. Else the default address.
+      // the one meant; its spl.json names where it listens. Else the default address.
       const pid = inspectPidFile(paths);
-      if (pid.state === 'running' && pid.record.url) [raw, origin] = [pid.record.url, paths.pidFile];
+      if (pid.state === 'running' && pid.record.url) [raw, origin] = [pid.record.url, paths.infoFile];
       else raw = urlForBind(DEFAULT_HOST, DEFAULT_PORT);
     } else raw = urlForBind(server.host ?? DEFAULT_HOST, server.port ?? DEFAULT_PORT);
   }

@@ -58,10 +58,10 @@ export interface Daemon {
 /**
  * Starts the daemon's parts in order and returns once it is ready:
  *   PID file (the one-daemon-per-home lock) → identity → the store check starts on worker
- *   threads → open store (migrate) → auth attaches its fold → bind HTTP (the PID file records the
+ *   threads → open store (migrate) → auth attaches its fold → bind HTTP (spl.json records the
  *   address; everything but the probes answers 503 STARTING) → the kernel folds the log (from
- *   its fold snapshot when usable) while the store check runs → Path A bootstrap → ready (PID
- *   file `running`) → the startup backup, in the background.
+ *   its fold snapshot when usable) while the store check runs → Path A bootstrap → ready (spl.json
+ *   `running`) → the startup backup, in the background.
  * Any failure undoes what was started, releases the PID file and throws a one-line CliError; a
  * store whose records fail verification is refused, naming the restore command.
  *
@@ -71,7 +71,7 @@ export interface Daemon {
  *   3. stop the loops: flush the aggregated audit records, then stop the kernel (its pending
  *      commit group is written before it returns);
  *   4. checkpoint the WAL into hub.db (TRUNCATE) and 5. close SQLite — both in `closeAsync`;
- *   6. remove the PID file (last, so `--stop` waiting on it sees a finished shutdown).
+ *   6. remove spl.json, then the PID file (last, so `--stop` waiting on it sees a finished shutdown).
  *
  * @example
  * const daemon = await startDaemon({ paths: resolvePaths(), host: '127.0.0.1', port: 0, durability: 'full',

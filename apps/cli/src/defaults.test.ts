@@ -58,6 +58,7 @@ describe('documented defaults and limits', () => {
       db: '/h/.syncro/hub.db',
       identity: '/h/.syncro/identity.json',
       pidFile: '/h/.syncro/run/spl.pid',
+      infoFile: '/h/.syncro/run/spl.json',
       logFile: '/h/.syncro/logs/spl.log',
       dataDir: '/h/.syncro-data',
       backupRoot: '/h/.local/share/syncropel/backups',

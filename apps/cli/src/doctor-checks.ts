@@ -190,7 +190,7 @@ export async function runDoctor(ctx: DoctorContext): Promise<CheckResult[]> {
 
   // clock: plausible, not behind the files the daemon wrote, agreeing with the daemon's host.
   const t = now();
-  const future = [paths.db, `${paths.db}-wal`, paths.identity, paths.logFile, paths.pidFile]
+  const future = [paths.db, `${paths.db}-wal`, paths.identity, paths.logFile, paths.pidFile, paths.infoFile]
     .map((p) => ({ p, m: statSync(p, { throwIfNoEntry: false })?.mtimeMs }))
     .filter((f): f is { p: string; m: number } => f.m !== undefined && f.m - t > CLOCK_SKEW_TOLERANCE_MS);
   if (t < CLOCK_FLOOR_MS) add('clock', 'fail', `the system clock says ${new Date(t).toISOString()}, which cannot be right`);

@@ -9,7 +9,10 @@ export interface SplPaths {
   readonly identity: string;
   readonly token: string;
   readonly runDir: string;
+  /** `run/spl.pid`: the daemon's pid and a newline (its one-daemon-per-home lock). */
   readonly pidFile: string;
+  /** `run/spl.json`: the running daemon's state, address, start time, version and store. */
+  readonly infoFile: string;
   readonly logDir: string;
   readonly logFile: string;
   /** `~/.syncro-data`: task content and alias mappings; hub.db operations never touch it. */
@@ -37,6 +40,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): SplPaths {
     token: join(splHome, 'token'),
     runDir: join(splHome, 'run'),
     pidFile: join(splHome, 'run', 'spl.pid'),
+    infoFile: join(splHome, 'run', 'spl.json'),
     logDir: join(splHome, 'logs'),
     logFile: join(splHome, 'logs', 'spl.log'),
     dataDir: join(home, '.syncro-data'),

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_DID, alive, daemonize, freePort, killPid, serve, spl, tempHome, waitGone, type ServeProcess, type TempHome } from './spl-process.js';
+import { ADMIN_DID, alive, daemonize, freePort, killPid, operator, serve, spl, tempHome, waitGone, type ServeProcess, type TempHome } from './spl-process.js';
 
 // The daemon's lifecycle as an operator drives it: --daemon, status, --stop, the PID file, the
 // log, signals, and what happens after a crash. Every daemon a test starts is stopped by pid here.
@@ -21,8 +21,8 @@ afterEach(async () => {
     // A daemon a failed assertion left behind is still named by its home's PID file.
     const pidFile = join(h.dir, '.syncro', 'run', 'spl.pid');
     if (existsSync(pidFile)) {
-      const pid = (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid?: number }).pid;
-      if (typeof pid === 'number' && readCmdline(pid).includes('serve')) await killPid(pid);
+      const pid = pidIn(readFileSync(pidFile, 'utf8'));
+      if (pid !== undefined && readCmdline(pid).includes('serve')) await killPid(pid);
     }
     h.remove();
   }
@@ -46,6 +46,9 @@ function start(h: TempHome, extra?: string[]) {
   return d;
 }
 const pidFileOf = (h: TempHome) => join(h.dir, '.syncro', 'run', 'spl.pid');
+const infoFileOf = (h: TempHome) => join(h.dir, '.syncro', 'run', 'spl.json');
+/** The pid a PID file names: a bare number, or (earlier versions) a JSON record. */
+const pidIn = (text: string): number | undefined => (/^\d+\n?$/.test(text) ? Number(text) : (JSON.parse(text) as { pid?: number }).pid);
 const logOf = (h: TempHome) => join(h.dir, '.syncro', 'logs', 'spl.log');
 const readCmdline = (pid: number) => {
   try {
@@ -84,10 +87,15 @@ describe('spl serve --daemon / status / --stop', () => {
     expect(alive(d.pid)).toBe(true);
     expect(await (await fetch(`${d.url}/health`)).text()).toBe('ok');
 
-    // The PID file: JSON naming the daemon and its real address, world-readable, owner-writable.
-    const record = JSON.parse(readFileSync(pidFileOf(h), 'utf8')) as { pid: number; url: string; state: string; home: string };
-    expect(record).toMatchObject({ pid: d.pid, url: d.url, state: 'running', home: join(h.dir, '.syncro') });
+    // The PID file: the pid and a newline (for kill $(cat …) and PIDFile=); the facts in spl.json
+    // beside it. Both world-readable, owner-writable.
+    expect(readFileSync(pidFileOf(h), 'utf8')).toBe(`${d.pid}\n`);
+    const record = JSON.parse(readFileSync(infoFileOf(h), 'utf8')) as Record<string, unknown>;
+    expect(record).toMatchObject({ pid: d.pid, url: d.url, state: 'running', home: join(h.dir, '.syncro'), host: '127.0.0.1', port: Number(new URL(d.url).port), store: 'sqlite' });
+    expect(Date.parse(record.started_at as string)).not.toBeNaN();
+    expect(record.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(statSync(pidFileOf(h)).mode & 0o777).toBe(0o644);
+    expect(statSync(infoFileOf(h)).mode & 0o777).toBe(0o644);
     expect(readCmdline(d.pid)).toContain('serve --foreground');
 
     expect((await post(d.url, h.bearer, 1)).status).toBe(201);
@@ -120,6 +128,7 @@ describe('spl serve --daemon / status / --stop', () => {
     expect(stop.stdout).toContain(`stopped spl daemon (pid ${d.pid})`);
     expect(alive(d.pid)).toBe(false);
     expect(existsSync(pidFileOf(h))).toBe(false);
+    expect(existsSync(infoFileOf(h))).toBe(false);
     expect(statSync(join(h.dir, '.syncro', 'hub.db-wal'), { throwIfNoEntry: false })?.size ?? 0).toBe(0);
 
     const lines = logLines(h);
@@ -171,7 +180,7 @@ describe('spl serve --daemon / status / --stop', () => {
     expect(logLines(h).length).toBeGreaterThan(0); // every line, from both runs, is JSON
   });
 
-  it('never trusts a PID file naming a process that is not spl serve', () => {
+  it('never trusts a PID file naming a process that is not spl serve (earlier versions\' JSON format included)', () => {
     const h = home();
     spl(['init'], h.env);
     const stranger = unrelatedProcess();
@@ -197,8 +206,88 @@ describe('spl serve --daemon / status / --stop', () => {
     const d = start(h);
     expect(d.stderr).toContain(`removed a stale PID file (pid ${stranger} is not spl serve`);
     expect(alive(stranger)).toBe(true);
-    expect(JSON.parse(readFileSync(pidFileOf(h), 'utf8'))).toMatchObject({ pid: d.pid });
+    // The old-format file is replaced by this version's: the pid alone, the facts in spl.json.
+    expect(readFileSync(pidFileOf(h), 'utf8')).toBe(`${d.pid}\n`);
+    expect(JSON.parse(readFileSync(infoFileOf(h), 'utf8'))).toMatchObject({ pid: d.pid, url: d.url });
     expect(spl(['serve', '--stop'], h.env).code).toBe(0);
+
+    // A bare pid of a stranger is stale too, and spl.json cannot vouch for it.
+    mkdirSync(join(h.dir, '.syncro', 'run'), { recursive: true });
+    writeFileSync(pidFileOf(h), `${stranger}\n`);
+    writeFileSync(infoFileOf(h), JSON.stringify(fake));
+    const bare = spl(['status', '--url', 'http://127.0.0.1:1'], h.env);
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toContain(`stale: pid ${stranger} is not spl serve`);
+    const next = start(h);
+    expect(next.stderr).toContain(`removed a stale PID file (pid ${stranger} is not spl serve`);
+    expect(readFileSync(pidFileOf(h), 'utf8')).toBe(`${next.pid}\n`);
+    expect(spl(['serve', '--stop'], h.env).code).toBe(0);
+    expect(alive(stranger)).toBe(true);
+  });
+
+  it("understands a running daemon's PID file in the earlier JSON format: one daemon per home, status and --stop", () => {
+    const h = home();
+    const d = start(h);
+    // What the previous version wrote: the whole record in spl.pid, no spl.json.
+    const old = readFileSync(infoFileOf(h), 'utf8');
+    rmSync(infoFileOf(h));
+    writeFileSync(pidFileOf(h), old);
+    const again = spl(['serve', '--daemon', '--port', '0'], h.env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`already running, pid ${d.pid} at ${d.url}`);
+    // With nothing configured, clients find the address in it.
+    const status = spl(['status', '--json', '--token', h.bearer], h.env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ up: true, url: d.url, pid: d.pid });
+    const stop = spl(['serve', '--stop'], h.env);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain(`stopped spl daemon (pid ${d.pid})`);
+    expect(existsSync(pidFileOf(h))).toBe(false);
+  });
+
+  it('kill $(cat ~/.syncro/run/spl.pid) stops the daemon cleanly, as systemd PIDFile= would', async () => {
+    const h = home();
+    const d = start(h);
+    const r = operator(h, 'kill "$(cat ~/.syncro/run/spl.pid)"');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await waitGone(d.pid)).toBe(true);
+    expect(existsSync(pidFileOf(h))).toBe(false);
+    expect(existsSync(infoFileOf(h))).toBe(false);
+    expect(logLines(h).map((l) => l.msg)).toContain('stopped: WAL checkpointed, database closed');
+  });
+
+  it('spl status without a token, right after spl serve --daemon: pid, address, ready, uptime, and how to authenticate (exit 0)', () => {
+    const h = home();
+    // As the operator guide has it: Path A, --daemon, status — before any token is saved.
+    const r = operator(h, 'spl serve --daemon --port 0 >/dev/null\nspl status');
+    const d = JSON.parse(readFileSync(infoFileOf(h), 'utf8')) as { pid: number; url: string; started_at: string };
+    pids.push(d.pid);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('spl daemon is up (ready)');
+    expect(r.stdout).toContain(`  url        ${d.url}`);
+    expect(r.stdout).toContain(`  pid        ${d.pid}`);
+    expect(r.stdout).toContain(`  bind       ${d.url.slice(7)}`);
+    expect(r.stdout).toContain('  live       yes (GET /health: ok)');
+    expect(r.stdout).toContain('  ready      yes (GET /v1/engine/health: 401 without a valid token)');
+    expect(r.stdout).toMatch(/ {2}uptime {5}\d+s\n/);
+    expect(r.stdout.split('\n').filter((l) => l.includes('spl token save <bearer>'))).toEqual(['  auth       authenticate for the full status: spl token save <bearer>, or set SPL_TOKEN (or pass --token)']);
+
+    const json = spl(['status', '--json'], h.env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ up: true, url: d.url, pid: d.pid, authorized: false, live: true, ready: true, engine_health_status: 401, bind: d.url.slice(7), started_at: d.started_at, uptime_secs: expect.any(Number), auth_hint: expect.stringContaining('spl token save <bearer>') });
+
+    // A refused token says so, and still shows what needs none.
+    const wrong = spl(['status', '--json', '--token', `${h.bearer}x`], h.env);
+    expect(wrong.code).toBe(0);
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ authorized: false, pid: d.pid, auth_hint: expect.stringContaining('the token was refused') });
+    // With the token, the full status as before.
+    const full = spl(['status', '--json'], { ...h.env, SPL_TOKEN: h.bearer });
+    expect(full.code).toBe(0);
+    expect(JSON.parse(full.stdout)).toMatchObject({ authorized: true, pid: d.pid, record_count: expect.any(Number) });
+    expect(spl(['serve', '--stop'], h.env).code).toBe(0);
+    expect(spl(['status'], h.env).code).toBe(1);
   });
 
   it('--stop finds a daemon whose PID file was lost through its port, and leaves other homes alone', () => {

@@ -19,7 +19,9 @@ type Health = Omit<KernelHealth, 'draining' | 'in_flight'> & DaemonInfo & { read
 /**
  * `spl status`: up/down, pid, version, bind address, uptime, record count, database path and
  * size, backup destination and last backup (and drain state once the daemon reports it).
- * Exit 1 when down, not ready, or the token is refused.
+ * Without a token (or with one the daemon refuses, 401) it shows what needs none — pid, address,
+ * liveness, readiness and uptime from run/spl.json — and how to authenticate, exit 0.
+ * Exit 1 when down, not ready, or the token lacks the scope (403).
  */
 export function registerStatus(program: Command): void {
   clientOptions(program.command('status').description('show whether the daemon is up, its pid, address, records, uptime, database and backups (exit 1 when down)')).action(
@@ -47,12 +49,56 @@ export function registerStatus(program: Command): void {
         throw new CliError(`${(e as Error).message}${stale}`);
       }
       const pid = daemonPid(base, pidFile, paths.home);
-      if (answer.status === 401 || answer.status === 403) {
+      if (answer.status === 401) {
+        // No token, or a refused one: what needs none (the probes, this home's run/spl.json) is still worth showing.
+        const error = (answer.body as { error?: { code: string; message: string } }).error;
+        const live = await answersLive(base);
+        const info = pidFile.state === 'running' && pidFile.record.pid === pid ? pidFile.record : undefined;
+        const startedAt = info?.started_at ? Date.parse(info.started_at) : NaN;
+        const uptime = Number.isNaN(startedAt) ? null : Math.max(0, Math.floor((Date.now() - startedAt) / 1000));
+        const how = token
+          ? 'the token was refused (expired or revoked?): save a valid one with spl token save <bearer>, or set SPL_TOKEN'
+          : 'authenticate for the full status: spl token save <bearer>, or set SPL_TOKEN (or pass --token)';
+        const facts = {
+          up: true,
+          url: base,
+          pid,
+          authorized: false,
+          // Past the start (a starting daemon answers 503 without checking tokens), so ready.
+          live,
+          ready: true,
+          engine_health_status: answer.status,
+          bind: info?.url ? new URL(info.url).host : null,
+          version: info?.version || null,
+          started_at: info?.started_at || null,
+          uptime_secs: uptime,
+          reason: `${error?.code ?? answer.status}: ${error?.message ?? 'refused'}`,
+          auth_hint: how,
+        };
+        if (flags.json) printJson(facts);
+        else
+          process.stdout.write(
+            [
+              `spl daemon is up (ready)`,
+              `  url        ${base}`,
+              `  pid        ${pid ?? 'unknown (no PID file names this daemon)'}`,
+              `  bind       ${facts.bind ?? 'unknown'}`,
+              `  live       ${live ? 'yes (GET /health: ok)' : 'no (GET /health did not answer ok)'}`,
+              `  ready      yes (GET /v1/engine/health: ${answer.status} without a valid token)`,
+              ...(facts.version ? [`  version    ${facts.version}`] : []),
+              `  uptime     ${uptime === null ? 'unknown (run/spl.json does not name this daemon)' : formatUptime(uptime)}`,
+              `  auth       ${how}`,
+              '',
+            ].join('\n'),
+          );
+        return;
+      }
+      if (answer.status === 403) {
         const error = (answer.body as { error?: { code: string; message: string } }).error;
         const reason = `${error?.code ?? answer.status}: ${error?.message ?? 'refused'}`;
         if (flags.json) printJson({ up: true, url: base, pid, authorized: false, reason });
         else process.stdout.write(`spl daemon is up at ${base}${pid ? ` (pid ${pid})` : ''}, but it refused the status request (${reason})\n`);
-        throw new CliError(token ? 'the token was refused; save a valid one: spl token save <bearer>' : 'no token: use --token, SPL_TOKEN or spl token save <bearer>');
+        throw new CliError('the token may not read the status (it needs the records:read scope); save another: spl token save <bearer>');
       }
       const h = answer.body as Health;
       if (typeof h !== 'object' || h === null || typeof h.status !== 'string') {
@@ -136,6 +182,12 @@ function daemonPid(base: string, pidFile: PidFileState, home: string): number | 
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return null;
   const holder = listeningPid(port);
   return holder !== undefined && isSplServeOf(holder, home).ours ? holder : null;
+}
+
+/** Whether GET /health answers `ok` (the liveness probe; needs no token). */
+async function answersLive(base: string): Promise<boolean> {
+  const r = await callDaemon<unknown>(base, '/health').catch(() => undefined);
+  return r?.status === 200;
 }
 
 function pidFileSummary(p: PidFileState): Record<string, unknown> {
