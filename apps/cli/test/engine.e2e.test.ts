@@ -55,6 +55,13 @@ describe('config, expressions, trust and threads through the CLI', () => {
     expect(replay.stdout.split('\n').filter((l) => l.includes('→')).map((l) => l.trim().split(',')[0])).toEqual(['→ open', '→ active', '→ closed']);
     expect(replay.stdout).toContain('3 record(s) replayed');
     expect(run('thread', 'state', threadIdFor('nothing')).stderr).toContain('404 NOT_FOUND');
+    // A name stands for its thread id wherever a thread is taken (as with spl intend --thread).
+    expect(json('thread', 'state', 'cli-engine')).toEqual(json('thread', 'state', thread));
+    expect(json('thread', 'records', 'cli-engine')).toEqual(json('thread', 'records', thread));
+    expect(run('debug', 'replay', 'cli-engine').stdout).toBe(replay.stdout);
+    const unknown = run('thread', 'records', 'nothing');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(`spl: 404 NOT_FOUND: no thread ${threadIdFor('nothing')} (the thread named "nothing")\n`);
 
     const details = (await (await fetch(`${daemon.url}/v1/engine/health?details=true`, { headers: { authorization: `Bearer ${home.bearer}` } })).json()) as { loops: { tick: { interval_secs: number } }; expression_cache: { capacity: number } };
     expect(details.loops.tick.interval_secs).toBe(60);
@@ -100,5 +107,51 @@ describe('config, expressions, trust and threads through the CLI', () => {
     const bad = run('thread', 'list', '--cursor', 'abc');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^spl: 422 VALIDATION_FAILED: cursor must be an integer/);
+  });
+
+  it('windows `thread records` and `debug replay` with --limit and --after (default 100), by name, and refuses bad values with exit 2', async () => {
+    const { home, daemon, run, json } = await adminSession();
+    const thread = threadIdFor('cli-window');
+    // 105 records: one more than the default window shows.
+    for (let clock = 1; clock <= 105; clock++) {
+      const body = { parents: [], thread, actor: ADMIN_DID, act: 'DO', body: { n: clock, dispatch_handled: true }, clock, data_type: 'SCALAR' };
+      const res = await fetch(`${daemon.url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${home.bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(201);
+    }
+    type Rec = { seq: number; body: { n: number } };
+    const byDefault = run('thread', 'records', 'cli-window', '--json');
+    const firstHundred = JSON.parse(byDefault.stdout) as Rec[];
+    expect(firstHundred.map((r) => r.body.n)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(byDefault.stderr).toBe(`more records: run again with --after ${firstHundred[99]!.seq} (or a larger --limit)\n`);
+
+    const page = run('thread', 'records', 'cli-window', '--limit', '3', '--after', String(firstHundred[9]!.seq), '--json');
+    expect((JSON.parse(page.stdout) as Rec[]).map((r) => r.body.n)).toEqual([11, 12, 13]);
+    expect(page.stderr).toContain(`--after ${firstHundred[12]!.seq}`);
+    const tail = run('thread', 'records', 'cli-window', '--after', String(firstHundred[99]!.seq), '--json');
+    expect((JSON.parse(tail.stdout) as Rec[]).map((r) => r.body.n)).toEqual([101, 102, 103, 104, 105]);
+    expect(tail.stderr).toBe(''); // the end: no hint
+    expect((json('thread', 'records', thread, '--limit', '1000') as Rec[]).length).toBe(105);
+
+    // Replay from the middle: the state after each step still counts the records before --after.
+    const replayed = run('debug', 'replay', 'cli-window', '--after', String(firstHundred[49]!.seq), '--limit', '2', '--json');
+    expect(replayed.code).toBe(0);
+    const steps = JSON.parse(replayed.stdout) as { record: Rec; state: { record_count: number } }[];
+    expect(steps.map((s) => [s.record.body.n, s.state.record_count])).toEqual([[51, 51], [52, 52]]);
+    const human = run('debug', 'replay', 'cli-window', '--limit', '2');
+    expect(human.stdout).toContain('2 record(s) replayed');
+    expect(human.stderr).toContain(`--after ${firstHundred[1]!.seq}`);
+
+    for (const [args, message] of [
+      [['--limit', '0'], 'spl: --limit must be a positive integer, got "0"\n'],
+      [['--limit', 'ten'], 'spl: --limit must be a positive integer, got "ten"\n'],
+      [['--after', '-1'], 'spl: --after must be a log position (an integer ≥ 0), got "-1"\n'],
+      [['--after', '1.5'], 'spl: --after must be a log position (an integer ≥ 0), got "1.5"\n'],
+    ] as const) {
+      for (const command of [['thread', 'records'], ['debug', 'replay']]) {
+        const r = run(...command, 'cli-window', ...args);
+        expect(r.code, `${command.join(' ')} ${args.join(' ')}`).toBe(2);
+        expect(r.stderr).toBe(message);
+      }
+    }
   });
 });

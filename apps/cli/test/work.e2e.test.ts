@@ -37,6 +37,11 @@ describe('the work loop through the real binary', () => {
     const pending = json('aitl', 'list') as { id: string; thread: string }[];
     const a = pending.find((p) => p.thread === threadIdFor('deploy-a'))!;
     const b = pending.find((p) => p.thread === threadIdFor('deploy-b'))!;
+    // --thread takes the name the work was filed under, as spl intend --thread does.
+    expect(json('aitl', 'list', '--thread', 'deploy-b')).toEqual([b]);
+    expect(json('aitl', 'list', '--thread', threadIdFor('deploy-a'))).toEqual([a]);
+    expect(run('aitl', 'list', '--thread', 'deploy-b').stdout).toContain(threadIdFor('deploy-b'));
+    expect(run('aitl', 'list', '--thread', 'deploy-b').stdout).not.toContain(threadIdFor('deploy-a'));
     expect(run('aitl', 'approve', a.id).stdout).toMatch(/^approved /);
     expect(run('aitl', 'reject', b.id, '--reason', 'freeze').stdout).toMatch(/^rejected /);
     await waitFor(() => (json('thread', 'state', threadIdFor('deploy-a')) as { status: string }).status === 'closed', 'the approved deploy');

@@ -4,6 +4,7 @@ import { CliError, EXIT_USAGE } from '../cli-error.js';
 import { api, type ClientFlags } from '../daemon-client.js';
 import { parseDurationSecs } from '../duration.js';
 import { clientOptions, printJson, printTable } from '../output.js';
+import { threadIdOf } from '../thread-ref.js';
 
 /** How often `spl drain status` polls while it waits. */
 const DRAIN_POLL_MS = 250;
@@ -11,10 +12,12 @@ const DRAIN_POLL_MS = 250;
 /** `spl aitl list|approve|reject` and `spl drain start|status|stop`. */
 export function registerWork(program: Command): void {
   const aitl = program.command('aitl').description('decisions waiting for a human (actor in the loop)');
-  clientOptions(aitl.command('list').description('pending decisions')).action(async (flags: ClientFlags) => {
+  clientOptions(aitl.command('list').description('pending decisions').option('--thread <id|name>', 'only those on this thread (a thread id th_… or a name)')).action(async (flags: ClientFlags & { thread?: string }) => {
     const list = await api<{ data: PendingDecision[] }>(flags, 'GET', '/v1/aitl');
-    if (flags.json) printJson(list.data);
-    else printTable(list.data.map((d) => ({ ...d, expires_at: d.expires_at ? new Date(d.expires_at).toISOString() : null })), ['id', 'rule', 'target', 'thread', 'expires_at']);
+    const thread = flags.thread === undefined ? undefined : threadIdOf(flags.thread);
+    const data = thread === undefined ? list.data : list.data.filter((d) => d.thread === thread);
+    if (flags.json) printJson(data);
+    else printTable(data.map((d) => ({ ...d, expires_at: d.expires_at ? new Date(d.expires_at).toISOString() : null })), ['id', 'rule', 'target', 'thread', 'expires_at']);
   });
   clientOptions(aitl.command('approve <id>').description('approve: the engine dispatches the work').option('--target <did>', 'dispatch to this actor instead of the proposed one').option('--reason <text>', 'why')).action(
     async (id: string, flags: ClientFlags & { target?: string; reason?: string }) => {
