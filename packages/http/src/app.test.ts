@@ -164,6 +164,10 @@ describe('readiness before the kernel starts', () => {
     await expectError(await app.request('/v1/auth/tokens/health', { method: 'DELETE' }), 503, 'STARTING');
     starting = null;
     await expectError(await app.request('/v1/threads'), 401, 'AUTH_REQUIRED');
-    await expectError(await app.request('/v1/engine/health'), 401, 'AUTH_REQUIRED');
+    // Ready: the probe answers anyone its counters; details need a token.
+    const ready = await app.request('/v1/engine/health');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).not.toHaveProperty('instance_did');
+    await expectError(await app.request('/v1/engine/health?details=true'), 401, 'AUTH_REQUIRED');
   });
 });

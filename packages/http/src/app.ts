@@ -15,14 +15,17 @@ import { recordRoutes } from './routes/records.js';
 import { threadRoutes, trustRoutes } from './routes/threads.js';
 import { aitlRoutes, drainRoutes } from './routes/work.js';
 import { federationRoutes, identityRoutes, syncRoutes } from './routes/federation.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { createMetrics, type AppMetrics, type RequestFacts } from './metrics.js';
+import { observeRequests } from './middleware/request-observer.js';
 
 /** What {@link createApp} needs. */
 export interface AppOptions {
   readonly kernel: Kernel;
   /**
    * The auth layer. Without it the API is open and records are written with the host's
-   * authority (embedding, tests); with it every route but `GET /health` and the bootstrap route
-   * needs a bearer with the route's scope, and records are checked against the bearer's
+   * authority (embedding, tests); with it every route but `GET /health`, the bootstrap route and
+   * the anonymous engine probes (counters only) needs a bearer with the route's scope, and records are checked against the bearer's
    * principal, unless `authRequired` says otherwise (`--insecure-localhost`).
    */
   readonly auth?: Auth;
@@ -42,6 +45,19 @@ export interface AppOptions {
   readonly starting?: () => StartingStatus | null;
   /** Federation (pairing, the change feed, the signed manifest); without it those routes do not exist. */
   readonly federation?: Federation;
+  /**
+   * The metrics `GET /metrics` serves (see `createMetrics`): pass the object whose
+   * `observeCommit` the kernel was given, so commit latencies show. Default: a fresh set, in a
+   * registry of this app's own. One app per metrics object.
+   */
+  readonly metrics?: AppMetrics;
+  /**
+   * Told of every request once it is answered, for an access log: method, the matched route
+   * pattern (never the raw path), status, ms, and the service account whose bearer was accepted
+   * (null otherwise; never the bearer). Called synchronously before the response leaves, so keep
+   * it cheap; a throw goes to `onError` and does not change the answer.
+   */
+  readonly onRequest?: (r: RequestFacts) => void;
 }
 
 /** The kernel's own start as a {@link StartingStatus}: folding until its rebuild is done. */
@@ -57,7 +73,7 @@ const EMBEDDED_ACTOR = 'did:sync:instance:embedded';
 const NO_INFO: DaemonInfo = { version: '0.0.0', instance_did: null, bind: null, db_path: null, backup_dir: null, auth_required: false };
 
 /**
- * Builds the HTTP API over a kernel (and auth): `GET /health`, `/v1/records`,
+ * Builds the HTTP API over a kernel (and auth): `GET /health`, `GET /metrics`, `/v1/records`,
  * `/v1/engine/health`, service accounts and tokens, bootstrap, the CORS allowlist.
  * Every non-2xx answer is `{"error":{"code","message","field"?}}`. Each route declares its own
  * access (see `describeRoutes`), so the app keeps every check when mounted under a prefix
@@ -74,13 +90,19 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   const app = new Hono<{ Variables: AuthVariables }>();
 
   const guard = createGuards(auth, required);
+  const metrics = options.metrics ?? createMetrics();
+  const onRequest = options.onRequest;
+  const report = options.onError ?? (() => undefined);
 
+  // First, so every answer is seen, including the refusals of the middleware below.
+  app.use('*', observeRequests(onRequest ? (r) => (metrics.observeRequest(r), onRequest(r)) : metrics.observeRequest, report));
   app.use('*', requestSizeLimit());
   app.use('*', wellFormedEncoding());
   if (auth) app.use('*', corsAllowlist(() => auth.corsOrigins()));
   app.use('*', startingGate(options.starting ?? (() => kernelStarting(kernel))));
   // Liveness: answers while the process is alive and bound, whatever the kernel is doing.
   app.get('/health', guard.public(), (c) => c.text('ok'));
+  app.route('/', metricsRoutes(metrics, kernel, info, guard));
   app.route('/v1/records', recordRoutes(kernel, auth, guard));
   app.route('/v1/engine', engineRoutes(kernel, info, guard));
   app.route('/v1/threads', threadRoutes(kernel, auth, guard));
@@ -111,7 +133,7 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   });
   app.onError((e, c) => {
     const { status, body } = toErrorResponse(e);
-    if (status === 500) options.onError?.(e);
+    if (status === 500) report(e);
     return c.json(body, status);
   });
   return app;

@@ -46,8 +46,16 @@ const call = (method: string, path: string, token?: string, body?: unknown, head
   });
 
 describe('authentication edge cases over HTTP', () => {
-  it('keeps GET /health open and answers 401 for unknown routes without a token', async () => {
+  it('keeps GET /health and the engine probes (counters only) open, and answers 401 for details, /metrics and unknown routes without a token', async () => {
     expect(await (await fetch(`${base}/health`)).text()).toBe('ok');
+    const probe = await call('GET', '/v1/engine/health');
+    expect(probe.status).toBe(200);
+    expect(Object.keys((await probe.json()) as object)).not.toContain('db_path');
+    expect((await call('GET', '/v1/engine/expression_cache/stats')).status).toBe(200);
+    expect((await call('GET', '/v1/engine/health?details=true')).status).toBe(401);
+    expect((await call('GET', '/metrics')).status).toBe(401);
+    expect((await call('GET', '/metrics', bearers['records:read'])).status).toBe(403);
+    expect((await call('GET', '/metrics', bearers.admin)).status).toBe(200);
     expect((await call('GET', '/v1/nothing')).status).toBe(401);
     expect((await call('GET', '/v1/nothing', bearers.admin)).status).toBe(404);
   });

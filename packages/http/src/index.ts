@@ -16,3 +16,7 @@ export { CORS_MAX_AGE_SECS } from './middleware/cors-allowlist.js';
 export type { ErrorEnvelope, HttpErrorCode } from './api-error.js';
 export type { DaemonInfo } from './routes/engine.js';
 export { MAX_REQUEST_BYTES, MAX_REQUEST_DEPTH } from './limits.js';
+export { createMetrics, UNMATCHED_ROUTE } from './metrics.js';
+export type { AppMetrics, RequestFacts } from './metrics.js';
+export { PUBLIC_HEALTH_KEYS } from './routes/engine.js';
+export { METRICS_PUBLIC_TOPIC } from './routes/metrics.js';

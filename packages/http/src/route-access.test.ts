@@ -1,5 +1,5 @@
 import { threadIdFor } from '@syncropel/algebra';
-import { allows, createAuth, type Auth, type Scope } from '@syncropel/auth';
+import { allows, createAuth, type Auth } from '@syncropel/auth';
 import { createApp, describeRoutes, listen, type RouteAccess, type RunningServer } from '@syncropel/http';
 import { createKernel, type Kernel } from '@syncropel/kernel';
 import { createMemoryLogStore } from '@syncropel/log';
@@ -14,14 +14,15 @@ const NONE = '0'.repeat(64);
  * What each route must declare (SPEC §8 plus aitl:decide): checked against what the routes
  * declare, so a route that guards with the wrong scope fails here, not in production.
  */
-const EXPECTED: { readonly [route: string]: Scope | 'public' | 'bootstrap' } = {
+const EXPECTED: { readonly [route: string]: string } = {
   'GET /health': 'public',
+  'GET /metrics': 'metrics:read, public when metrics_public',
   'POST /v1/bootstrap/service-account': 'bootstrap',
   'POST /v1/records': 'records:write',
   'GET /v1/records': 'records:read',
   'GET /v1/records/:id': 'records:read',
-  'GET /v1/engine/health': 'records:read',
-  'GET /v1/engine/expression_cache/stats': 'records:read',
+  'GET /v1/engine/health': 'probe: counters to anyone; a bearer or details=true needs records:read',
+  'GET /v1/engine/expression_cache/stats': 'probe: counters to anyone; a bearer needs records:read',
   'GET /v1/threads': 'records:read',
   'GET /v1/threads/:id/state': 'records:read',
   'GET /v1/threads/:id/records': 'records:read',
@@ -59,6 +60,7 @@ let n = 0;
 /** One harmless concrete request per route; grain routes name thread T. `sa` is the caller's account. */
 const SAMPLES: { readonly [route: string]: { path: string; body?: (sa: string) => unknown } } = {
   'GET /health': { path: '/health' },
+  'GET /metrics': { path: '/metrics' },
   'POST /v1/bootstrap/service-account': { path: '/v1/bootstrap/service-account', body: () => ({ sa_id: 'sa-late', scopes: ['admin'] }) },
   'POST /v1/records': { path: '/v1/records', body: (sa) => ({ parents: [], thread: T, actor: `did:sync:sa:${sa}`, act: 'DO', body: { n }, clock: n++, data_type: 'SCALAR' }) },
   'GET /v1/records': { path: `/v1/records?thread=${T}` },
@@ -209,6 +211,18 @@ describe('route × principal matrix, at the root and under a prefix', () => {
     });
   }
 
+  it('lets strangers read the engine probes, counters only, but not their details', async () => {
+    for (const { name, base } of mounts) {
+      const health = await fetch(`${base}/v1/engine/health`);
+      expect(health.status, name).toBe(200);
+      const body = (await health.json()) as Record<string, unknown>;
+      expect(body.ingested_total, name).toEqual(expect.any(Number));
+      for (const secret of ['db_path', 'backup_dir', 'bind', 'store', 'instance_did', 'version']) expect(body, `${name}: ${secret}`).not.toHaveProperty(secret);
+      expect((await fetch(`${base}/v1/engine/health?details=true`)).status, name).toBe(401);
+      expect((await fetch(`${base}/v1/engine/expression_cache/stats`)).status, name).toBe(200);
+    }
+  });
+
   it('answers 401 to strangers and 404 to token holders for unknown paths', async () => {
     const { base } = mounts[0]!;
     expect((await fetch(`${base}/v1/nothing`)).status).toBe(401);
@@ -218,7 +232,9 @@ describe('route × principal matrix, at the root and under a prefix', () => {
 
 /** The one-word summary of a declaration, to compare with {@link EXPECTED}. */
 function summary(access: RouteAccess): string {
-  return access.kind === 'scope' ? access.scope : access.kind;
+  if (access.kind === 'probe') return `probe: counters to anyone; a bearer${access.detail ? ` or ${access.detail}` : ''} needs ${access.scope}`;
+  if (access.kind === 'scope') return access.openWhen ? `${access.scope}, public when ${access.openWhen}` : access.scope;
+  return access.kind;
 }
 
 /** What a caller must get from a route: let through (any status but 401/403), or refused with a status and code. */
@@ -226,7 +242,10 @@ function expectation(access: RouteAccess, caller: Caller): 'allowed' | { status:
   if (access.kind === 'public') return 'allowed';
   // Bootstrap is closed once accounts exist; it never asks for a token.
   if (access.kind === 'bootstrap') return { status: 409, code: 'BOOTSTRAP_CLOSED' };
+  // A probe answers anyone who brings no token (the samples ask for no details).
+  if (access.kind === 'probe' && caller.header === undefined) return 'allowed';
   if (!caller.scopes) return { status: 401, code: 'AUTH_REQUIRED' };
+  if (access.kind === 'probe') return allows(caller.scopes, access.scope) ? 'allowed' : { status: 403, code: 'SCOPE_FORBIDDEN' };
   const grainOk = access.grain === 'records' ? caller.scopes.some((s) => s === `thread:${T}:write`) : access.grain !== undefined && allows(caller.scopes, access.scope, T);
   return allows(caller.scopes, access.scope) || grainOk ? 'allowed' : { status: 403, code: 'SCOPE_FORBIDDEN' };
 }

@@ -14,13 +14,18 @@ export type GrainSource = 'path' | 'query' | 'records';
  * under any prefix keeps every check and no second table can drift from the routes.
  * - `public`: nothing is checked (`GET /health`);
  * - `bootstrap`: open, but with auth off only this machine's clients get in (Path B);
+ * - `probe`: a counters-only answer to anyone without an `Authorization` header (the operator's
+ *   `curl …/v1/engine/health`); a request that brings a bearer, or asks for what `detail` names
+ *   (`?details=true`), needs `scope` as below and gets the full answer;
  * - `scope`: a valid bearer whose token allows `scope` (grains per `grain`), then the permission
- *   `resource` when rules are on.
+ *   `resource` when rules are on; with `openWhen`, the route is public while that config topic
+ *   says `{"value": true}` (`metrics_public`).
  */
 export type RouteAccess =
   | { readonly kind: 'public' }
   | { readonly kind: 'bootstrap' }
-  | { readonly kind: 'scope'; readonly scope: Scope; readonly resource?: Resource; readonly grain?: GrainSource };
+  | { readonly kind: 'probe'; readonly scope: Scope; readonly detail?: string }
+  | { readonly kind: 'scope'; readonly scope: Scope; readonly resource?: Resource; readonly grain?: GrainSource; readonly openWhen?: string };
 
 /** One route of an app and the access it declares (undefined: none, which a test refuses). */
 export interface DescribedRoute {

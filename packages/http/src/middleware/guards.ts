@@ -12,6 +12,8 @@ export const INSECURE_PRINCIPAL: Principal = Object.freeze({ sa_id: 'insecure-lo
 /** Hono context variables set by the route guards. */
 export interface AuthVariables {
   principal: Principal;
+  /** Set by a probe guard for an anonymous caller: answer with counters only. */
+  withheld: boolean;
 }
 
 // The permission resource each scope's routes touch unless the route names another; record
@@ -35,6 +37,14 @@ export interface Guards {
    * permission rules are on. Sets the `principal` variable.
    */
   requires(scope: Scope, options?: { readonly resource?: Resource | null; readonly grain?: GrainSource }): MiddlewareHandler<{ Variables: AuthVariables }>;
+  /**
+   * A probe: a caller without an `Authorization` header passes with `withheld` set (the route
+   * answers counters only), unless `wantsDetail` says the request asks for more; otherwise as
+   * {@link requires}(`scope`). `detail` names what needs the token, for {@link describeRoutes}.
+   */
+  probe(scope: Scope, detail?: { readonly name: string; readonly wanted: (c: Context) => boolean }): MiddlewareHandler<{ Variables: AuthVariables }>;
+  /** As {@link requires}(`scope`) without a permission resource, but public while `isOpen()` (config `topic` set to true). */
+  switchable(scope: Scope, topic: string, isOpen: () => boolean): MiddlewareHandler<{ Variables: AuthVariables }>;
 }
 
 /**
@@ -42,7 +52,7 @@ export interface Guards {
  * still declare each route's access. Every refusal is counted for the audit trail.
  */
 export function createGuards(auth: Auth | undefined, required: () => boolean): Guards {
-  return {
+  const guards: Guards = {
     public: () => declareAccess(async (_c, next) => next(), { kind: 'public' }),
     bootstrap: () =>
       declareAccess(
@@ -78,7 +88,25 @@ export function createGuards(auth: Auth | undefined, required: () => boolean): G
       };
       return declareAccess(guard, { kind: 'scope', scope, ...(resource ? { resource } : {}), ...(grain ? { grain } : {}) });
     },
+    probe(scope, detail) {
+      const full = guards.requires(scope);
+      const guard: MiddlewareHandler<{ Variables: AuthVariables }> = async (c, next) => {
+        // Anonymous and asking for nothing more: let through, marked, before any token check.
+        if (auth && required() && c.req.header('authorization') === undefined && !(detail?.wanted(c) ?? false)) {
+          c.set('withheld', true);
+          return next();
+        }
+        return full(c, next);
+      };
+      return declareAccess(guard, { kind: 'probe', scope, ...(detail ? { detail: detail.name } : {}) });
+    },
+    switchable(scope, topic, isOpen) {
+      const closed = guards.requires(scope, { resource: null });
+      const guard: MiddlewareHandler<{ Variables: AuthVariables }> = async (c, next) => (isOpen() ? next() : closed(c, next));
+      return declareAccess(guard, { kind: 'scope', scope, openWhen: topic });
+    },
   };
+  return guards;
 }
 
 /** Resolves the request's bearer to a principal, counting a refusal (missing, malformed, unknown) for the audit. */

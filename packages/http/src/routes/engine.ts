@@ -1,5 +1,5 @@
 import type { Kernel } from '@syncropel/kernel';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AuthVariables, Guards } from '../middleware/guards.js';
 
 /** Facts about the running daemon that the kernel does not own (the host supplies them). */
@@ -19,17 +19,46 @@ export interface DaemonInfo {
 }
 
 /**
+ * What an anonymous caller of `GET /v1/engine/health` is told: the kernel's counters and states,
+ * nothing that names a path, a store URL, a DID, the version or the bind address. An allowlist,
+ * so a field added to the health answer stays behind the token until it is listed here.
+ */
+export const PUBLIC_HEALTH_KEYS = [
+  'status',
+  'started_at',
+  'uptime_secs',
+  'ingested_total',
+  'reconciled_total',
+  'reconcile_queue_depth',
+  'in_flight',
+  'draining',
+  'aitl_pending',
+  'intelligence_enabled',
+  'record_count',
+  'head_seq',
+  'pending_commit',
+  'config_skipped',
+  'leader',
+  'start_progress',
+] as const;
+
+/**
  * `/v1/engine`: readiness with the kernel's counters (503 unless the kernel is ready, with the
- * same JSON), the per-loop breakdown with `?details=true`, and the expression-cache stats.
+ * same JSON), the per-loop breakdown with `?details=true`, and the expression-cache stats. The
+ * probes answer without a token (counters only, see {@link PUBLIC_HEALTH_KEYS}); a bearer gets
+ * the daemon's facts too, and `details=true` needs one.
  */
 export function engineRoutes(kernel: Kernel, info: () => DaemonInfo, guard: Guards): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.get('/health', guard.requires('records:read'), (c) => {
-    const details = c.req.query('details') === 'true';
-    const health = details ? kernel.healthDetails() : kernel.health();
+  const details = { name: 'details=true', wanted: (c: Context) => c.req.query('details') === 'true' };
+  app.get('/health', guard.probe('records:read', details), (c) => {
+    const health = details.wanted(c) ? kernel.healthDetails() : kernel.health();
     // Draining answers 503 too, so a load balancer stops sending work; /health stays 200.
-    return c.json({ ...health, ...info() }, health.status === 'ready' && !health.draining ? 200 : 503);
+    const code = health.status === 'ready' && !health.draining ? 200 : 503;
+    if (c.get('withheld') === true) return c.json(Object.fromEntries(PUBLIC_HEALTH_KEYS.map((k) => [k, health[k]])), code);
+    return c.json({ ...health, ...info() }, code);
   });
-  app.get('/expression_cache/stats', guard.requires('records:read'), (c) => c.json(kernel.expressions.stats()));
+  // Counters only, so the same answer with or without a token.
+  app.get('/expression_cache/stats', guard.probe('records:read'), (c) => c.json(kernel.expressions.stats()));
   return app;
 }
