@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createAuth, type Auth, type EnvBootstrapOutcome } from '@syncropel/auth';
-import { createApp, listen, type RunningServer, type StartingStatus } from '@syncropel/http';
+import { createApp, createMetrics, listen, type RunningServer, type StartingStatus } from '@syncropel/http';
 import { createFederation, fileCredentials, type Federation } from '@syncropel/federation';
 import { createKernel, fileFoldSnapshots, instanceKey, loadOrCreateIdentity, readSigner, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
 import { ABANDONED, type Durability } from '@syncropel/log-sqlite';
@@ -122,8 +122,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { store, check: checking } = daemonStore;
   const opened = daemonStore;
   const backupDir = join(paths.backupRoot, instanceKey(identity.did));
+  // GET /metrics: commit latencies come from the kernel, requests from the app.
+  const metrics = createMetrics();
   const kernel = createKernel({
     store,
+    onCommit: metrics.observeCommit,
     actor: identity.did,
     workLoop: true,
     signer: sign,
@@ -200,7 +203,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const total = p?.total ?? kernel.health().record_count;
     return { phase, folded: p?.folded ?? total, total };
   };
-  const app = createApp({ kernel, auth, federation, authRequired: () => authRequired, info, starting, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
+  const app = createApp({ kernel, auth, federation, metrics, authRequired: () => authRequired, info, starting, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
   let bootstrap: EnvBootstrapOutcome = { kind: 'unset' };
   let bound = false;
   try {
