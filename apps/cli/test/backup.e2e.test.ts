@@ -4,7 +4,7 @@ import { existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, trun
 import { join } from 'node:path';
 import { threadIdFor } from '@syncropel/algebra';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_DID, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
+import { ADMIN_DID, SPL_BIN, serve, spl, tempHome, type ServeProcess, type TempHome } from './spl-process.js';
 
 let home: TempHome | undefined;
 let daemon: ServeProcess | undefined;
@@ -182,6 +182,64 @@ describe('backup discipline', () => {
     const guide = spawnSync('sh', ['-c', 'tar czf "$HOME/guide-archive.tar.gz" -C "$HOME" .syncro .syncro-data .local/share/syncropel'], { env, encoding: 'utf8' });
     expect(guide.stderr).toBe('');
     expect(guide.status).toBe(0);
+  });
+
+  it('asks before restoring a backup with fewer records than the store: y/N on a terminal, --yes, refused without a terminal', async () => {
+    home = tempHome();
+    await seeded(home, 3);
+    const older = join(home.dir, 'older');
+    const small = JSON.parse(spl(['backup', 'create', '--to', older, '--json'], home.env).stdout) as { path: string; manifest: { record_count: number } };
+    // Five more records after that backup.
+    const d = await serve(home.env);
+    daemon = d;
+    for (let i = 3; i < 8; i++) {
+      const res = await fetch(`${d.url}/v1/records`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${home.bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ parents: [], thread: threadIdFor('seed'), actor: ADMIN_DID, act: 'KNOW', body: { n: i }, clock: i, data_type: 'SCALAR' }),
+      });
+      expect(res.status).toBe(201);
+    }
+    expect(await d.stop()).toBe(0);
+    daemon = undefined;
+    const syncro = join(home.dir, '.syncro');
+    const db = join(syncro, 'hub.db');
+    const asides = () => readdirSync(syncro).filter((f) => /^hub\.db\.replaced-[^.]+Z$/.test(f));
+    const dbBytes = readFileSync(db);
+
+    // No terminal, no --yes: one line naming --yes, nothing changed.
+    const refused = spl(['backup', 'restore', small.path], home.env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.startsWith(`spl: ${small.path} holds ${small.manifest.record_count} records, fewer than the `)).toBe(true);
+    expect(refused.stderr).toContain(` in ${db}; pass --yes to restore it anyway (the current store is moved aside, not deleted)\n`);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stdout).toBe('');
+    expect(asides()).toEqual([]);
+    expect(readFileSync(db).equals(dbBytes)).toBe(true);
+
+    // On a terminal (script(1) gives it one): anything but y changes nothing; y restores.
+    const onTty = (answer: string) =>
+      spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(SPL_BIN)} backup restore ${JSON.stringify(small.path)}`, '/dev/null'], { env: home!.env, input: answer, encoding: 'utf8', timeout: 30_000 });
+    const no = onTty('n\n');
+    expect(no.stdout).toContain('Restore anyway? [y/N]');
+    expect(no.stdout).toContain('restore cancelled: nothing was changed');
+    expect(no.status).toBe(1);
+    expect(asides()).toEqual([]);
+    expect(readFileSync(db).equals(dbBytes)).toBe(true);
+    const yes = onTty('y\n');
+    expect(yes.stdout).toContain(`restored ${small.manifest.record_count} records from ${small.path}`);
+    expect(yes.status).toBe(0);
+    expect(asides()).toHaveLength(1);
+    // The store it replaced is kept whole beside it.
+    expect(readFileSync(join(syncro, asides()[0]!)).equals(dbBytes)).toBe(true);
+
+    // A restore that loses nothing goes ahead without asking; --yes skips the question.
+    const bigger = JSON.parse(spl(['backup', 'create', '--to', join(home.dir, 'bigger'), '--json'], home.env).stdout) as { path: string };
+    expect(spl(['backup', 'restore', bigger.path], home.env).code).toBe(0);
+    const quiet = spl(['backup', 'restore', small.path, '--yes', '--json'], home.env);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.code).toBe(0);
+    expect(JSON.parse(quiet.stdout)).toMatchObject({ restored: small.path, records: small.manifest.record_count });
   });
 
   it('holds a maintenance lock during offline operations: the daemon will not start under one', async () => {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { instanceKey, readIdentity } from '@syncropel/kernel';
-import { BACKUP_FILE, VERIFIED_STAMP_SUFFIX, installBackup, listBackups, moveAside, snapshot, vacuumFile, verifyBackup } from '@syncropel/log-sqlite';
+import { BACKUP_FILE, VERIFIED_STAMP_SUFFIX, inspect, installBackup, listBackups, moveAside, snapshot, vacuumFile, verifyBackup } from '@syncropel/log-sqlite';
 import { FOLD_SNAPSHOT_SUFFIX } from '../defaults.js';
 import { CliError } from '../cli-error.js';
 import { daemonUrl } from '../daemon-client.js';
@@ -75,8 +76,9 @@ export function registerBackup(program: Command): void {
     .command('restore [file]')
     .description('replace hub.db with a verified backup (daemon stopped); the current store is moved aside, never deleted')
     .option('--url <url>', 'where a running daemon would answer')
+    .option('--yes', 'restore even if the backup holds fewer records than the current store, without asking')
     .option('--json', 'print as JSON')
-    .action(async (file: string | undefined, flags: { url?: string; json?: boolean }) => {
+    .action(async (file: string | undefined, flags: { url?: string; yes?: boolean; json?: boolean }) => {
       const paths = resolvePaths();
       refuseUnlessSqlite(paths, 'spl backup restore');
       await withMaintenanceLock(paths, 'restore', async () => {
@@ -85,6 +87,13 @@ export function registerBackup(program: Command): void {
         progress(`verifying ${source}`);
         const verified = await verifyBackup(source);
         if (!verified.ok) throw new CliError(`refusing to restore ${source}: ${verified.problems.slice(0, 3).join('; ')}`);
+        // Going back to fewer records than the store holds is asked about (the store is kept aside either way).
+        const current = currentRecordCount(paths.db);
+        if (current !== undefined && verified.record_count < current && !flags.yes) {
+          const fewer = `${source} holds ${verified.record_count} records, fewer than the ${current} in ${paths.db}`;
+          if (!process.stdin.isTTY) throw new CliError(`${fewer}; pass --yes to restore it anyway (the current store is moved aside, not deleted)`);
+          if (!(await confirm(`${fewer}.\nThe current store is moved aside, not deleted. Restore anyway? [y/N] `))) throw new CliError('restore cancelled: nothing was changed');
+        }
         mkdirSync(dirname(paths.db), { recursive: true, mode: 0o700 });
         // The fold snapshot and verified stamp describe the old bytes: they go aside with them.
         const aside = moveAside(paths.db, `replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`, [FOLD_SNAPSHOT_SUFFIX, VERIFIED_STAMP_SUFFIX]);
@@ -144,4 +153,28 @@ export function registerBackup(program: Command): void {
       if (flags.json) printJson(result);
       else process.stdout.write(`archived ${entries.length} entries (${result.bytes} bytes) to ${out} (mode 0600: it holds the identity key); verified it re-opens. Move it off-host before deleting the originals.\n`);
     });
+}
+
+/**
+ * The records in the current store, read-only; undefined when there is none or it cannot be read
+ * (nothing to count, so nothing to ask). `inspect` also runs the integrity check: a full read, as
+ * the backup's verification is, and only once per restore.
+ */
+function currentRecordCount(db: string): number | undefined {
+  if (!existsSync(db)) return undefined;
+  try {
+    return inspect(db).manifest.record_count;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Asks a yes/no question on the terminal (stderr, so stdout stays the result); only `y` or `yes` is yes. */
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }
