@@ -15,6 +15,8 @@ import { registerEmit } from './commands/emit.js';
 import { registerWork } from './commands/work.js';
 import { registerBackup } from './commands/backup.js';
 import { registerFederation } from './commands/federation.js';
+import { registerCompletion } from './commands/completion.js';
+import { addHelpExamples } from './help-examples.js';
 import { VERSION } from './version.js';
 
 /** Builds the `spl` command tree. */
@@ -39,6 +41,8 @@ export function buildProgram(): Command {
   registerWork(program);
   registerBackup(program);
   registerFederation(program);
+  registerCompletion(program);
+  addHelpExamples(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();
   return program;
