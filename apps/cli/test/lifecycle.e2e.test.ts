@@ -270,18 +270,24 @@ describe('spl serve --daemon / status / --stop', () => {
     expect(r.stdout).toContain(`  pid        ${d.pid}`);
     expect(r.stdout).toContain(`  bind       ${d.url.slice(7)}`);
     expect(r.stdout).toContain('  live       yes (GET /health: ok)');
-    expect(r.stdout).toContain('  ready      yes (GET /v1/engine/health: 401 without a valid token)');
+    // The probe answers its counters without a token; the daemon's facts stay behind it.
+    expect(r.stdout).toContain('  ready      yes (GET /v1/engine/health: 200)');
+    expect(r.stdout).toMatch(/ {2}records {4}\d+\n/);
     expect(r.stdout).toMatch(/ {2}uptime {5}\d+s\n/);
+    expect(r.stdout).not.toContain('database');
     expect(r.stdout.split('\n').filter((l) => l.includes('spl token save <bearer>'))).toEqual(['  auth       authenticate for the full status: spl token save <bearer>, or set SPL_TOKEN (or pass --token)']);
 
     const json = spl(['status', '--json'], h.env);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ up: true, url: d.url, pid: d.pid, authorized: false, live: true, ready: true, engine_health_status: 401, bind: d.url.slice(7), started_at: d.started_at, uptime_secs: expect.any(Number), auth_hint: expect.stringContaining('spl token save <bearer>') });
+    expect(JSON.parse(json.stdout)).toMatchObject({ up: true, url: d.url, pid: d.pid, authorized: false, status: 'ready', live: true, ready: true, engine_health_status: 200, bind: d.url.slice(7), started_at: d.started_at, uptime_secs: expect.any(Number), record_count: expect.any(Number), auth_hint: expect.stringContaining('spl token save <bearer>') });
 
-    // A refused token says so, and still shows what needs none.
+    // A refused token says so, and still shows what needs none (uptime from run/spl.json).
     const wrong = spl(['status', '--json', '--token', `${h.bearer}x`], h.env);
     expect(wrong.code).toBe(0);
-    expect(JSON.parse(wrong.stdout)).toMatchObject({ authorized: false, pid: d.pid, auth_hint: expect.stringContaining('the token was refused') });
+    expect(JSON.parse(wrong.stdout)).toMatchObject({ authorized: false, pid: d.pid, ready: true, engine_health_status: 401, started_at: d.started_at, uptime_secs: expect.any(Number), auth_hint: expect.stringContaining('the token was refused') });
+    const wrongText = spl(['status', '--token', `${h.bearer}x`], h.env);
+    expect(wrongText.code).toBe(0);
+    expect(wrongText.stdout).toContain('  ready      yes (GET /v1/engine/health: 401 without a valid token)');
     // With the token, the full status as before.
     const full = spl(['status', '--json'], { ...h.env, SPL_TOKEN: h.bearer });
     expect(full.code).toBe(0);

@@ -20,7 +20,8 @@ type Health = Omit<KernelHealth, 'draining' | 'in_flight'> & DaemonInfo & { read
  * `spl status`: up/down, pid, version, bind address, uptime, record count, database path and
  * size, backup destination and last backup (and drain state once the daemon reports it).
  * Without a token (or with one the daemon refuses, 401) it shows what needs none — pid, address,
- * liveness, readiness and uptime from run/spl.json — and how to authenticate, exit 0.
+ * liveness, readiness, the probe's record count and uptime (else uptime from run/spl.json) — and
+ * how to authenticate; exit 0 when ready.
  * Exit 1 when down, not ready, or the token lacks the scope (403).
  */
 export function registerStatus(program: Command): void {
@@ -50,47 +51,9 @@ export function registerStatus(program: Command): void {
       }
       const pid = daemonPid(base, pidFile, paths.home);
       if (answer.status === 401) {
-        // No token, or a refused one: what needs none (the probes, this home's run/spl.json) is still worth showing.
+        // A refused token (or a daemon that answers nothing without one): show what needs none.
         const error = (answer.body as { error?: { code: string; message: string } }).error;
-        const live = await answersLive(base);
-        const info = pidFile.state === 'running' && pidFile.record.pid === pid ? pidFile.record : undefined;
-        const startedAt = info?.started_at ? Date.parse(info.started_at) : NaN;
-        const uptime = Number.isNaN(startedAt) ? null : Math.max(0, Math.floor((Date.now() - startedAt) / 1000));
-        const how = token
-          ? 'the token was refused (expired or revoked?): save a valid one with spl token save <bearer>, or set SPL_TOKEN'
-          : 'authenticate for the full status: spl token save <bearer>, or set SPL_TOKEN (or pass --token)';
-        const facts = {
-          up: true,
-          url: base,
-          pid,
-          authorized: false,
-          // Past the start (a starting daemon answers 503 without checking tokens), so ready.
-          live,
-          ready: true,
-          engine_health_status: answer.status,
-          bind: info?.url ? new URL(info.url).host : null,
-          version: info?.version || null,
-          started_at: info?.started_at || null,
-          uptime_secs: uptime,
-          reason: `${error?.code ?? answer.status}: ${error?.message ?? 'refused'}`,
-          auth_hint: how,
-        };
-        if (flags.json) printJson(facts);
-        else
-          process.stdout.write(
-            [
-              `spl daemon is up (ready)`,
-              `  url        ${base}`,
-              `  pid        ${pid ?? 'unknown (no PID file names this daemon)'}`,
-              `  bind       ${facts.bind ?? 'unknown'}`,
-              `  live       ${live ? 'yes (GET /health: ok)' : 'no (GET /health did not answer ok)'}`,
-              `  ready      yes (GET /v1/engine/health: ${answer.status} without a valid token)`,
-              ...(facts.version ? [`  version    ${facts.version}`] : []),
-              `  uptime     ${uptime === null ? 'unknown (run/spl.json does not name this daemon)' : formatUptime(uptime)}`,
-              `  auth       ${how}`,
-              '',
-            ].join('\n'),
-          );
+        await printAnonymous({ base, pid, pidFile, token, flags, status: answer.status, counters: undefined, reason: `${error?.code ?? answer.status}: ${error?.message ?? 'refused'}` });
         return;
       }
       if (answer.status === 403) {
@@ -111,6 +74,12 @@ export function registerStatus(program: Command): void {
         if (flags.json) printJson({ up: true, url: base, pid, status: 'starting', phase, start_progress: start });
         else process.stdout.write(`spl daemon is starting (${phase}: ${start.folded} of ${start.total} records folded)\n  url        ${base}\n  pid        ${pid ?? 'unknown'}\n`);
         throw new CliError(`the daemon at ${base} is starting; retry shortly`);
+      }
+      if (!Object.hasOwn(h, 'auth_required')) {
+        // Sent without a token, the probe answers its counters only: show them with what needs none.
+        await printAnonymous({ base, pid, pidFile, token, flags, status: answer.status, counters: h, reason: 'no token' });
+        if (h.status !== 'ready') throw new CliError(`the daemon at ${base} is ${h.status}`);
+        return;
       }
       const db = h.db_path ? fileSize(h.db_path) : null;
       const wal = h.db_path ? fileSize(`${h.db_path}-wal`) : null;
@@ -182,6 +151,73 @@ function daemonPid(base: string, pidFile: PidFileState, home: string): number | 
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return null;
   const holder = listeningPid(port);
   return holder !== undefined && isSplServeOf(holder, home).ours ? holder : null;
+}
+
+/** What the anonymous status is built from. */
+interface AnonymousStatus {
+  readonly base: string;
+  readonly pid: number | null;
+  readonly pidFile: PidFileState;
+  readonly token: string | undefined;
+  readonly flags: ClientFlags;
+  /** The status code of GET /v1/engine/health. */
+  readonly status: number;
+  /** The probe's counters, when it answered them (no token sent); undefined after a 401. */
+  readonly counters: Pick<Health, 'status' | 'record_count' | 'uptime_secs'> | undefined;
+  readonly reason: string;
+}
+
+/**
+ * Prints the status an unauthenticated caller can have: pid, address, liveness (GET /health),
+ * readiness (the probe's status code and state), the record count when the probe gave it, uptime
+ * (the daemon's, else from run/spl.json's started_at), and one line on how to authenticate.
+ */
+async function printAnonymous(a: AnonymousStatus): Promise<void> {
+  const live = await answersLive(a.base);
+  const info = a.pidFile.state === 'running' && a.pidFile.record.pid === a.pid ? a.pidFile.record : undefined;
+  const startedAt = info?.started_at ? Date.parse(info.started_at) : NaN;
+  const uptime = a.counters?.uptime_secs ?? (Number.isNaN(startedAt) ? null : Math.max(0, Math.floor((Date.now() - startedAt) / 1000)));
+  // A 401 comes only after the start (a starting daemon answers 503 without checking tokens).
+  const state = a.counters?.status ?? 'ready';
+  const how = a.token
+    ? 'the token was refused (expired or revoked?): save a valid one with spl token save <bearer>, or set SPL_TOKEN'
+    : 'authenticate for the full status: spl token save <bearer>, or set SPL_TOKEN (or pass --token)';
+  const facts = {
+    up: true,
+    url: a.base,
+    pid: a.pid,
+    authorized: false,
+    status: state,
+    live,
+    ready: state === 'ready',
+    engine_health_status: a.status,
+    bind: info?.url ? new URL(info.url).host : null,
+    version: info?.version || null,
+    started_at: info?.started_at || null,
+    uptime_secs: uptime,
+    record_count: a.counters?.record_count ?? null,
+    reason: a.reason,
+    auth_hint: how,
+  };
+  if (a.flags.json) {
+    printJson(facts);
+    return;
+  }
+  process.stdout.write(
+    [
+      `spl daemon is up (${state})`,
+      `  url        ${a.base}`,
+      `  pid        ${a.pid ?? 'unknown (no PID file names this daemon)'}`,
+      `  bind       ${facts.bind ?? 'unknown'}`,
+      `  live       ${live ? 'yes (GET /health: ok)' : 'no (GET /health did not answer ok)'}`,
+      `  ready      ${facts.ready ? 'yes' : 'no'} (GET /v1/engine/health: ${a.status}${a.status === 401 ? ' without a valid token' : ''})`,
+      ...(facts.version ? [`  version    ${facts.version}`] : []),
+      ...(facts.record_count === null ? [] : [`  records    ${facts.record_count}`]),
+      `  uptime     ${uptime === null ? 'unknown (run/spl.json does not name this daemon)' : formatUptime(uptime)}`,
+      `  auth       ${how}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 /** Whether GET /health answers `ok` (the liveness probe; needs no token). */
