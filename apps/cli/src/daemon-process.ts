@@ -203,7 +203,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const total = p?.total ?? kernel.health().record_count;
     return { phase, folded: p?.folded ?? total, total };
   };
-  const app = createApp({ kernel, auth, federation, metrics, authRequired: () => authRequired, info, starting, onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
+  const app = createApp({ kernel, auth, federation, metrics, authRequired: () => authRequired, info, starting, onRequest: (r) => log.access(r), onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
   let bootstrap: EnvBootstrapOutcome = { kind: 'unset' };
   let bound = false;
   try {

@@ -11,6 +11,9 @@ import { processState } from './process-probe.js';
 /** The environment variable that makes `spl serve --foreground` log JSON lines instead of a banner. */
 export const LOG_FORMAT_ENV = 'SPL_LOG_FORMAT';
 
+/** The log format a `--daemon` parent gives its child: JSON lines into logs/spl.log, which the child rotates by size. */
+export const DETACHED_LOG_FORMAT = 'file';
+
 /** What `spl serve --daemon` reports once the detached daemon answers. */
 export interface DetachedDaemon {
   readonly pid: number;
@@ -43,7 +46,7 @@ export async function startDetached(paths: SplPaths, serveArgs: readonly string[
   if (!script) throw new CliError('cannot tell which script to re-run for --daemon');
   // The daemon leaves the caller's directory (so it holds no mount busy); paths that were
   // relative to it are pinned first so it resolves the same home.
-  const env: NodeJS.ProcessEnv = { ...process.env, [LOG_FORMAT_ENV]: 'json', SYNCROPEL_HOME: paths.home };
+  const env: NodeJS.ProcessEnv = { ...process.env, [LOG_FORMAT_ENV]: DETACHED_LOG_FORMAT, SYNCROPEL_HOME: paths.home };
   if (env.XDG_DATA_HOME) env.XDG_DATA_HOME = resolve(env.XDG_DATA_HOME);
   let exit: string | undefined;
   const child = spawn(process.execPath, ['--no-warnings', resolve(script), 'serve', '--foreground', ...serveArgs], {

@@ -176,6 +176,37 @@ describe('spl serve --foreground', () => {
   });
 });
 
+describe('the daemon log', () => {
+  it('is JSON lines off a terminal, with an access line per request (route pattern, status, account; never the bearer)', async () => {
+    const h = home();
+    const p = await serve(h.env);
+    running.push(p);
+    await get(`${p.url}/v1/records/${'0'.repeat(64)}`);
+    await fetch(`${p.url}/v1/records`, { headers: { authorization: 'Bearer spl_prod_sa-nobody_not-a-real-secret' } });
+    const deadline = Date.now() + 5000;
+    while (!p.output().includes('"route":"/v1/records"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const lines = p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.event === 'request' && l.route === '/v1/records/:id')).toMatchObject({ level: 'info', method: 'GET', status: 404, principal: 'sa-bootstrap-env' });
+    expect(lines.find((l) => l.event === 'request' && l.route === '/v1/records')).toMatchObject({ status: 401, principal: null });
+    expect(p.output()).not.toContain(bearer.split('_').slice(3).join('_'));
+    expect(p.output()).not.toContain('not-a-real-secret');
+  });
+
+  it('--log-level warn leaves out info lines (the access log too); a level it does not know is a usage error', async () => {
+    const h = home();
+    const p = await serve(h.env, ['--log-level', 'warn']);
+    running.push(p);
+    await get(`${p.url}/v1/engine/health`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(p.output()).not.toContain('"level":"info"');
+    const bad = spl(['serve', '--foreground', '--log-level', 'verbose'], h.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('spl: --log-level must be one of debug, info, warn, error, got "verbose"\n');
+    const env = spl(['serve', '--foreground'], { ...h.env, SPL_LOG_LEVEL: 'loud' });
+    expect(env.stderr).toBe('spl: SPL_LOG_LEVEL must be one of debug, info, warn, error, got "loud"\n');
+  });
+});
+
 describe('spl status while the daemon starts', () => {
   it('shows the phase and progress from the readiness probe, and exits 1', async () => {
     const h = tempHome();

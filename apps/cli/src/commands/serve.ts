@@ -6,9 +6,9 @@ import { loadConfig, urlForBind } from '../config-file.js';
 import { DEFAULT_STORE, POSTGRES_BACKUP_HINT, STORE_ENV, configuredStore, type StoreSetting } from '../daemon-store.js';
 import { daemonUrl } from '../daemon-client.js';
 import { runDaemon, type Daemon } from '../daemon-process.js';
-import { jsonLog, terminalLog, type DaemonLog } from '../daemon-log.js';
-import { DEFAULT_HOST, DEFAULT_PORT, LOOPBACK_HOSTS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../defaults.js';
-import { LOG_FORMAT_ENV, startDetached } from '../detach.js';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS, LOG_LEVEL_ENV, fileLog, jsonLog, parseLogLevel, terminalLog, type DaemonLog, type LogLevel } from '../daemon-log.js';
+import { DEFAULT_HOST, DEFAULT_PORT, LOG_ROTATE_BYTES, LOOPBACK_HOSTS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from '../defaults.js';
+import { DETACHED_LOG_FORMAT, LOG_FORMAT_ENV, startDetached } from '../detach.js';
 import { resolvePaths } from '../paths.js';
 import { resolveToken } from '../saved-token.js';
 import { stopDaemon } from '../stop-daemon.js';
@@ -25,6 +25,7 @@ interface ServeFlags {
   store?: string;
   timeout?: string;
   json?: boolean;
+  logLevel?: string;
 }
 
 /** Where and how to serve, after flags, `config.toml` and defaults (in that order). */
@@ -55,11 +56,13 @@ export function registerServe(program: Command): void {
     .option('--durability <level>', `full: survive power loss (fsync per commit group); normal: survive a killed process (default: config.toml, else ${DEFAULT_DURABILITY})`)
     .option('--store <store>', `the log: sqlite (hub.db in the home) or postgres://user@host:5432/db, one log several daemons share (default: ${STORE_ENV}, else [server] store in config.toml, else ${DEFAULT_STORE}); keep a password in ~/.pgpass or PGPASSWORD, not the URL`)
     .option('--timeout <secs>', `--daemon: how long to wait for /health (default ${START_TIMEOUT_MS / 1000}); --stop: how long to wait for the exit (default ${STOP_TIMEOUT_MS / 1000})`)
+    .option('--log-level <level>', `least severe log lines written: ${LOG_LEVELS.join(', ')} (default: ${LOG_LEVEL_ENV}, else ${DEFAULT_LOG_LEVEL}); the access log is at info`)
     .option('--json', '--daemon / --stop: print the result as JSON')
     .action(async (flags: ServeFlags) => {
       const modes = [flags.foreground && '--foreground', flags.daemon && '--daemon', flags.stop && '--stop'].filter(Boolean);
       if (modes.length > 1) throw new CliError(`choose one of ${modes.join(', ')}`, EXIT_USAGE);
       const timeoutMs = parseTimeout(flags.timeout);
+      const level = logLevelOf(flags.logLevel);
       const paths = resolvePaths();
       const settings = resolveSettings(flags, paths.config);
       const note = (line: string) => process.stderr.write(`spl: ${line}\n`);
@@ -77,7 +80,7 @@ export function registerServe(program: Command): void {
 
       if (flags.daemon) {
         for (const line of settings.notes) note(line);
-        const args = ['--host', settings.host, '--port', String(settings.port), '--durability', settings.durability];
+        const args = ['--host', settings.host, '--port', String(settings.port), '--durability', settings.durability, '--log-level', level];
         if (settings.insecureLocalhost) args.push('--insecure-localhost');
         // Through the environment, not the command line: a URL may hold a password, and any user can read argv.
         process.env[STORE_ENV] = settings.store;
@@ -87,11 +90,16 @@ export function registerServe(program: Command): void {
         return;
       }
 
-      // Foreground (also what a --daemon parent runs, with SPL_LOG_FORMAT=json and the log as stderr).
+      // Foreground (also what a --daemon parent runs: then JSON lines into logs/spl.log, rotated
+      // by size while it runs). In the foreground: human lines on a terminal, JSON lines otherwise
+      // (SPL_LOG_FORMAT=json|pretty chooses).
       const secrets = [process.env.SPL_BOOTSTRAP_TOKEN];
-      const json = process.env[LOG_FORMAT_ENV] === 'json';
-      const log = json ? jsonLog((line) => process.stderr.write(line), secrets) : terminalLog((line) => process.stderr.write(line), secrets);
-      if (json) process.on('warning', (w) => log.warn(`node: ${w.name}: ${w.message}`));
+      const detached = process.env[LOG_FORMAT_ENV] === DETACHED_LOG_FORMAT;
+      const format = process.env[LOG_FORMAT_ENV];
+      const pretty = !detached && (format === 'pretty' || (format !== 'json' && process.stderr.isTTY === true));
+      const toStderr = (line: string) => void process.stderr.write(line);
+      const log = detached ? fileLog(paths.logFile, LOG_ROTATE_BYTES, secrets, level) : pretty ? terminalLog(toStderr, secrets, level) : jsonLog(toStderr, secrets, level);
+      if (!pretty) process.on('warning', (w) => log.warn(`node: ${w.name}: ${w.message}`));
       const options = {
         paths,
         host: settings.host,
@@ -111,11 +119,11 @@ export function registerServe(program: Command): void {
           reportBootstrap(daemon.bootstrap, log);
           reportLegacyTokens(daemon, log);
           if (!LOOPBACK_HOSTS.has(settings.host)) log.warn(`listening beyond loopback on ${settings.host}: every route but /health needs a bearer token; set a CORS allowlist before browsers use it`);
-          if (json) logStarted(daemon, settings, log);
+          if (detached) logStarted(daemon, settings, log);
           else printBanner(daemon, settings, paths.db);
         });
       } catch (e) {
-        if (!json) throw e;
+        if (!detached) throw e;
         // Detached: the reason goes to the log as JSON, where `--daemon` reads it back.
         log.error((e as Error).message);
         process.exitCode = 1;
@@ -143,6 +151,15 @@ function resolveSettings(flags: ServeFlags, configPath: string): ServeSettings {
   }
   const store = configuredStore(configPath, flags.store);
   return { host, port, durability, store, insecureLocalhost: flags.insecureLocalhost === true, notes };
+}
+
+/** `--log-level`, else SPL_LOG_LEVEL, else the default; a level that is none of them is a usage error. */
+function logLevelOf(flag: string | undefined): LogLevel {
+  const raw = flag ?? process.env[LOG_LEVEL_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_LOG_LEVEL;
+  const level = parseLogLevel(raw);
+  if (!level) throw new CliError(`${flag !== undefined ? '--log-level' : LOG_LEVEL_ENV} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`, EXIT_USAGE);
+  return level;
 }
 
 function parseTimeout(raw: string | undefined): number | undefined {
