@@ -161,7 +161,10 @@ describe('spl federation between two real daemons', () => {
     // A change after the backup: the restore takes the pair back to what the backup holds.
     expect(json(a, 'federation', 'share', pairId, '--thread', thread, '--stop').shared_threads).toEqual([]);
     await stop(a);
-    const restored = spl(['backup', 'restore', created.path], a.env);
+    // The backup holds fewer records than the store (the unshare came after it): --yes says that is meant.
+    const refused = spl(['backup', 'restore', created.path], a.env);
+    expect(refused.code).toBe(1);
+    const restored = spl(['backup', 'restore', created.path, '--yes'], a.env);
     expect(restored.stderr).toBe('');
     expect(restored.stdout).toMatch(/^restored \d+ records from /);
     await start(a);
