@@ -14,6 +14,12 @@ import { Responder } from './responder.js';
 import { signMessage, verifyMessage } from './signed-message.js';
 import { DEFAULT_SYNC_INTERVAL_MS, FEDERATION_SYNC_SCOPE, type Federation, type FederationOptions, type PairView } from './federation-api.js';
 
+/** The config topic that sets how often pairs are pulled: `spl config set federation_sync default --body '{"seconds":30}'`. */
+export const SYNC_CONFIG_TOPIC = 'federation_sync';
+
+/** How often the sync timer looks whether a pair is due (a pull happens at the configured interval). */
+export const SYNC_BEAT_MS = 1000;
+
 /** How long a revocation notice to the peer may take before revoking goes on without it. */
 export const REVOKE_NOTICE_TIMEOUT_MS = 5000;
 
@@ -92,6 +98,13 @@ export function createFederation(options: FederationOptions): Federation {
     } catch (e) {
       if (!(isAuthError(e) && e.code === 'NOT_FOUND')) throw e;
     }
+  }
+
+  /** How often active pairs are pulled: config `federation_sync` (`{"seconds": N}`), else the option, else DEFAULT_SYNC_INTERVAL_MS; 0 turns the interval off. */
+  function syncEveryMs(): number {
+    const entry = kernel.config().find((e) => e.topic === SYNC_CONFIG_TOPIC && e.name === 'default');
+    if (typeof entry?.body.seconds === 'number') return entry.body.seconds * 1000;
+    return options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
   }
 
   /** Work a restart may have cut short, pair by pair (one unreachable peer does not hold up the others). */
@@ -207,7 +220,7 @@ export function createFederation(options: FederationOptions): Federation {
     start() {
       // Signed now, so the first peer to ask gets a manifest as fresh as this start.
       this.wellKnown();
-      const every = options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
+      const lastPull = new Map<string, number>();
       const round = () => {
         // On a shared log every kernel would pull the same records; the leader pulls for all, and
         // a kernel that becomes leader picks up what a restart cut short.
@@ -216,19 +229,21 @@ export function createFederation(options: FederationOptions): Federation {
           resumed = true;
           void resume();
         }
+        const every = syncEveryMs();
         if (every <= 0) return;
         for (const p of pairs().values()) {
-          if (p.state !== 'active' || !p.peer_credential) continue;
+          if (p.state !== 'active' || !p.peer_credential || now() - (lastPull.get(p.pair_id) ?? 0) < every) continue;
           const waiting = p.role === 'initiator' && !p.handed_over;
           if (waiting && !initiator.due(p.pair_id)) continue;
+          lastPull.set(p.pair_id, now());
           const handover = waiting ? initiator.handOver(p.pair_id) : Promise.resolve();
           handover.then(() => puller.sync(p, () => pairOf(p.pair_id))).catch((e: unknown) => report(e, `federation_sync ${p.pair_id}`));
         }
       };
       round();
       if (interval) return;
-      // Resuming needs the interval even when pulling is on demand only.
-      interval = setInterval(round, every > 0 ? every : DEFAULT_SYNC_INTERVAL_MS);
+      // A short beat, so a changed interval (config) takes effect within seconds, and resuming runs even when pulling is on demand only.
+      interval = setInterval(round, SYNC_BEAT_MS);
       interval.unref?.();
     },
     async stop() {

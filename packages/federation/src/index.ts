@@ -4,7 +4,7 @@
  * feed, pulling with signature checks and causal ingest, and revocation. State is records on
  * th_federation_pairs.
  */
-export { REVOKE_NOTICE_TIMEOUT_MS, createFederation } from './federation-service.js';
+export { REVOKE_NOTICE_TIMEOUT_MS, SYNC_BEAT_MS, SYNC_CONFIG_TOPIC, createFederation } from './federation-service.js';
 export { PAIR_RULE_TOPIC } from './responder.js';
 export { PEER_TIMEOUT_MS } from './peer-client.js';
 export { PAIR_REQUESTS_THREAD, neverFederates } from './federated-threads.js';

@@ -197,6 +197,16 @@ describe('pairing, sync and revocation between two instances', () => {
     expect(b.kernel.threadOwner(late)).toBe(a.key.did);
   });
 
+  it('pulls on its own at the interval the config sets (federation_sync)', async () => {
+    const config = (seconds: number) => b.kernel.emit(b.key.did, { thread: 'th_engine_config', act: 'LEARN', body: { topic: 'federation_sync', name: 'default', seconds } });
+    await expect(config(0)).rejects.toMatchObject({ code: 'VALIDATION_FAILED', field: 'body.seconds' });
+    await config(1);
+    b.federation.start();
+    const fresh = await a.kernel.ingest({ parents: [], thread: shared, actor: 'did:sync:user:ann', act: 'KNOW', body: { on: 'its own' }, clock: 10, data_type: 'SCALAR' });
+    await waitFor(async () => (await b.kernel.record(fresh.record.id)) !== undefined, 'B to pull by itself');
+    await config(86_400);
+  });
+
   it('refuses and counts records whose signature is missing or does not verify', async () => {
     const forger = generateInstanceKeyPair();
     const base = { parents: [], thread: shared, act: 'KNOW', data_type: 'SCALAR', body: { forged: true } } as const;

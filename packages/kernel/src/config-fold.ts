@@ -86,9 +86,9 @@ export function configProblem(body: JsonObject, cache: ExpressionCache): { field
     }
   }
   if ((topic === 'intelligence' || topic === 'permissions_enabled' || topic === 'drain' || topic === 'metrics_public') && typeof body.value !== 'boolean') return { field: 'body.value', message: 'body.value must be true or false' };
-  if (topic === 'tick_interval' || topic === 'stall_window') {
+  if (topic === 'tick_interval' || topic === 'stall_window' || topic === 'federation_sync') {
     const s = body.seconds;
-    const max = topic === 'tick_interval' ? MAX_TICK_INTERVAL_SECS : 365 * 86_400;
+    const max = topic === 'stall_window' ? 365 * 86_400 : MAX_TICK_INTERVAL_SECS;
     if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < MIN_TICK_INTERVAL_SECS || s > max) {
       return { field: 'body.seconds', message: `body.seconds must be an integer from ${MIN_TICK_INTERVAL_SECS} to ${max}` };
     }
