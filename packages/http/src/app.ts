@@ -18,6 +18,8 @@ import { federationRoutes, identityRoutes, syncRoutes } from './routes/federatio
 import { metricsRoutes } from './routes/metrics.js';
 import { createMetrics, type AppMetrics, type RequestFacts } from './metrics.js';
 import { observeRequests } from './middleware/request-observer.js';
+import { openApiDocument, type OpenApiDocument } from './openapi.js';
+import { validated } from './request-schema.js';
 
 /** What {@link createApp} needs. */
 export interface AppOptions {
@@ -101,7 +103,14 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   if (auth) app.use('*', corsAllowlist(() => auth.corsOrigins()));
   app.use('*', startingGate(options.starting ?? (() => kernelStarting(kernel))));
   // Liveness: answers while the process is alive and bound, whatever the kernel is doing.
-  app.get('/health', guard.public(), (c) => c.text('ok'));
+  app.get('/health', guard.public(), validated({ summary: 'liveness: `ok` while the process is alive and bound' }), (c) => c.text('ok'));
+  // Built from the routing table on first use (every route is registered by then), per version.
+  let document: { version: string; doc: OpenApiDocument } | undefined;
+  app.get('/openapi.json', guard.public(), validated({ summary: 'this document (OpenAPI 3.1)' }), (c) => {
+    const { version } = info();
+    if (document?.version !== version) document = { version, doc: openApiDocument(app, version) };
+    return c.json(document.doc);
+  });
   app.route('/', metricsRoutes(metrics, kernel, info, guard));
   app.route('/v1/records', recordRoutes(kernel, auth, guard));
   app.route('/v1/engine', engineRoutes(kernel, info, guard));

@@ -25,9 +25,3 @@ export async function readJson(c: Context, fallback?: unknown): Promise<unknown>
   return value;
 }
 
-/** {@link readJson} for routes whose body must be a JSON object: anything else is a 422 naming `body`. */
-export async function readJsonObject(c: Context, fallback?: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const value = await readJson(c, fallback);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(422, 'VALIDATION_FAILED', 'the body must be a JSON object', 'body');
-  return value as Record<string, unknown>;
-}

@@ -16,6 +16,7 @@ const NONE = '0'.repeat(64);
  */
 const EXPECTED: { readonly [route: string]: string } = {
   'GET /health': 'public',
+  'GET /openapi.json': 'public',
   'GET /metrics': 'metrics:read, public when metrics_public',
   'POST /v1/bootstrap/service-account': 'bootstrap',
   'POST /v1/records': 'records:write',
@@ -60,6 +61,7 @@ let n = 0;
 /** One harmless concrete request per route; grain routes name thread T. `sa` is the caller's account. */
 const SAMPLES: { readonly [route: string]: { path: string; body?: (sa: string) => unknown } } = {
   'GET /health': { path: '/health' },
+  'GET /openapi.json': { path: '/openapi.json' },
   'GET /metrics': { path: '/metrics' },
   'POST /v1/bootstrap/service-account': { path: '/v1/bootstrap/service-account', body: () => ({ sa_id: 'sa-late', scopes: ['admin'] }) },
   'POST /v1/records': { path: '/v1/records', body: (sa) => ({ parents: [], thread: T, actor: `did:sync:sa:${sa}`, act: 'DO', body: { n }, clock: n++, data_type: 'SCALAR' }) },

@@ -1,6 +1,8 @@
+import { z } from '@hono/zod-openapi';
 import type { Kernel } from '@syncropel/kernel';
 import { Hono, type Context } from 'hono';
 import type { AuthVariables, Guards } from '../middleware/guards.js';
+import { validated } from '../request-schema.js';
 
 /** Facts about the running daemon that the kernel does not own (the host supplies them). */
 export interface DaemonInfo {
@@ -51,7 +53,8 @@ export const PUBLIC_HEALTH_KEYS = [
 export function engineRoutes(kernel: Kernel, info: () => DaemonInfo, guard: Guards): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   const details = { name: 'details=true', wanted: (c: Context) => c.req.query('details') === 'true' };
-  app.get('/health', guard.probe('records:read', details), (c) => {
+  const query = z.object({ details: z.string().optional().openapi({ description: '`true` for the per-loop breakdown (needs a bearer)' }) });
+  app.get('/health', guard.probe('records:read', details), validated({ summary: 'readiness with the counters (503 unless ready)', query }), (c) => {
     const health = details.wanted(c) ? kernel.healthDetails() : kernel.health();
     // Draining answers 503 too, so a load balancer stops sending work; /health stays 200.
     const code = health.status === 'ready' && !health.draining ? 200 : 503;
@@ -59,6 +62,6 @@ export function engineRoutes(kernel: Kernel, info: () => DaemonInfo, guard: Guar
     return c.json({ ...health, ...info() }, code);
   });
   // Counters only, so the same answer with or without a token.
-  app.get('/expression_cache/stats', guard.probe('records:read'), (c) => c.json(kernel.expressions.stats()));
+  app.get('/expression_cache/stats', guard.probe('records:read'), validated({ summary: 'expression-cache counters' }), (c) => c.json(kernel.expressions.stats()));
   return app;
 }

@@ -2,6 +2,7 @@ import type { Kernel } from '@syncropel/kernel';
 import { Hono } from 'hono';
 import { renderMetrics, type AppMetrics } from '../metrics.js';
 import type { AuthVariables, Guards } from '../middleware/guards.js';
+import { validated } from '../request-schema.js';
 import type { DaemonInfo } from './engine.js';
 
 /** The config topic that opens `GET /metrics` to anyone: `{"topic":"metrics_public","name":"default","value":true}`. */
@@ -10,7 +11,8 @@ export const METRICS_PUBLIC_TOPIC = 'metrics_public';
 /** `GET /metrics`: Prometheus text; needs `metrics:read` unless config `metrics_public` is true. */
 export function metricsRoutes(metrics: AppMetrics, kernel: Kernel, info: () => DaemonInfo, guard: Guards): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.get('/metrics', guard.switchable('metrics:read', METRICS_PUBLIC_TOPIC, () => metricsPublic(kernel)), async (c) =>
+  const open = guard.switchable('metrics:read', METRICS_PUBLIC_TOPIC, () => metricsPublic(kernel));
+  app.get('/metrics', open, validated({ summary: 'Prometheus text' }), async (c) =>
     c.body(await renderMetrics(metrics, kernel, info()), 200, { 'content-type': metrics.registry.contentType }),
   );
   return app;
