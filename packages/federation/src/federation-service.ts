@@ -232,7 +232,10 @@ export function createFederation(options: FederationOptions): Federation {
         const every = syncEveryMs();
         if (every <= 0) return;
         for (const p of pairs().values()) {
-          if (p.state !== 'active' || !p.peer_credential || now() - (lastPull.get(p.pair_id) ?? 0) < every) continue;
+          if (p.state !== 'active' || !p.peer_credential) continue;
+          // A pair seen for the first time (at start, or just paired) is pulled one interval later.
+          if (!lastPull.has(p.pair_id)) lastPull.set(p.pair_id, now());
+          if (now() - (lastPull.get(p.pair_id) as number) < every) continue;
           const waiting = p.role === 'initiator' && !p.handed_over;
           if (waiting && !initiator.due(p.pair_id)) continue;
           lastPull.set(p.pair_id, now());
