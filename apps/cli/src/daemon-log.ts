@@ -1,5 +1,6 @@
 import { mkdirSync, openSync, closeSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { RequestFacts } from '@syncropel/http';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Fields attached to a log line (plain JSON values). */
@@ -17,14 +18,6 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 /** The environment variable that sets the level (`--log-level` wins). */
 export const LOG_LEVEL_ENV = 'SPL_LOG_LEVEL';
 
-/** What the access log says about one request (never a bearer: `principal` is a service-account id). */
-export interface RequestFacts {
-  readonly method: string;
-  readonly route: string;
-  readonly status: number;
-  readonly ms: number;
-  readonly principal: string | null;
-}
 
 /**
  * Where the daemon reports progress, problems and requests: one pino logger whatever the output.
@@ -37,7 +30,7 @@ export interface DaemonLog {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
-  /** One access-log line for a request. */
+  /** One access-log line for a request (the app's `onRequest` facts: never a bearer). */
   access(r: RequestFacts): void;
 }
 
