@@ -32,6 +32,7 @@ it('exports exactly the public API', () => {
     'signRecord',
     'signText',
     'threadIdFor',
+    'toRecord',
     'validateRecord',
     'verifyDocument',
     'verifyRecordSignature',

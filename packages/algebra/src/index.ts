@@ -3,8 +3,8 @@
  * thread ids, folds and Ed25519 identities. Pure: no Node APIs, no I/O, runs in a browser or
  * WASM host.
  */
-export { ACTS, DATA_TYPES, RESERVED_THREADS } from './record.js';
-export type { Act, DataType, JsonObject, JsonValue, Record, ReservedThread, StoredRecord } from './record.js';
+export { ACTS, DATA_TYPES, RESERVED_THREADS, toRecord } from './record.js';
+export type { Act, DataType, JsonObject, JsonValue, LogRecord, Record, ReservedThread, StoredRecord } from './record.js';
 export { canonicalJson } from './canonical-json.js';
 export { MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
 export type { CanonicalError } from './canonical-json.js';

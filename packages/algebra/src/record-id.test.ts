@@ -97,3 +97,18 @@ describe('canonical JSON and ids (properties)', () => {
     expect(recordId({ ...r, sig: 'ab'.repeat(64) })).toBe(recordId(r));
   });
 });
+
+describe('toRecord', () => {
+  it('drops what the log added, keeps judged_by and sig, and the id stays the same', async () => {
+    const { toRecord, recordId, validateRecord } = await import('@syncropel/algebra');
+    const record = { parents: [], thread: `th_${'a'.repeat(64)}`, actor: 'did:sync:user:ann', act: 'KNOW' as const, body: { n: 1 }, clock: 3, data_type: 'SCALAR' as const, judged_by: 'did:sync:user:judge', sig: 'ab'.repeat(64) };
+    const stored = { ...record, id: recordId(record), seq: 12, ingested_at: 1_700_000_000_000 };
+    expect(validateRecord(stored).ok).toBe(false); // seq is not a record field
+    const again = toRecord(stored);
+    expect(again).toEqual(record);
+    expect(validateRecord(again).ok).toBe(true);
+    expect(recordId(again)).toBe(stored.id);
+    const { sig: _sig, ...unsigned } = record;
+    expect(Object.keys(toRecord(unsigned))).not.toContain('sig');
+  });
+});

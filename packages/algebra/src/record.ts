@@ -26,6 +26,9 @@ export type JsonObject = { [key: string]: JsonValue };
  * - `clock` is a safe integer ≥ 0, strictly increasing per (actor, thread) across the log;
  * - `body` is a JSON object with finite numbers only;
  * - `judged_by` is not part of the record's id, so re-judging never forks identity.
+ *
+ * Also exported as {@link LogRecord}, the name to prefer: `Record` shadows TypeScript's built-in
+ * `Record<K, V>` wherever it is imported (this name stays for existing code).
  */
 export interface Record {
   readonly parents: readonly string[];
@@ -54,3 +57,18 @@ export const RESERVED_THREADS = ['th_engine_config', 'th_service_accounts', 'th_
 
 /** One of {@link RESERVED_THREADS}. */
 export type ReservedThread = (typeof RESERVED_THREADS)[number];
+
+/** {@link Record} under a name that does not shadow TypeScript's built-in `Record<K, V>`. */
+export type LogRecord = Record;
+
+/**
+ * The record a stored one holds, without what the log added (`id`, `seq`, `ingested_at`): what
+ * to send again (to another kernel, another instance) or to hash. `judged_by` and `sig` are kept.
+ *
+ * @example
+ * const again = await other.ingest(toRecord(stored)); // the same id
+ */
+export function toRecord(stored: Record | StoredRecord): Record {
+  const { parents, thread, actor, act, body, clock, data_type, judged_by, sig } = stored;
+  return { parents, thread, actor, act, body, clock, data_type, judged_by, ...(sig === undefined ? {} : { sig }) };
+}
