@@ -2,5 +2,7 @@
 import { runCli } from './program.js';
 
 // `serve` keeps the process alive through its server; other commands end when they return.
-const code = await runCli(process.argv.slice(2));
-if (code !== 0) process.exitCode = code;
+// No top-level await: the package also has a CommonJS build, which cannot hold one.
+void runCli(process.argv.slice(2)).then((code) => {
+  if (code !== 0) process.exitCode = code;
+});

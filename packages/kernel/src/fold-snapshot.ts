@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LogStore } from '@syncropel/log';
 
 /**
@@ -116,9 +117,11 @@ export function moduleBuildId(url: string): string {
  */
 function buildId(): string {
   const parts = [import.meta.url];
+  // createRequire, not import.meta.resolve: the CommonJS build has no import.meta.resolve.
+  const require = createRequire(import.meta.url);
   for (const pkg of ['@syncropel/algebra', '@syncropel/trust']) {
     try {
-      parts.push(import.meta.resolve(pkg));
+      parts.push(pathToFileURL(require.resolve(pkg)).href);
     } catch {
       parts.push(pkg);
     }

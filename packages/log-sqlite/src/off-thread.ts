@@ -1,28 +1,48 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BackupJob, BackupJobResult } from './backup-jobs.js';
+import { runBackupJob, type BackupJob, type BackupJobResult } from './backup-jobs.js';
 import type { RecordsVerdict, VerifyRecordsOptions } from './verify-records.js';
 
 /** The message a job abandoned through its AbortSignal rejects with. */
 export const ABANDONED = 'abandoned: the job was cancelled';
 
-// The built worker. From src/ (tests run sources) and from dist/ alike this is <package>/dist.
-const WORKER = new URL('../dist/backup-worker.js', import.meta.url);
+let workerUrl: URL | null | undefined;
+
+/**
+ * The built worker: beside this module in dist/ (ESM and CommonJS builds alike), dist/ when
+ * tests run the sources, or the installed package's when this code was bundled into a service
+ * of its own. null when there is none.
+ */
+function workerFile(): URL | null {
+  if (workerUrl !== undefined) return workerUrl;
+  const candidates = [new URL('./backup-worker.js', import.meta.url), new URL('../dist/backup-worker.js', import.meta.url)];
+  workerUrl = candidates.find((url) => existsSync(url)) ?? null;
+  if (workerUrl === null) {
+    try {
+      workerUrl = pathToFileURL(createRequire(import.meta.url).resolve('@syncropel/log-sqlite/backup-worker'));
+    } catch {
+      workerUrl = null;
+    }
+  }
+  return workerUrl;
+}
 
 /**
  * Runs a backup job (snapshot, verify, hash) on a worker thread of its own, so a daemon keeps
- * answering requests while a whole database is copied, read and hashed.
+ * answering requests while a whole database is copied, read and hashed. Where no worker file
+ * can be found (a bundle without the package installed) the job runs on this thread instead:
+ * the same result, but the process answers nothing else meanwhile.
  */
 export function runOffThread<J extends BackupJob>(job: J, signal?: AbortSignal): Promise<BackupJobResult<J>> {
   if (signal?.aborted) return Promise.reject(new Error(ABANDONED));
-  if (!existsSync(fileURLToPath(WORKER))) {
-    return Promise.reject(new Error(`the backup worker ${fileURLToPath(WORKER)} is missing; build the package (npm run build)`));
-  }
+  const file = workerFile();
+  if (file === null) return runBackupJob(job) as Promise<BackupJobResult<J>>;
   return new Promise((resolve, reject) => {
     // No inherited flags: a test runner's `--conditions source` would point the built worker's
     // imports at TypeScript sources it cannot load.
-    const worker = new Worker(WORKER, { execArgv: [] });
+    const worker = new Worker(file, { execArgv: [] });
     let answered = false;
     worker.once('message', (m: { result?: BackupJobResult<J>; error?: string }) => {
       answered = true;

@@ -1,10 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import type { Act, DataType, JsonObject, StoredRecord } from '@syncropel/algebra';
 import Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, gt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { startCheckpointWorker, type CheckpointWorker } from './checkpoint-worker.js';
+import { migrateLog } from './migrate-log.js';
 import { LogError, RECORD_COLUMNS, SCAN_PAGE_SIZE, recordFromRow, type AppendEntry, type LogHead, type LogQuery, type LogStore, type RecordRow } from '@syncropel/log';
 import { records } from './schema.js';
 import { INSERT_SQL, startSqliteWriter, type SqliteWriter, type WriterRow } from './sqlite-writer.js';
@@ -41,11 +40,9 @@ export interface SqliteLogStore extends LogStore {
   checkpointTruncate(): void;
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
-
 /**
- * Opens (creating if needed) the SQLite log at `path` in WAL mode, applies the shipped
- * migrations and returns a {@link LogStore}. One process owns a database file at a time.
+ * Opens (creating if needed) the SQLite log at `path` in WAL mode, applies the
+ * migrations (embedded in the code) and returns a {@link LogStore}. One process owns a database file at a time.
  */
 export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogStore {
   const { path, durability = DEFAULT_DURABILITY } = options;
@@ -61,7 +58,7 @@ export function openSqliteLogStore(options: SqliteLogStoreOptions): SqliteLogSto
   }
   const db = drizzle({ client: sqlite });
   try {
-    migrate(db, { migrationsFolder: MIGRATIONS });
+    migrateLog(db);
   } catch (cause) {
     sqlite.close();
     throw new LogError('STORE_UNAVAILABLE', `cannot prepare the log at ${path}: ${(cause as Error).message}`, { cause });
