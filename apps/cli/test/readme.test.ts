@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateRecord } from '@syncropel/algebra';
 import { describe, expect, it } from 'vitest';
@@ -40,8 +42,26 @@ describe('README examples run as written', () => {
     }
   });
 
-  it('the PostgreSQL embedding example runs against a real server and names the store and the lead', async () => {
+  it('the SQLite embedding example writes a file, prints what its comment says and exits by itself', () => {
     const [, example] = blocksUnder('Embedding the kernel', 'js');
+    expect(example).toContain('openSqliteLogStore');
+    const file = fileURLToPath(new URL('./.readme-sqlite-example.mjs', import.meta.url));
+    const cwd = mkdtempSync(join(tmpdir(), 'spl-readme-sqlite-'));
+    writeFileSync(file, example as string);
+    try {
+      const r = spawnSync(process.execPath, [file], { cwd, encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('created 1 1\n');
+      expect(existsSync(join(cwd, 'embedded.db'))).toBe(true);
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('the PostgreSQL embedding example runs against a real server and names the store and the lead', async () => {
+    const [, , example] = blocksUnder('Embedding the kernel', 'js');
     expect(example).toContain('openPostgresLogStore');
     const cluster = await startPostgresCluster();
     const file = fileURLToPath(new URL('./.readme-postgres-example.mjs', import.meta.url));
