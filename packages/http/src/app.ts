@@ -10,6 +10,8 @@ import { requestSizeLimit } from './middleware/request-size.js';
 import { startingGate, type StartingStatus } from './middleware/starting-gate.js';
 import { authAdminRoutes, bootstrapRoutes, corsConfigRoutes, permissionRoutes } from './routes/auth-admin.js';
 import { engineRoutes, type DaemonInfo } from './routes/engine.js';
+import { backupRoutes, type BackupLister } from './routes/backups.js';
+import { consoleRoutes, type ConsoleOptions } from './routes/console.js';
 import { configRoutes, exprRoutes } from './routes/config.js';
 import { recordRoutes } from './routes/records.js';
 import { threadRoutes, trustRoutes } from './routes/threads.js';
@@ -60,6 +62,14 @@ export interface AppOptions {
    * it cheap; a throw goes to `onError` and does not change the answer.
    */
   readonly onRequest?: (r: RequestFacts) => void;
+  /**
+   * The web console's built files (`@syncropel/console`'s `dist/`), served at `/ui/` to anyone
+   * (they hold no data; the console's API calls carry a bearer), with a strict CSP. Served while
+   * the host starts too, so the console can show the start's progress. Without it, no `/ui` route.
+   */
+  readonly console?: ConsoleOptions;
+  /** Lists the host's backup files for `GET /v1/engine/backups` (`records:read`); without it, no such route. */
+  readonly backups?: BackupLister;
 }
 
 /** The kernel's own start as a {@link StartingStatus}: folding until its rebuild is done. */
@@ -76,7 +86,8 @@ const NO_INFO: DaemonInfo = { version: '0.0.0', instance_did: null, bind: null, 
 
 /**
  * Builds the HTTP API over a kernel (and auth): `GET /health`, `GET /metrics`, `/v1/records`,
- * `/v1/engine/health`, service accounts and tokens, bootstrap, the CORS allowlist.
+ * `/v1/engine/health`, service accounts and tokens, bootstrap, the CORS allowlist, and with the
+ * options for them the web console at `/ui/` and `GET /v1/engine/backups`.
  * Every non-2xx answer is `{"error":{"code","message","field"?}}`. Each route declares its own
  * access (see `describeRoutes`), so the app keeps every check when mounted under a prefix
  * (`parent.route('/spl', app)`, `basePath`, `mount`).
@@ -101,6 +112,8 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   app.use('*', requestSizeLimit());
   app.use('*', wellFormedEncoding());
   if (auth) app.use('*', corsAllowlist(() => auth.corsOrigins()));
+  // Before the starting gate: static files that need nothing from the kernel, and the page that shows the start's progress.
+  if (options.console) app.route('/', consoleRoutes(options.console, guard));
   app.use('*', startingGate(options.starting ?? (() => kernelStarting(kernel))));
   // Liveness: answers while the process is alive and bound, whatever the kernel is doing.
   app.get('/health', guard.public(), validated({ summary: 'liveness: `ok` while the process is alive and bound' }), (c) => c.text('ok'));
@@ -114,6 +127,7 @@ export function createApp(options: AppOptions): Hono<{ Variables: AuthVariables 
   app.route('/', metricsRoutes(metrics, kernel, info, guard));
   app.route('/v1/records', recordRoutes(kernel, auth, guard));
   app.route('/v1/engine', engineRoutes(kernel, info, guard));
+  if (options.backups) app.route('/v1/engine', backupRoutes(options.backups, guard));
   app.route('/v1/threads', threadRoutes(kernel, auth, guard));
   app.route('/v1/trust', trustRoutes(kernel, guard));
   app.route('/v1/expr', exprRoutes(kernel, guard));

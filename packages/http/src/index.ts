@@ -15,6 +15,8 @@ export type { AuthVariables } from './middleware/guards.js';
 export { CORS_MAX_AGE_SECS } from './middleware/cors-allowlist.js';
 export type { ErrorEnvelope, HttpErrorCode } from './api-error.js';
 export type { DaemonInfo } from './routes/engine.js';
+export type { BackupLister, BackupSummary } from './routes/backups.js';
+export type { ConsoleOptions } from './routes/console.js';
 export { MAX_REQUEST_BYTES, MAX_REQUEST_DEPTH } from './limits.js';
 export { createMetrics, UNMATCHED_ROUTE } from './metrics.js';
 export type { AppMetrics, RequestFacts } from './metrics.js';

@@ -30,7 +30,8 @@ beforeAll(async () => {
   const federation = createFederation({ kernel, auth, identity: { did: key.did, public_key: key.publicKey }, sign, version: 'test', publicUrl: () => 'http://127.0.0.1', credentials: memoryCredentials(), syncIntervalMs: 0 });
   await kernel.start();
   const info = { version: '9.8.7', instance_did: key.did, bind: null, db_path: null, backup_dir: null, auth_required: true };
-  app = createApp({ kernel, auth, federation, actor: key.did, info: () => info });
+  // Every optional route group is on, so the document describes each (the console's folder is never read here).
+  app = createApp({ kernel, auth, federation, actor: key.did, info: () => info, console: { directory: '/nonexistent-console' }, backups: () => [] });
   admin = (await auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] })).bearer;
   const res = await app.request('/openapi.json');
   expect(res.status).toBe(200);

@@ -3,6 +3,9 @@ import { allows, createAuth, type Auth } from '@syncropel/auth';
 import { createApp, describeRoutes, listen, type RouteAccess, type RunningServer } from '@syncropel/http';
 import { createKernel, type Kernel } from '@syncropel/kernel';
 import { createMemoryLogStore } from '@syncropel/log';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -17,6 +20,9 @@ const NONE = '0'.repeat(64);
 const EXPECTED: { readonly [route: string]: string } = {
   'GET /health': 'public',
   'GET /openapi.json': 'public',
+  'GET /ui': 'public',
+  'GET /ui/': 'public',
+  'GET /ui/:file': 'public',
   'GET /metrics': 'metrics:read, public when metrics_public',
   'POST /v1/bootstrap/service-account': 'bootstrap',
   'POST /v1/records': 'records:write',
@@ -24,6 +30,7 @@ const EXPECTED: { readonly [route: string]: string } = {
   'GET /v1/records/:id': 'records:read',
   'GET /v1/engine/health': 'probe: counters to anyone; a bearer or details=true needs records:read',
   'GET /v1/engine/expression_cache/stats': 'probe: counters to anyone; a bearer needs records:read',
+  'GET /v1/engine/backups': 'records:read',
   'GET /v1/threads': 'records:read',
   'GET /v1/threads/:id/state': 'records:read',
   'GET /v1/threads/:id/records': 'records:read',
@@ -62,6 +69,9 @@ let n = 0;
 const SAMPLES: { readonly [route: string]: { path: string; body?: (sa: string) => unknown } } = {
   'GET /health': { path: '/health' },
   'GET /openapi.json': { path: '/openapi.json' },
+  'GET /ui': { path: '/ui' },
+  'GET /ui/': { path: '/ui/' },
+  'GET /ui/:file': { path: '/ui/app.js' },
   'GET /metrics': { path: '/metrics' },
   'POST /v1/bootstrap/service-account': { path: '/v1/bootstrap/service-account', body: () => ({ sa_id: 'sa-late', scopes: ['admin'] }) },
   'POST /v1/records': { path: '/v1/records', body: (sa) => ({ parents: [], thread: T, actor: `did:sync:sa:${sa}`, act: 'DO', body: { n }, clock: n++, data_type: 'SCALAR' }) },
@@ -69,6 +79,7 @@ const SAMPLES: { readonly [route: string]: { path: string; body?: (sa: string) =
   'GET /v1/records/:id': { path: `/v1/records/${NONE}` },
   'GET /v1/engine/health': { path: '/v1/engine/health' },
   'GET /v1/engine/expression_cache/stats': { path: '/v1/engine/expression_cache/stats' },
+  'GET /v1/engine/backups': { path: '/v1/engine/backups' },
   'GET /v1/threads': { path: '/v1/threads' },
   'GET /v1/threads/:id/state': { path: `/v1/threads/${T}/state` },
   'GET /v1/threads/:id/records': { path: `/v1/threads/${T}/records` },
@@ -112,12 +123,17 @@ interface Caller {
 
 let kernel: Kernel;
 let auth: Auth;
+/** The web console's folder (one page and one script), so its routes are in the matrix too. */
+let consoleDir: string;
 const servers: RunningServer[] = [];
 const callers: Caller[] = [];
 /** Base URLs of the same API served four ways: at the root and under a prefix by route, basePath and mount. */
 const mounts: { name: string; base: string }[] = [];
 
 beforeAll(async () => {
+  consoleDir = mkdtempSync(join(tmpdir(), 'spl-route-access-console-'));
+  writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
+  writeFileSync(join(consoleDir, 'app.js'), '');
   kernel = createKernel({ store: createMemoryLogStore(), actor: ACTOR });
   auth = createAuth({ kernel, actor: ACTOR, tokenKey: new Uint8Array(32).fill(3), auditWindowMs: 0 });
   await kernel.start();
@@ -146,7 +162,7 @@ beforeAll(async () => {
     { name: 'grain', header: bearer(minted['sa-grain']!), sa: 'sa-grain', scopes: [`thread:${T}:write`] },
     { name: 'admin', header: bearer(admin.bearer), sa: 'sa-admin', scopes: ['admin'] },
   );
-  const make = () => createApp({ kernel, auth });
+  const make = () => createApp({ kernel, auth, console: { directory: consoleDir }, backups: () => [] });
   const apps: [string, string, { fetch(r: Request, env?: unknown): Response | Promise<Response> }][] = [
     ['root', '', make()],
     ['route', '/spl', new Hono().route('/spl', make())],
@@ -163,10 +179,11 @@ afterAll(async () => {
   for (const s of servers) await s.close();
   await auth.stop();
   await kernel.stop();
+  rmSync(consoleDir, { recursive: true, force: true });
 });
 
 describe('every route declares its access, with the route', () => {
-  const app = () => createApp({ kernel, auth });
+  const app = () => createApp({ kernel, auth, console: { directory: consoleDir }, backups: () => [] });
 
   it('no route is left without a declared scope, and each declares the scope the API promises', () => {
     const routes = describeRoutes(app());
@@ -193,7 +210,7 @@ describe('route × principal matrix, at the root and under a prefix', () => {
     it(`enforces every route's scope for every kind of caller (${mount})`, async () => {
       const { base } = mounts.find((m) => m.name === mount)!;
       const failures: string[] = [];
-      for (const route of describeRoutes(createApp({ kernel, auth }))) {
+      for (const route of describeRoutes(createApp({ kernel, auth, console: { directory: consoleDir }, backups: () => [] }))) {
         const key = `${route.method} ${route.path}`;
         const sample = SAMPLES[key]!;
         for (const caller of callers) {
