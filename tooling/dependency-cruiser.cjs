@@ -117,10 +117,42 @@ const pureRules = LAYERS.filter((l) => l.pure).flatMap((layer) => {
   ];
 });
 
+/**
+ * (f) The web console (apps/console) runs in a browser and reaches the daemon over HTTP only: its
+ * code imports its own files and nothing else — no workspace package (not even for types), no
+ * `node:` builtin, no npm package; its tests may use vitest. And nothing imports it: the daemon
+ * serves its built files (found through its package.json), it never runs its code.
+ */
+const CONSOLE_DIR = 'apps/console';
+const consoleRules = [
+  {
+    name: 'console-is-standalone',
+    comment: `${CONSOLE_DIR} is browser code that talks HTTP: it may import only its own files — no workspace package, no node: builtin, no npm package.`,
+    severity: 'error',
+    from: { path: `^${escape(CONSOLE_DIR)}/(src|test)/`, pathNot: testFiles(CONSOLE_DIR) },
+    to: { pathNot: `^${escape(CONSOLE_DIR)}/(src|test)/` },
+  },
+  {
+    name: 'console-is-standalone-tests',
+    comment: `Tests of ${CONSOLE_DIR} import its own files and ${PURE_TEST_NPM_ALLOWLIST.join(', ')} only.`,
+    severity: 'error',
+    from: { path: testFiles(CONSOLE_DIR) },
+    to: { pathNot: [`^${escape(CONSOLE_DIR)}/(src|test)/`, npmPackages(PURE_TEST_NPM_ALLOWLIST)] },
+  },
+  {
+    name: 'no-import-of-console',
+    comment: `Nothing imports ${CONSOLE_DIR}: the daemon serves its built files and never runs its code.`,
+    severity: 'error',
+    from: { pathNot: `^${escape(CONSOLE_DIR)}/` },
+    to: { path: `(^${escape(CONSOLE_DIR)}/|^@syncropel/console(/|$))` },
+  },
+];
+
 module.exports = {
   forbidden: [
     ...upwardRules,
     ...pureRules,
+    ...consoleRules,
     {
       // (e) Only the application (and tests) picks a store adapter; adapters never use each other.
       name: 'store-adapter-only-in-app',

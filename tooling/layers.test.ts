@@ -53,6 +53,14 @@ const VIOLATIONS: Violation[] = [
   { title: 'http imports the PostgreSQL store adapter by a relative path', file: 'packages/http/src/bad.ts', source: "import { pg } from '../../log-postgres/src/index.ts';\nexport const p = pg;\n", rule: 'store-adapter-only-in-app' },
   { title: 'one store adapter imports the other', file: 'packages/log-postgres/src/bad.ts', source: "import { sqlite } from '@syncropel/log-sqlite';\nexport const s = sqlite;\n", rule: 'store-adapter-only-in-app' },
   { title: 'a package imports bench/', file: 'packages/kernel/src/bad.ts', source: "import { bench } from '../../../bench/run.ts';\nexport const b = bench;\n", rule: 'no-import-of-bench' },
+  // The web console: browser code that talks HTTP, importing nothing, imported by nothing.
+  { title: 'the console imports @syncropel/algebra', file: 'apps/console/src/bad.ts', source: "import { algebra } from '@syncropel/algebra';\nexport const a = algebra;\n", rule: 'console-is-standalone' },
+  { title: 'the console imports @syncropel/http for types only', file: 'apps/console/src/bad.ts', source: "import type { Http } from '@syncropel/http';\nexport type H = Http;\n", rule: 'console-is-standalone' },
+  { title: 'the console imports node:fs', file: 'apps/console/src/bad.ts', source: "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", rule: 'console-is-standalone' },
+  { title: 'the console imports an npm package (hono)', file: 'apps/console/src/bad.ts', source: "import { Hono } from 'hono';\nexport const h = Hono;\n", rule: 'console-is-standalone' },
+  { title: 'a console test imports node:fs', file: 'apps/console/src/bad.test.ts', source: "import { it } from 'vitest';\nimport { readFileSync } from 'node:fs';\nit('x', () => readFileSync);\n", rule: 'console-is-standalone-tests' },
+  { title: 'the cli imports the console by name', file: 'apps/cli/src/bad.ts', source: "import { app } from '@syncropel/console';\nexport const a = app;\n", rule: 'no-import-of-console' },
+  { title: 'the cli imports the console by a relative path', file: 'apps/cli/src/bad.ts', source: "import { app } from '../../console/src/app.ts';\nexport const a = app;\n", rule: 'no-import-of-console' },
 ];
 
 const scratchDirs: string[] = [];
@@ -154,6 +162,12 @@ function makeTree(): string {
   write(root, 'packages/log/src/sqlite.ts', "import Database from 'better-sqlite3';\nimport { readFileSync } from 'node:fs';\nexport const d = [Database, readFileSync];\n");
   write(root, 'apps/cli/src/main.ts', "import { algebra } from '@syncropel/algebra';\nimport { kernel } from '@syncropel/kernel';\nexport const m = [algebra, kernel];\n");
   write(root, 'bench/run.ts', "import { cli } from '@syncropel/cli';\nexport const bench = cli;\n");
+  // Allowed: the console imports its own files; its tests use vitest.
+  write(root, 'apps/console/package.json', JSON.stringify({ name: '@syncropel/console', type: 'module', exports: { './package.json': './package.json' } }));
+  write(root, 'apps/console/src/app.ts', "import { route } from './router.js';\nexport const app = route;\n");
+  write(root, 'apps/console/src/router.ts', 'export const route = 1;\n');
+  write(root, 'apps/console/src/router.test.ts', "import { expect, it } from 'vitest';\nimport { route } from './router.ts';\nit('routes', () => expect(route).toBe(1));\n");
+  symlinkSync(join(root, 'apps/console'), mkdirFor(join(root, 'node_modules', '@syncropel', 'console')), 'dir');
   // Build output must be ignored, even when it would violate the rules.
   write(root, 'packages/algebra/dist/index.js', "import 'node:fs';\nimport '@syncropel/http';\n");
 

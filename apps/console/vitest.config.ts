@@ -1,0 +1,3 @@
+import { syncropelProject } from '../../tooling/vitest.project.ts';
+
+export default syncropelProject('console');
