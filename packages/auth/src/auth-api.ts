@@ -54,7 +54,7 @@ export interface MintedToken {
   readonly env: string;
   readonly scopes: readonly string[];
   readonly label: string;
-  /** Shown once; only its SHA-256 is stored. */
+  /** Shown once; only its HMAC-SHA256 under the token key is stored. */
   readonly bearer: string;
 }
 
