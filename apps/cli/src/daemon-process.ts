@@ -4,8 +4,10 @@ import { createApp, createMetrics, listen, type RunningServer, type StartingStat
 import { createFederation, fileCredentials, type Federation } from '@syncropel/federation';
 import { createKernel, fileFoldSnapshots, instanceKey, loadOrCreateIdentity, readSigner, readTokenKey, type DaemonIdentity, type Kernel } from '@syncropel/kernel';
 import { ABANDONED, type Durability } from '@syncropel/log-sqlite';
+import { backupSummaries } from './backup-summaries.js';
 import { CliError } from './cli-error.js';
 import { urlForBind } from './config-file.js';
+import { CONSOLE_PATH, consoleDirectory } from './console-assets.js';
 import type { DaemonLog } from './daemon-log.js';
 import { FOLD_SNAPSHOT_SUFFIX, SHUTDOWN_GRACE_MS } from './defaults.js';
 import { DEFAULT_STORE, openDaemonStore, POSTGRES_BACKUP_HINT, type DaemonStore, type StartCheck, type StoreSetting } from './daemon-store.js';
@@ -51,6 +53,8 @@ export interface Daemon {
   readonly backupDir: string;
   /** `http://host:port` as bound. */
   readonly url: string;
+  /** The web console's address (`<url>/ui/`), or null when its files are not installed. */
+  readonly consoleUrl: string | null;
   /** Shuts down in the documented order; safe to call more than once (later calls share the first). */
   stop(reason: string): Promise<void>;
 }
@@ -203,7 +207,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const total = p?.total ?? kernel.health().record_count;
     return { phase, folded: p?.folded ?? total, total };
   };
-  const app = createApp({ kernel, auth, federation, metrics, authRequired: () => authRequired, info, starting, onRequest: (r) => log.access(r), onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`) });
+  const consoleDir = consoleDirectory();
+  const app = createApp({
+    kernel,
+    auth,
+    federation,
+    metrics,
+    authRequired: () => authRequired,
+    info,
+    starting,
+    onRequest: (r) => log.access(r),
+    onError: (e) => log.error(`internal error: ${(e as Error).stack ?? String(e)}`),
+    ...(consoleDir ? { console: { directory: consoleDir } } : {}),
+    // The daemon's own backups; a log in PostgreSQL has none (the database's tools back it up).
+    backups: () => (opened.kind === 'sqlite' ? backupSummaries(backupDir) : []),
+  });
   let bootstrap: EnvBootstrapOutcome = { kind: 'unset' };
   let bound = false;
   try {
@@ -275,6 +293,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     bootstrap,
     backupDir,
     url,
+    consoleUrl: consoleDir ? `${url}${CONSOLE_PATH}` : null,
     stop(reason) {
       stopping ??= (async () => {
         try {

@@ -15,6 +15,8 @@ export interface HealthFeed {
   latest(): HealthSnapshot | null;
   /** Calls `listener` with the latest snapshot now (if any) and with each new one; returns the unsubscribe. */
   subscribe(listener: (snapshot: HealthSnapshot) => void): () => void;
+  /** Reads health now, besides the schedule (after an action that changes counters, e.g. a decision). */
+  refresh(): void;
   stop(): void;
 }
 
@@ -26,7 +28,7 @@ export function startHealthFeed(api: ApiClient): HealthFeed {
     latest = snapshot;
     for (const listener of listeners) listener(snapshot);
   };
-  const stop = poll(async () => {
+  const tick = async () => {
     try {
       // 503 carries the same JSON (starting: phase and progress; draining: every counter).
       const answer = await api.call<Health>('GET', '/v1/engine/health', { query: { details: 'true' }, accept: [503] });
@@ -35,7 +37,8 @@ export function startHealthFeed(api: ApiClient): HealthFeed {
       if (!isApiError(e)) throw e;
       publish({ health: null, status: e.status, error: e, at: Date.now() });
     }
-  }, POLL_MS);
+  };
+  const stop = poll(tick, POLL_MS);
   return {
     latest: () => latest,
     subscribe(listener) {
@@ -43,6 +46,7 @@ export function startHealthFeed(api: ApiClient): HealthFeed {
       if (latest) listener(latest);
       return () => listeners.delete(listener);
     },
+    refresh: () => void tick().catch(() => undefined),
     stop() {
       stop();
       listeners.clear();

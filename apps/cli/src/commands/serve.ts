@@ -3,6 +3,7 @@ import type { EnvBootstrapOutcome } from '@syncropel/auth';
 import { DEFAULT_DURABILITY, type Durability } from '@syncropel/log-sqlite';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import { loadConfig, urlForBind } from '../config-file.js';
+import { CONSOLE_PATH, consoleDirectory } from '../console-assets.js';
 import { DEFAULT_STORE, POSTGRES_BACKUP_HINT, STORE_ENV, configuredStore, type StoreSetting } from '../daemon-store.js';
 import { daemonUrl } from '../daemon-client.js';
 import { runDaemon, type Daemon } from '../daemon-process.js';
@@ -86,7 +87,10 @@ export function registerServe(program: Command): void {
         process.env[STORE_ENV] = settings.store;
         const started = await startDetached(paths, args, timeoutMs ?? START_TIMEOUT_MS, note);
         if (flags.json) process.stdout.write(`${JSON.stringify({ pid: started.pid, url: started.url, log: started.logFile, pid_file: paths.pidFile })}\n`);
-        else process.stdout.write(`spl daemon started (pid ${started.pid}), listening on ${started.url}\n  log       ${started.logFile}\n  pid file  ${paths.pidFile}\n  stop it   spl serve --stop\n`);
+        else {
+          const consoleLine = consoleDirectory() ? `  console   ${started.url}${CONSOLE_PATH}\n` : '';
+          process.stdout.write(`spl daemon started (pid ${started.pid}), listening on ${started.url}\n${consoleLine}  log       ${started.logFile}\n  pid file  ${paths.pidFile}\n  stop it   spl serve --stop\n`);
+        }
         return;
       }
 
@@ -196,6 +200,7 @@ function printBanner(daemon: Daemon, settings: ServeSettings, db: string): void 
       `Syncropel spl ${VERSION} (pid ${process.pid})`,
       `  instance   ${daemon.identity.did}`,
       `  listening  http://${daemon.server.address}`,
+      ...(daemon.consoleUrl ? [`  console    ${daemon.consoleUrl} (sign in with a bearer)`] : []),
       ...(daemon.store.kind === 'sqlite'
         ? [`  database   ${db} (${health.record_count} records, durability ${settings.durability})`, `  backups    ${daemon.backupDir}`]
         : [`  database   ${daemon.store.location} (PostgreSQL, ${health.record_count} records, shared)`, `  leader     ${health.leader ? 'this daemon' : 'another daemon (this one follows)'}`, `  backups    ${POSTGRES_BACKUP_HINT}`]),
@@ -213,6 +218,7 @@ function logStarted(daemon: Daemon, settings: ServeSettings, log: DaemonLog): vo
     instance: daemon.identity.did,
     bind: daemon.server.address,
     url: daemon.url,
+    console: daemon.consoleUrl,
     db: daemon.store.location,
     store: daemon.store.kind,
     records: daemon.kernel.health().record_count,

@@ -71,6 +71,7 @@ export function aitlView(ctx: ViewContext): void {
       try {
         const text = reason.value.trim();
         const record = await ctx.api.post<StoredRecord>(`/v1/aitl/${encodeURIComponent(p.id)}/decide`, { decision, ...(text ? { reason: text } : {}) });
+        ctx.health.refresh();
         if (!ctx.active()) return;
         row.remove();
         rows.delete(p.id);
