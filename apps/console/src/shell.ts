@@ -52,7 +52,8 @@ export function renderShell(root: HTMLElement, onSignOut: () => void): Shell {
     },
     showHealth({ health, error }) {
       if (!health) {
-        replace(status, error ? `unreachable: ${error.status === 0 ? error.message : `${error.status} ${error.code}`}` : 'unknown');
+        // 0: nothing answered; otherwise the daemon refused (a 403: this bearer cannot read health).
+        replace(status, !error ? 'unknown' : error.status === 0 ? 'unreachable' : `health: ${error.status} ${error.code}`);
         status.dataset.state = 'down';
         return;
       }
