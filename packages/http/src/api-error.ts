@@ -83,6 +83,7 @@ export function envelope(code: string, message: string, field?: string): ErrorEn
   return { error: { code, message, ...(field === undefined ? {} : { field }) } };
 }
 
-function isHttpError(e: unknown): e is HttpError {
+/** True for an {@link HttpError}, from this copy of the package or another (ESM and CommonJS builds alike). */
+export function isHttpError(e: unknown): e is HttpError {
   return typeof e === 'object' && e !== null && (e as { brand?: unknown }).brand === 'syncropel.HttpError';
 }

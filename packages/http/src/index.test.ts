@@ -18,6 +18,7 @@ it('exports exactly the public API', () => {
     'createMetrics',
     'describeRoutes',
     'envelope',
+    'isHttpError',
     'kernelStarting',
     'listen',
     'toErrorResponse',

@@ -7,7 +7,7 @@ export type { AppOptions } from './app.js';
 export type { StartingStatus } from './middleware/starting-gate.js';
 export { listen } from './serve.js';
 export type { RunningServer } from './serve.js';
-export { AUTH_STATUS, HttpError, KERNEL_STATUS, envelope, toErrorResponse } from './api-error.js';
+export { AUTH_STATUS, HttpError, KERNEL_STATUS, envelope, isHttpError, toErrorResponse } from './api-error.js';
 export { describeRoutes } from './route-access.js';
 export type { DescribedRoute, GrainSource, RouteAccess } from './route-access.js';
 export { INSECURE_PRINCIPAL } from './middleware/guards.js';
