@@ -10,20 +10,33 @@ export function jsBlocksUnder(readme: string, heading: string): string[] {
   return [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 }
 
-/**
- * The same program as CommonJS: each `import { a, b } from 'x'` becomes a `require`, and the
- * rest (which awaits at top level) runs in an async function.
- */
-export function toCommonJs(esm: string): string {
-  const requires: string[] = [];
+/** Splits a module into its `import { … } from '…'` lines (as [names, specifier]) and the rest. */
+function splitImports(esm: string): { imports: [string, string][]; body: string } {
+  const imports: [string, string][] = [];
   const body: string[] = [];
   for (const line of esm.split('\n')) {
     const m = /^import \{ (.+) \} from '([^']+)';$/.exec(line);
-    if (m) requires.push(`const { ${m[1]} } = require('${m[2]}');`);
-    else if (line.startsWith('import ')) throw new Error(`cannot rewrite to CommonJS: ${line}`);
+    if (m) imports.push([m[1] as string, m[2] as string]);
+    else if (line.startsWith('import ')) throw new Error(`cannot rewrite: ${line}`);
     else body.push(line);
   }
-  return `'use strict';\n${requires.join('\n')}\n(async () => {\n${body.join('\n')}\n})().catch((e) => {\n  console.error(e);\n  process.exitCode = 1;\n});\n`;
+  return { imports, body: body.join('\n') };
+}
+
+function inAsyncMain(body: string): string {
+  return `(async () => {\n${body}\n})().catch((e) => {\n  console.error(e);\n  process.exitCode = 1;\n});\n`;
+}
+
+/** The same program as CommonJS: each import becomes a `require`, and the rest (which awaits at top level) runs in an async function. */
+export function toCommonJs(esm: string): string {
+  const { imports, body } = splitImports(esm);
+  return `'use strict';\n${imports.map(([names, from]) => `const { ${names} } = require('${from}');`).join('\n')}\n${inAsyncMain(body)}`;
+}
+
+/** The same ESM program without top-level await (which a CommonJS bundle cannot hold). */
+export function withoutTopLevelAwait(esm: string): string {
+  const { imports, body } = splitImports(esm);
+  return `${imports.map(([names, from]) => `import { ${names} } from '${from}';`).join('\n')}\n${inAsyncMain(body)}`;
 }
 
 // Uses a value or type of every package, so a missing or unresolvable declaration fails tsc.

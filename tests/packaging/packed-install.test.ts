@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsBlocksUnder, toCommonJs, tsconfigFor, typeUses } from './consumer-files.js';
+import { jsBlocksUnder, toCommonJs, tsconfigFor, typeUses, withoutTopLevelAwait } from './consumer-files.js';
 
 // An outside developer's view of the packages: `pnpm pack` each one (what a publish would
 // upload), install the tarballs into a fresh project outside the workspace with npm and with
@@ -161,26 +161,37 @@ describe.each(['npm', 'pnpm'] as const)('installed from the tarballs with %s', (
     });
   }
 
-  it('runs the SQLite example bundled by esbuild (the migrations travel in the code)', async () => {
-    const source = join(project, 'bundle-entry.mjs');
-    writeFileSync(source, sqliteExample);
-    for (const format of ['esm', 'cjs'] as const) {
-      const outfile = join(project, 'bundle', `app.${format === 'esm' ? 'mjs' : 'cjs'}`);
-      // better-sqlite3 is a native module: a bundle leaves it to node_modules, as with any addon.
-      await build({ entryPoints: [format === 'esm' ? source : writeCjs(source)], bundle: true, platform: 'node', target: 'node20', format, outfile, external: ['better-sqlite3'], logLevel: 'silent' });
-      const cwd = mkdtempSync(join(project, 'run-bundle-'));
-      const r = run(process.execPath, [outfile], cwd, 30_000);
-      expect(r.stderr, format).toBe('');
-      expect(r.status, format).toBe(0);
-      expect(r.stdout, format).toBe('created 1 1\n');
-    }
+  it('loads every package from ESM (import) and from CommonJS (require)', () => {
+    const names = [...tarballs.keys()].filter((name) => name !== '@syncropel/console'); // static assets only
+    const esm = runProgram('load-all.mjs', `for (const name of ${JSON.stringify(names)}) console.log(name, Object.keys(await import(name)).length > 1);\n`);
+    const cjs = runProgram('load-all.cjs', `for (const name of ${JSON.stringify(names)}) console.log(name, Object.keys(require(name)).length > 1);\n`);
+    const expected = names.map((name) => `${name} true\n`).join('');
+    expect(esm.stderr + esm.stdout).toBe(expected);
+    expect(cjs.stderr + cjs.stdout).toBe(expected);
   });
 
-  function writeCjs(esmFile: string): string {
-    const file = esmFile.replace(/\.mjs$/, '.cjs');
-    writeFileSync(file, toCommonJs(readFileSync(esmFile, 'utf8')));
-    return file;
-  }
+  it('runs the SQLite example bundled by esbuild, ESM or CommonJS out, from ESM or CommonJS source', async () => {
+    // The example, then a record check on the backup worker: the migrations travel in the code,
+    // and the worker is found from the bundle (in the installed package).
+    const esmSource = `${sqliteExample}\nimport { checkLogFile } from '@syncropel/log-sqlite';\nconst verdict = await checkLogFile('embedded.db');\nconsole.log('verified', verdict.ok, verdict.record_count);\n`;
+    // An ESM source bundled to CommonJS is the usual TypeScript service build: esbuild leaves
+    // import.meta empty there, which the packages must survive (and it allows no top-level await).
+    const sources = { esm: join(project, 'bundle-entry.mjs'), 'esm-main': join(project, 'bundle-entry-main.mjs'), cjs: join(project, 'bundle-entry.cjs') };
+    writeFileSync(sources.esm, esmSource);
+    writeFileSync(sources['esm-main'], withoutTopLevelAwait(esmSource));
+    writeFileSync(sources.cjs, toCommonJs(esmSource));
+    const cases = [['esm', 'esm'], ['esm-main', 'cjs'], ['cjs', 'cjs']] as const;
+    for (const [from, format] of cases) {
+      const outfile = join(project, 'bundle', `${from}-to-${format}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+      // better-sqlite3 is a native module: a bundle leaves it to node_modules, as with any addon.
+      await build({ entryPoints: [sources[from]], bundle: true, platform: 'node', target: 'node20', format, outfile, external: ['better-sqlite3'], logLevel: 'silent' });
+      const cwd = mkdtempSync(join(project, 'run-bundle-'));
+      const r = run(process.execPath, [outfile], cwd, 30_000);
+      expect(r.stderr, `${from} → ${format}`).toBe('');
+      expect(r.status, `${from} → ${format}`).toBe(0);
+      expect(r.stdout, `${from} → ${format}`).toBe('created 1 1\nverified true 1\n');
+    }
+  });
 
   for (const mode of ['node16', 'nodenext', 'bundler'] as const) {
     it(`type-checks a consumer of every package under moduleResolution ${mode}`, () => {

@@ -93,19 +93,30 @@ export async function prefixSamples(store: Pick<LogStore, 'query'>, headSeq: num
 const builds = new Map<string, string>();
 
 /**
+ * The file a module runs from, as a URL: its `import.meta.url`, or, where that is undefined (an
+ * ESM source bundled to CommonJS: esbuild leaves `import.meta` empty there), the bundle's own file.
+ */
+function moduleFile(metaUrl: string | undefined): string | undefined {
+  if (metaUrl) return metaUrl;
+  return typeof __filename === 'string' ? pathToFileURL(__filename).href : undefined;
+}
+
+/**
  * A hash of the module file at `url` (e.g. `import.meta.url`): in a release that is a whole
  * bundled package, so any change to its code retires fold snapshots that depend on it. 'unknown'
  * when the file cannot be read.
  */
-export function moduleBuildId(url: string): string {
-  let id = builds.get(url);
+export function moduleBuildId(url: string | undefined): string {
+  const file = moduleFile(url);
+  if (file === undefined) return 'unknown';
+  let id = builds.get(file);
   if (id === undefined) {
     try {
-      id = createHash('sha256').update(readFileSync(fileURLToPath(url))).digest('hex');
+      id = createHash('sha256').update(readFileSync(fileURLToPath(file))).digest('hex');
     } catch {
       id = 'unknown';
     }
-    builds.set(url, id);
+    builds.set(file, id);
   }
   return id;
 }
@@ -116,15 +127,16 @@ export function moduleBuildId(url: string): string {
  * fold relies on, say) retires older snapshots, not only a change to a step function's own text.
  */
 function buildId(): string {
-  const parts = [import.meta.url];
-  // createRequire, not import.meta.resolve: the CommonJS build has no import.meta.resolve.
-  const require = createRequire(import.meta.url);
+  const here = moduleFile(import.meta.url);
+  const parts = [moduleBuildId(here)];
   for (const pkg of ['@syncropel/algebra', '@syncropel/trust']) {
     try {
-      parts.push(pathToFileURL(require.resolve(pkg)).href);
+      // createRequire, not import.meta.resolve: a CommonJS build has no import.meta.resolve.
+      parts.push(moduleBuildId(pathToFileURL(createRequire(here ?? process.cwd()).resolve(pkg)).href));
     } catch {
+      // Bundled in with this code (nothing to resolve): the bundle's id above covers it.
       parts.push(pkg);
     }
   }
-  return parts.map(moduleBuildId).join(' ');
+  return parts.join(' ');
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { MODULE_URL } from './module-url.js';
 
 /** Default interval between background WAL checkpoints. */
 export const CHECKPOINT_INTERVAL_MS = 200;
@@ -18,7 +19,7 @@ export interface CheckpointWorker {
 /** Starts the background checkpointer for the database file at `path`. */
 export function startCheckpointWorker(path: string, intervalMs = CHECKPOINT_INTERVAL_MS): CheckpointWorker {
   // The worker is eval'd CommonJS, so hand it the resolved driver path rather than a bare name.
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const driver = createRequire(MODULE_URL).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, intervalMs } });
   worker.unref();
   // A failing checkpoint is not fatal: the WAL just grows until the next one or the close.

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runBackupJob, type BackupJob, type BackupJobResult } from './backup-jobs.js';
 import type { RecordsVerdict, VerifyRecordsOptions } from './verify-records.js';
+import { MODULE_URL } from './module-url.js';
 
 /** The message a job abandoned through its AbortSignal rejects with. */
 export const ABANDONED = 'abandoned: the job was cancelled';
@@ -17,11 +18,11 @@ let workerUrl: URL | null | undefined;
  */
 function workerFile(): URL | null {
   if (workerUrl !== undefined) return workerUrl;
-  const candidates = [new URL('./backup-worker.js', import.meta.url), new URL('../dist/backup-worker.js', import.meta.url)];
+  const candidates = [new URL('./backup-worker.js', MODULE_URL), new URL('../dist/backup-worker.js', MODULE_URL)];
   workerUrl = candidates.find((url) => existsSync(url)) ?? null;
   if (workerUrl === null) {
     try {
-      workerUrl = pathToFileURL(createRequire(import.meta.url).resolve('@syncropel/log-sqlite/backup-worker'));
+      workerUrl = pathToFileURL(createRequire(MODULE_URL).resolve('@syncropel/log-sqlite/backup-worker'));
     } catch {
       workerUrl = null;
     }
@@ -38,7 +39,24 @@ function workerFile(): URL | null {
 export function runOffThread<J extends BackupJob>(job: J, signal?: AbortSignal): Promise<BackupJobResult<J>> {
   if (signal?.aborted) return Promise.reject(new Error(ABANDONED));
   const file = workerFile();
-  if (file === null) return runBackupJob(job) as Promise<BackupJobResult<J>>;
+  return file === null ? runOnThisThread(job, signal) : runOnWorker(file, job, signal);
+}
+
+/**
+ * The fallback: the job on the calling thread. The job's reads block, so an abort is seen only
+ * when it ends: the answer is then `ABANDONED` (whatever it wrote is a temp file its caller removes).
+ */
+export function runOnThisThread<J extends BackupJob>(job: J, signal?: AbortSignal): Promise<BackupJobResult<J>> {
+  if (signal?.aborted) return Promise.reject(new Error(ABANDONED));
+  return (runBackupJob(job) as Promise<BackupJobResult<J>>).then((result) => {
+    if (signal?.aborted) throw new Error(ABANDONED);
+    return result;
+  });
+}
+
+/** Runs the job on a worker thread started from the built worker `file`. */
+export function runOnWorker<J extends BackupJob>(file: URL, job: J, signal?: AbortSignal): Promise<BackupJobResult<J>> {
+  if (signal?.aborted) return Promise.reject(new Error(ABANDONED));
   return new Promise((resolve, reject) => {
     // No inherited flags: a test runner's `--conditions source` would point the built worker's
     // imports at TypeScript sources it cannot load.

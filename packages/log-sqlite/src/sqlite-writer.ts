@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { LogError } from '@syncropel/log';
+import { MODULE_URL } from './module-url.js';
 
 /** One row as the writer inserts it, in the INSERT's column order. */
 export type WriterRow = readonly [
@@ -36,7 +37,7 @@ export interface SqliteWriter {
 
 /** Starts the writer for the database at `path` (which must exist and be migrated). */
 export function startSqliteWriter(path: string, synchronous: 'FULL' | 'NORMAL'): SqliteWriter {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const driver = createRequire(MODULE_URL).resolve('better-sqlite3');
   const worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { driver, path, synchronous, insert: INSERT_SQL } });
   const waiting = new Map<number, { resolve: (seq: number) => void; reject: (e: unknown) => void }>();
   let next = 0;
