@@ -65,6 +65,7 @@ describe('snapshot', () => {
     expect(result.replaced).toBe(false);
     expect(result.guard).toBe('the new snapshot holds 0 records but the backup holds 10');
     expect(result.path).toMatch(/hub\.db\.suspect-.*\.bak$/);
+    expect(listBackups(c.backups).find((b) => b.path === result.path)?.kind).toBe('suspect');
     expect(readManifest(join(c.backups, 'hub.db.bak'))).toEqual(good.manifest);
 
     // A different history with as many records is refused too: the old head is missing.
@@ -87,6 +88,8 @@ describe('snapshot', () => {
     const listed = listBackups(c.backups);
     expect(listed[0]!.manifest?.record_count).toBe(5);
     expect(listed.map((b) => b.manifest?.created_at)).toEqual([...listed.map((b) => b.manifest?.created_at)].sort().reverse());
+    expect(listed.map((b) => b.kind).sort()).toEqual(['generation', 'generation', 'generation', 'rolling']);
+    expect(listed.find((b) => b.kind === 'rolling')?.path).toBe(join(c.backups, 'hub.db.bak'));
     await store.close();
   });
 });

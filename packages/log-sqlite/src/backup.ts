@@ -209,15 +209,33 @@ export async function verifyBackup(file: string): Promise<VerifyResult> {
   return { ok: problems.length === 0, problems, manifest, record_count: count };
 }
 
+/**
+ * What a backup file is, by where `snapshot` puts it: the rolling backup, a generation, or a
+ * suspect (a snapshot the guard kept aside); null for any other `.bak` file in the directory.
+ */
+export type BackupKind = 'rolling' | 'generation' | 'suspect';
+
+/** One backup file as {@link listBackups} finds it. */
+export interface ListedBackup {
+  readonly path: string;
+  readonly kind: BackupKind | null;
+  readonly manifest: BackupManifest | null;
+}
+
 /** Backups in a directory (rolling, generations, suspects), newest first. */
-export function listBackups(directory: string): { path: string; manifest: BackupManifest | null }[] {
-  const files: string[] = [];
-  for (const dir of [directory, join(directory, 'generations')]) {
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) if (name.endsWith('.bak')) files.push(join(dir, name));
+export function listBackups(directory: string): ListedBackup[] {
+  const files: { path: string; kind: BackupKind | null }[] = [];
+  for (const name of existsSync(directory) ? readdirSync(directory) : []) {
+    if (!name.endsWith('.bak')) continue;
+    const kind = name === BACKUP_FILE ? 'rolling' : name.startsWith('hub.db.suspect-') ? 'suspect' : null;
+    files.push({ path: join(directory, name), kind });
+  }
+  const generations = join(directory, 'generations');
+  for (const name of existsSync(generations) ? readdirSync(generations) : []) {
+    if (name.endsWith('.bak')) files.push({ path: join(generations, name), kind: 'generation' });
   }
   return files
-    .map((path) => ({ path, manifest: readManifest(path) }))
+    .map((f) => ({ ...f, manifest: readManifest(f.path) }))
     .sort((a, b) => (b.manifest?.created_at ?? '').localeCompare(a.manifest?.created_at ?? ''));
 }
 

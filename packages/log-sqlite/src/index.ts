@@ -20,7 +20,7 @@ export {
   vacuumFile,
   verifyBackup,
 } from './backup.js';
-export type { BackupManifest, SnapshotOptions, SnapshotResult, VerifyResult } from './backup.js';
+export type { BackupKind, BackupManifest, ListedBackup, SnapshotOptions, SnapshotResult, VerifyResult } from './backup.js';
 export { ABANDONED, checkLogFile, runOffThread } from './off-thread.js';
 export { verifyRecords } from './verify-records.js';
 export type { IntegrityLevel, RecordsVerdict, VerifyRecordsOptions } from './verify-records.js';
