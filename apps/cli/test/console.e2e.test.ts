@@ -141,7 +141,7 @@ describe('the web console in headless Chromium', () => {
     await page.click('article.decision button.approve');
     await page.waitForSelector('#aitl-decided li[data-decision="approve"]');
     // The header's pending count follows at once (the console reads health again after a decision).
-    await page.waitForSelector('#aitl-badge', { state: 'hidden', timeout: 5_000 });
+    await page.waitForSelector('#aitl-badge', { state: 'hidden', timeout: 10_000 });
     await page.click('#aitl-decided li a');
     const deploy = threadIdFor('deploy-console');
     await waitForText(page, '#thread-status-value', /^closed$/, 15_000);

@@ -65,8 +65,9 @@ function start(): void {
     base,
     bearer: () => session.bearer(),
     // Any 401 means the bearer no longer works (revoked, or the instance was restored): sign in again.
+    // Only this session's own 401s: a late answer to an earlier session's call must not end a newer one.
     onUnauthorized: (e: ApiError) => {
-      if (current) signOut(`Signed out: the daemon refused the bearer (${e.status} ${e.code}: ${e.message}). Sign in again.`);
+      if (current === signedIn) signOut(`Signed out: the daemon refused the bearer (${e.status} ${e.code}: ${e.message}). Sign in again.`);
     },
   });
   const shell = renderShell(root, () => signOut('Signed out. The bearer was removed from this tab.'));

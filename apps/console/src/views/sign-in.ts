@@ -47,12 +47,16 @@ export function renderSignIn(root: HTMLElement, api: (bearer: string) => ApiClie
 
 /**
  * Asks the daemon whether it knows the bearer (`GET /v1/engine/health` with it): null when it
- * does, else what to tell the operator. A bearer without `records:read` (403) is let in: it may
- * still decide AITL requests, and each view says what it lacks.
+ * does, else what to tell the operator. A bearer without `records:read` (403) is let in: the
+ * bearer is known, and each view says which scope it lacks. A 503 from a daemon that is not
+ * ready counts (the bearer was checked); a 503 `STARTING` does not, as no bearer is checked then.
  */
 async function check(api: ApiClient): Promise<string | null> {
   try {
-    await api.call('GET', '/v1/engine/health', { accept: [503] });
+    const answer = await api.call<{ error?: { code?: string; message?: string } }>('GET', '/v1/engine/health', { accept: [503] });
+    if (answer.status === 503 && answer.body.error?.code === 'STARTING') {
+      return `The daemon is still starting (${answer.body.error.message ?? 'STARTING'}); sign in again once it is ready.`;
+    }
     return null;
   } catch (e) {
     if (!isApiError(e)) return `Sign-in failed: ${(e as Error).message}`;
