@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalizeRecord, canonicalJson, canonicalRecord, recordId, validateRecord, type Record } from '@syncropel/algebra';
+import { canonicalizeRecord, canonicalJson, canonicalRecord, recordId, validateRecord, type LogRecord } from '@syncropel/algebra';
 import vectors from '../test/record-ids.vectors.json' with { type: 'json' };
 
 const thread = `th_${'a'.repeat(64)}`;
@@ -92,7 +92,7 @@ describe('canonical JSON and ids (properties)', () => {
   });
 
   it('judged_by and sig are not part of the id', () => {
-    const r: Record = { parents: [], thread, actor: 'did:sync:user:a', act: 'KNOW', body: { x: 1 }, clock: 2, data_type: 'SCALAR', judged_by: null };
+    const r: LogRecord = { parents: [], thread, actor: 'did:sync:user:a', act: 'KNOW', body: { x: 1 }, clock: 2, data_type: 'SCALAR', judged_by: null };
     expect(recordId({ ...r, judged_by: 'did:sync:user:b' })).toBe(recordId(r));
     expect(recordId({ ...r, sig: 'ab'.repeat(64) })).toBe(recordId(r));
   });

@@ -1,10 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { Record } from './record.js';
+import type { LogRecord } from './record.js';
 import { canonicalJson } from './canonical-json.js';
 
 /** The canonical JSON of the seven identity fields of a record (everything but `judged_by` and `sig`). */
-export function canonicalRecord(record: Record): string {
+export function canonicalRecord(record: LogRecord): string {
   const identity = {
     act: record.act,
     actor: record.actor,
@@ -26,6 +26,6 @@ export function sha256Hex(text: string): string {
 }
 
 /** The content id of a record: lowercase hex SHA-256 of {@link canonicalRecord}. */
-export function recordId(record: Record): string {
+export function recordId(record: LogRecord): string {
   return sha256Hex(canonicalRecord(record));
 }

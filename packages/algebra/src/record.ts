@@ -26,11 +26,8 @@ export type JsonObject = { [key: string]: JsonValue };
  * - `clock` is a safe integer ≥ 0, strictly increasing per (actor, thread) across the log;
  * - `body` is a JSON object with finite numbers only;
  * - `judged_by` is not part of the record's id, so re-judging never forks identity.
- *
- * Also exported as {@link LogRecord}, the name to prefer: `Record` shadows TypeScript's built-in
- * `Record<K, V>` wherever it is imported (this name stays for existing code).
  */
-export interface Record {
+export interface LogRecord {
   readonly parents: readonly string[];
   readonly thread: string;
   readonly actor: string;
@@ -44,7 +41,7 @@ export interface Record {
 }
 
 /** A record as the log holds it: its content id and its position in the log. */
-export interface StoredRecord extends Record {
+export interface StoredRecord extends LogRecord {
   readonly id: string;
   /** Position in the log: strictly increasing, assigned at append, never reused. */
   readonly seq: number;
@@ -58,8 +55,11 @@ export const RESERVED_THREADS = ['th_engine_config', 'th_service_accounts', 'th_
 /** One of {@link RESERVED_THREADS}. */
 export type ReservedThread = (typeof RESERVED_THREADS)[number];
 
-/** {@link Record} under a name that does not shadow TypeScript's built-in `Record<K, V>`. */
-export type LogRecord = Record;
+/**
+ * @deprecated Use {@link LogRecord}: this name shadows TypeScript's built-in `Record<K, V>`
+ * wherever it is imported. Kept so code written against the first release still compiles.
+ */
+export type Record = LogRecord;
 
 /**
  * The record a stored one holds, without what the log added (`id`, `seq`, `ingested_at`): what
@@ -68,7 +68,7 @@ export type LogRecord = Record;
  * @example
  * const again = await other.ingest(toRecord(stored)); // the same id
  */
-export function toRecord(stored: Record | StoredRecord): Record {
+export function toRecord(stored: LogRecord | StoredRecord): LogRecord {
   const { parents, thread, actor, act, body, clock, data_type, judged_by, sig } = stored;
   return { parents, thread, actor, act, body, clock, data_type, judged_by, ...(sig === undefined ? {} : { sig }) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generateInstanceKeyPair, instancePublicKey, signDocument, signRecord, verifyDocument, verifyRecordSignature, type Record } from '@syncropel/algebra';
+import { generateInstanceKeyPair, instancePublicKey, signDocument, signRecord, verifyDocument, verifyRecordSignature, type LogRecord } from '@syncropel/algebra';
 
-const record: Record = {
+const record: LogRecord = {
   parents: [],
   thread: `th_${'a'.repeat(64)}`,
   actor: 'did:sync:user:alice',

@@ -1,7 +1,7 @@
 import { canonicalJson } from './canonical-json.js';
 import { signText, verifyText } from './identity.js';
 import { canonicalRecord } from './record-id.js';
-import type { Record } from './record.js';
+import type { LogRecord } from './record.js';
 
 /**
  * Record and document signatures. A record's `sig` is Ed25519 over exactly the bytes its id
@@ -9,12 +9,12 @@ import type { Record } from './record.js';
  */
 
 /** The `sig` for a record: Ed25519 (hex) over its canonical identity bytes. */
-export function signRecord(record: Record, secretKeyHex: string): string {
+export function signRecord(record: LogRecord, secretKeyHex: string): string {
   return signText(canonicalRecord(record), secretKeyHex);
 }
 
 /** Whether `record.sig` is a valid signature of the record by the key `publicKeyHex`; false when unsigned. */
-export function verifyRecordSignature(record: Record, publicKeyHex: string): boolean {
+export function verifyRecordSignature(record: LogRecord, publicKeyHex: string): boolean {
   return typeof record.sig === 'string' && verifyText(canonicalRecord(record), record.sig, publicKeyHex);
 }
 

@@ -1,7 +1,7 @@
 import { canonicalJson } from './canonical-json.js';
 import { isDid } from './did.js';
 import { MAX_JSON_DEPTH, jsonTooDeep } from './json-depth.js';
-import { ACTS, DATA_TYPES, type Act, type DataType, type JsonObject, type Record } from './record.js';
+import { ACTS, DATA_TYPES, type Act, type DataType, type JsonObject, type LogRecord } from './record.js';
 import { sha256Hex } from './record-id.js';
 import { err, ok, type Result } from './result.js';
 import { isThreadId } from './thread-id.js';
@@ -23,14 +23,14 @@ const OPTIONAL = new Set(['judged_by', 'sig', 'id']);
  * (so a client echoing a stored record is accepted, a tampered one is not); it is not returned.
  * The first problem found is reported, naming its field.
  */
-export function validateRecord(input: unknown, field = ''): Result<Record, RecordIssue> {
+export function validateRecord(input: unknown, field = ''): Result<LogRecord, RecordIssue> {
   const r = canonicalizeRecord(input, field);
   return r.ok ? ok(r.value.record) : r;
 }
 
 /** A validated record together with its canonical JSON (the bytes its id is the hash of). */
 export interface CanonicalRecord {
-  readonly record: Record;
+  readonly record: LogRecord;
   readonly canonical: string;
 }
 
@@ -94,7 +94,7 @@ export function canonicalizeRecord(input: unknown, field = ''): Result<Canonical
     return err({ field: at('sig'), message: `${at('sig')} must be an Ed25519 signature (128 lowercase hex)` });
   }
 
-  const record: Record = {
+  const record: LogRecord = {
     parents: [...new Set(parents as string[])].sort(),
     thread,
     actor,

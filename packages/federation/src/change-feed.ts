@@ -1,4 +1,4 @@
-import { canonicalRecord, instancePublicKey, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
+import { canonicalRecord, instancePublicKey, type LogRecord, type StoredRecord } from '@syncropel/algebra';
 import { neverFederates } from './federated-threads.js';
 import type { Kernel } from '@syncropel/kernel';
 import { FederationError } from './federation-error.js';

@@ -1,4 +1,4 @@
-import type { Record as LogRecord } from '@syncropel/algebra';
+import type { LogRecord } from '@syncropel/algebra';
 import { KernelError, isDecisionRequest, type ForeignRules } from '@syncropel/kernel';
 import { neverFederates } from './federated-threads.js';
 

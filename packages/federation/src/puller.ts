@@ -1,4 +1,4 @@
-import { instancePublicKey, type JsonObject, type Record as LogRecord } from '@syncropel/algebra';
+import { instancePublicKey, type JsonObject, type LogRecord } from '@syncropel/algebra';
 import { KernelError, THREAD_OWNER_TOPIC, type ForeignOutcome, type Kernel } from '@syncropel/kernel';
 import { CausalBuffer } from './causal-buffer.js';
 import type { CredentialStore } from './credentials.js';

@@ -1,5 +1,5 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { canonicalRecord, type Record as LogRecord } from '@syncropel/algebra';
+import { canonicalRecord, type LogRecord } from '@syncropel/algebra';
 
 /** The DER prefix of an SPKI Ed25519 public key; the 32-byte key follows it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');

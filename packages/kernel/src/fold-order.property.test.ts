@@ -1,4 +1,4 @@
-import { recordId, threadIdFor, type JsonObject, type Record, type StoredRecord } from '@syncropel/algebra';
+import { recordId, threadIdFor, type JsonObject, type LogRecord, type StoredRecord } from '@syncropel/algebra';
 import {
   MAX_EARLY_ANSWERS,
   convergentState,
@@ -30,7 +30,7 @@ const USERS = ['did:sync:user:ann', 'did:sync:user:bo', 'did:sync:agent:cy'];
 const THREADS = ['one', 'two', 'three'].map((t) => threadIdFor(`fold-order-${t}`));
 
 /** A record with its id, before the log gives it a position. */
-type Unplaced = Record & { readonly id: string };
+type Unplaced = LogRecord & { readonly id: string };
 
 /** One step of a random history; `pick` chooses among earlier records, `extra` adds earlier records as parents. */
 type Step = { extra: number[] } & (
@@ -92,7 +92,7 @@ describe('the built-in folds do not depend on arrival order', () => {
 
 describe('answers and their targets, in either order', () => {
   const thread = THREADS[0] as string;
-  const at = (actor: string, act: Record['act'], clock: number, body: JsonObject = {}, parents: string[] = []): Unplaced => withId({ parents, thread, actor, act, body, clock, data_type: 'SCALAR', judged_by: null });
+  const at = (actor: string, act: LogRecord['act'], clock: number, body: JsonObject = {}, parents: string[] = []): Unplaced => withId({ parents, thread, actor, act, body, clock, data_type: 'SCALAR', judged_by: null });
   const ask = at(USERS[0] as string, 'INTEND', 0, { goal: 'deploy' });
   const request = at(ENGINE, 'KNOW', 0, { awaits: 'actor_decision', handles: ask.id, target: USERS[2] as string }, [ask.id]);
   const cancel = at(USERS[1] as string, 'DO', 0, { cancels: request.id, decision: 'reject' });
@@ -207,7 +207,7 @@ function build(steps: Step[]): Unplaced[] {
   const requests: Unplaced[] = [];
   const clocks = new Map<string, number>();
   const pickFrom = <T>(list: T[], n: number): T | undefined => (list.length === 0 ? undefined : list[n % list.length]);
-  const add = (s: Step, actor: string, thread: string, act: Record['act'], body: JsonObject, cite: (string | undefined)[] = []): Unplaced => {
+  const add = (s: Step, actor: string, thread: string, act: LogRecord['act'], body: JsonObject, cite: (string | undefined)[] = []): Unplaced => {
     const key = `${actor} ${thread}`;
     const clock = (clocks.get(key) ?? -1) + 1;
     clocks.set(key, clock);
@@ -306,7 +306,7 @@ function foldAll(records: readonly Unplaced[]): FoldedStates & { aitl: AitlState
   return { threads: [...threads.values()] as ThreadState[], aitl, work, trust };
 }
 
-function withId(r: Record): Unplaced {
+function withId(r: LogRecord): Unplaced {
   return { ...r, id: recordId(r) };
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateInstanceKeyPair, recordId, signText, threadIdFor, verifyRecordSignature, type Record as LogRecord } from '@syncropel/algebra';
+import { generateInstanceKeyPair, recordId, signText, threadIdFor, verifyRecordSignature, type LogRecord } from '@syncropel/algebra';
 import { FEDERATION_PAIRS_THREAD, KernelError, THREAD_OWNER_TOPIC, createKernel, type ForeignRules, type Kernel } from '@syncropel/kernel';
 import { createMemoryLogStore } from '@syncropel/log';
 import { openSqliteLogStore } from '@syncropel/log-sqlite';

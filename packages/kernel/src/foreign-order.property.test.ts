@@ -1,4 +1,4 @@
-import { recordId, threadIdFor, type JsonObject, type Record as LogRecord } from '@syncropel/algebra';
+import { recordId, threadIdFor, type JsonObject, type LogRecord } from '@syncropel/algebra';
 import { createKernel, type ForeignRules, type Kernel } from '@syncropel/kernel';
 import { createMemoryLogStore } from '@syncropel/log';
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-import { recordId, threadIdFor, type Record as LogRecord } from '@syncropel/algebra';
+import { recordId, threadIdFor, type LogRecord } from '@syncropel/algebra';
 import { createKernel, isKernelError, MAX_CLOCK_STEP, type Authority, type Kernel, type Writer } from '@syncropel/kernel';
 import { createMemoryLogStore, type LogStore } from '@syncropel/log';
 import { describe, expect, it } from 'vitest';

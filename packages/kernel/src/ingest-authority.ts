@@ -1,4 +1,4 @@
-import type { Record as LogRecord } from '@syncropel/algebra';
+import type { LogRecord } from '@syncropel/algebra';
 import { ENGINE_CONFIG_THREAD } from './config-fold.js';
 import { KernelError } from './kernel-error.js';
 import { mayWriteAs, type Authority, type Writer } from './writer.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalizeRecord, type Record as LogRecord, type StoredRecord } from '@syncropel/algebra';
+import { canonicalizeRecord, type LogRecord, type StoredRecord } from '@syncropel/algebra';
 import type { AppendEntry } from '@syncropel/log';
 import type { ClockState } from './clock-fold.js';
 import { clockKey } from './clock-fold.js';

@@ -1,4 +1,4 @@
-import type { Fold, Record as LogRecord, StoredRecord } from '@syncropel/algebra';
+import type { Fold, LogRecord, StoredRecord } from '@syncropel/algebra';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isLogError } from '@syncropel/log';
 import { stepAitl, type AitlState } from './aitl-fold.js';
 import { aitlCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';

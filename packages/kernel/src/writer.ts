@@ -1,4 +1,4 @@
-import type { Record as LogRecord } from '@syncropel/algebra';
+import type { LogRecord } from '@syncropel/algebra';
 
 /**
  * Authorities a record may need beyond being written at all:

@@ -1,10 +1,10 @@
-import { recordId, validateRecord, type Record, type StoredRecord } from '@syncropel/algebra';
+import { recordId, validateRecord, type LogRecord, type StoredRecord } from '@syncropel/algebra';
 import { describe, expect, it } from 'vitest';
 import { isLogError } from './log-error.js';
 import type { AppendEntry, LogStore } from './log-store.js';
 
 /** Builds a valid append entry on thread `t` by actor `a` at clock `c`. */
-export function entry(c: number, t = 'a', a = 'alice', body: Record['body'] = { n: c }): AppendEntry {
+export function entry(c: number, t = 'a', a = 'alice', body: LogRecord['body'] = { n: c }): AppendEntry {
   const v = validateRecord({
     parents: [],
     thread: `th_${t.repeat(64).slice(0, 64)}`,

@@ -1,9 +1,9 @@
-import type { Record, StoredRecord } from '@syncropel/algebra';
+import type { LogRecord, StoredRecord } from '@syncropel/algebra';
 
 /** A validated record with its content id, ready to append. */
 export interface AppendEntry {
   readonly id: string;
-  readonly record: Record;
+  readonly record: LogRecord;
   /**
    * A record another instance wrote (federation): its clock need not exceed the last one of its
    * (actor, thread), since the other instance's log ordered it. A store that checks clocks (the
