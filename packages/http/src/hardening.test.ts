@@ -86,4 +86,15 @@ describe('auth off (--insecure-localhost) serves only this machine', () => {
     expect((await app.request('http://evil.example/health')).status).toBe(200);
     expect((await req(app, 'POST', '/v1/bootstrap/service-account', undefined, { sa_id: 'sa-x', scopes: ['admin'] })).status).toBe(201);
   });
+
+  it('takes the daemon\'s own origin (its web console) but no other local one', async () => {
+    const app = await setup(false);
+    const record = { parents: [], thread: threadIdFor('console'), actor: 'did:sync:agent:a', act: 'INTEND', body: {}, clock: 0, data_type: 'SCALAR' };
+    const otherPort = await req(app, 'POST', '/v1/records', undefined, record, { origin: 'http://127.0.0.1:3000' });
+    expect(otherPort.status).toBe(403);
+    const otherName = await req(app, 'POST', '/v1/records', undefined, record, { origin: 'http://localhost:9100' });
+    expect(otherName.status).toBe(403);
+    const own = await req(app, 'POST', '/v1/records', undefined, record, { origin: 'http://127.0.0.1:9100' });
+    expect(own.status).toBe(201);
+  });
 });

@@ -138,8 +138,12 @@ function localOnly(c: Context, auth: Auth): void {
   for (const host of [...(header === undefined ? [] : [hostnameOf(header)]), new URL(c.req.url).hostname]) {
     if (!LOCAL_HOSTS.has(host)) throw new HttpError(403, 'FORBIDDEN_ORIGIN', `with auth off, only requests to 127.0.0.1 or localhost are served (Host ${host.slice(0, 100)})`);
   }
+  // The daemon's own origin is no cross-site request: the web console it serves sends it on
+  // every POST. Safe only after the Host check above: a rebinding page has a foreign Host.
   const origin = c.req.header('origin');
-  if (origin && !auth.corsOrigins().includes(origin)) throw new HttpError(403, 'FORBIDDEN_ORIGIN', `with auth off, cross-origin requests are refused (Origin ${origin.slice(0, 100)})`);
+  if (origin && origin !== new URL(c.req.url).origin && !auth.corsOrigins().includes(origin)) {
+    throw new HttpError(403, 'FORBIDDEN_ORIGIN', `with auth off, cross-origin requests are refused (Origin ${origin.slice(0, 100)})`);
+  }
 }
 
 /** The host name of a Host header (`name[:port]`, `[v6]:port`); `''` when it is malformed. */
