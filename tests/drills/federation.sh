@@ -31,18 +31,27 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; for n in a b; do [ -f "$work/$n.log" ] && { echo "-- $n.log"; tail -5 "$work/$n.log"; }; done; exit 1; }
 pass() { echo "PASS: $*"; }
-# `on a spl …` runs a command as the operator of instance a (its home, URL and admin token).
-on() {
+# The environment of instance a's or b's operator (its home, URL and admin token), in `vars`.
+vars_of() {
   local n=$1 port secret
-  shift
   if [ "$n" = a ]; then port=$port_a secret=$secret_a; else port=$port_b secret=$secret_b; fi
-  env HOME="$work/$n" SYNCROPEL_HOME="$work/$n/.syncro" XDG_DATA_HOME="$work/$n/.local/share" \
-    SPL_URL="http://127.0.0.1:$port" SPL_BOOTSTRAP_TOKEN="$secret" SPL_TOKEN="spl_prod_sa-bootstrap-env_${secret}" "$@"
+  vars=(HOME="$work/$n" SYNCROPEL_HOME="$work/$n/.syncro" XDG_DATA_HOME="$work/$n/.local/share"
+    SPL_URL="http://127.0.0.1:$port" SPL_BOOTSTRAP_TOKEN="$secret" SPL_TOKEN="spl_prod_sa-bootstrap-env_${secret}")
+}
+# `on a spl …` runs a command as the operator of instance a.
+on() {
+  local n=$1
+  shift
+  vars_of "$n"
+  env "${vars[@]}" "$@"
 }
 start() {
   local n=$1 port pid
   if [ "$n" = a ]; then port=$port_a; else port=$port_b; fi
-  on "$n" spl serve --foreground --port "$port" >"$work/$n.log" 2>&1 &
+  vars_of "$n"
+  # Started here, not through `on`: a backgrounded function is a subshell, and its pid is not
+  # the daemon's (killing it left the daemon running). env execs spl, so $! is the daemon.
+  env "${vars[@]}" spl serve --foreground --port "$port" >"$work/$n.log" 2>&1 &
   pid=$!
   if [ "$n" = a ]; then pid_a=$pid; else pid_b=$pid; fi
   # /health answers as soon as the port opens; readiness is /v1/engine/health leaving 503.
