@@ -1,15 +1,12 @@
 import type { Fold, LogRecord, StoredRecord } from '@syncropel/algebra';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isLogError } from '@syncropel/log';
-import { stepAitl, type AitlState } from './aitl-fold.js';
-import { aitlCodec, configCodec, threadsCodec, trustCodec, workCodec } from './fold-codecs.js';
+import { createBuiltInViews, type View } from './built-in-views.js';
 import type { FoldCodec, SnapshotHead } from './fold-snapshot.js';
-import { FoldSnapshotKeeper, type ViewCodec } from './fold-snapshot-keeper.js';
+import { FoldSnapshotKeeper } from './fold-snapshot-keeper.js';
 import { celRecord } from './cel-record.js';
 import { clockKey, type ClockState } from './clock-fold.js';
 import { Cron } from './cron.js';
 import { Reconciler, type ReconcilerStatus } from './work/reconciler.js';
-import { asksForWork, emptyWork, stepWork, type WorkState } from './work/work-fold.js';
-import { ownershipCodec, stepOwnership, type OwnershipState } from './work/work-ownership.js';
 import { digestFoldedState } from './state-digest.js';
 import {
   ENGINE_CONFIG_THREAD,
@@ -18,19 +15,15 @@ import {
   dispatchConcurrency,
   drainRequested,
   intelligenceEnabled,
-  configProblem,
   configSeconds,
-  emptyConfig,
   routingRules,
-  stepConfig,
-  type ConfigState,
 } from './config-fold.js';
 import { ExpressionCache } from './expression-cache.js';
 import { TickLoop, type TickReport } from './tick-loop.js';
-import { countThreads, evictQuietThreads, stepThread, stepThreads, type ThreadState, type ThreadsState } from './thread-fold.js';
+import { countThreads, evictQuietThreads, type ThreadState } from './thread-fold.js';
 import { loadThread as loadThreadFromStore } from './thread-store.js';
 import { pageThreads } from './thread-page.js';
-import { emptyTrust, stepTrust, trustOf, trustTable, type TrustState } from './trust-fold.js';
+import { trustOf, trustTable } from './trust-fold.js';
 import { GroupCommit } from './group-commit.js';
 import { IngestFacts, MissingFact } from './ingest-facts.js';
 import { planIngest, type ForeignRules, type Planned, type PlanContext } from './ingest-plan.js';
@@ -72,61 +65,15 @@ export function createKernel(options: KernelOptions): Kernel {
   const report = options.onError ?? (() => undefined);
   const listeners = new Set<RecordListener>();
   const expressions = new ExpressionCache();
-  // Built-in live state; every piece is a fold of the log, stepped together with attached views.
-  let configState: ConfigState = emptyConfig();
-  let trustState: TrustState = emptyTrust();
-  let threadsState: ThreadsState = new Map();
-  let aitlState: AitlState = new Map();
-  let workState: WorkState = emptyWork();
-  let ownership: OwnershipState = new Map();
-  // Each built-in piece is its own view, so one that throws on a record cannot stop the others.
-  const builtIn = (initial: () => void, step: (r: StoredRecord) => void): Fold<unknown, StoredRecord> => ({
-    initial: () => (initial(), null),
-    step: (_, r) => (step(r), null),
-  });
   const evictEvery = options.threadEviction?.every ?? THREAD_EVICT_EVERY;
   const quietFor = options.threadEviction?.quiet ?? THREAD_QUIET_RECORDS;
+  // Built-in live state; every piece is a fold of the log, stepped together with attached views.
+  const { live, views } = createBuiltInViews({ expressions, engineActor, evictEvery, quietFor });
+  // Attached views are numbered after the built-in ones in error reports.
+  const builtInViews = views.length;
 
   // A thread whose state left memory, folded from the store as live state stands (never past it).
   const loadThread = (thread: string, beforeSeq = (foldedHead?.seq ?? 0) + 1) => loadThreadFromStore(store, thread, beforeSeq);
-
-  // How each built-in piece goes into a fold snapshot and comes back (`code`: what its format hashes).
-  const codecOf = <S>(codec: FoldCodec<S>, get: () => S, set: (s: S) => void, code: readonly unknown[]): ViewCodec => ({
-    version: codec.version,
-    code: [...code, codec.encode, codec.decode],
-    encode: () => codec.encode(get()),
-    decode: (j) => set(codec.decode(j)),
-  });
-  const views: View[] = [
-    {
-      name: 'config',
-      fold: builtIn(() => (configState = emptyConfig()), (r) => stepConfig(configState, r, expressions)),
-      state: null,
-      codec: codecOf(configCodec, () => configState, (s) => (configState = s), [stepConfig, configProblem]),
-    },
-    { name: 'trust', fold: builtIn(() => (trustState = emptyTrust()), (r) => stepTrust(trustState, r)), state: null, codec: codecOf(trustCodec, () => trustState, (s) => (trustState = s), [stepTrust]) },
-    {
-      name: 'threads',
-      // A record on a thread that left memory finds its state brought back first (see foldFrom).
-      fold: builtIn(() => (threadsState = new Map()), (r) => stepThreads(threadsState, r)),
-      state: null,
-      codec: codecOf(threadsCodec, () => threadsState, (s) => (threadsState = s), [stepThreads, stepThread, evictQuietThreads, evictEvery, quietFor]),
-    },
-    { name: 'aitl', fold: builtIn(() => (aitlState = new Map()), (r) => stepAitl(aitlState, r)), state: null, codec: codecOf(aitlCodec, () => aitlState, (s) => (aitlState = s), [stepAitl]) },
-    {
-      name: 'ownership',
-      fold: builtIn(() => (ownership = new Map()), (r) => stepOwnership(ownership, r, engineActor)),
-      state: null,
-      codec: codecOf(ownershipCodec, () => ownership, (s) => (ownership = s), [stepOwnership, engineActor]),
-    },
-    {
-      name: 'work',
-      // Work on a thread another instance owns is that instance's to dispatch (federation).
-      fold: builtIn(() => (workState = emptyWork()), (r) => (ownership.has(r.thread) && asksForWork(r, engineActor) ? undefined : stepWork(workState, r, engineActor))),
-      state: null,
-      codec: codecOf(workCodec, () => workState, (s) => (workState = s), [stepWork, asksForWork, engineActor, stepOwnership]),
-    },
-  ];
   let foldErrors = 0;
   let lastFoldError: FoldError | null = null;
 
@@ -148,10 +95,10 @@ export function createKernel(options: KernelOptions): Kernel {
   }
   const ticks = new TickLoop({
     now,
-    intervalSecs: () => configSeconds(configState, 'tick_interval'),
-    stallWindowSecs: () => configSeconds(configState, 'stall_window'),
-    threads: () => threadsState,
-    verdicts: () => trustState.verdicts,
+    intervalSecs: () => configSeconds(live.config, 'tick_interval'),
+    stallWindowSecs: () => configSeconds(live.config, 'stall_window'),
+    threads: () => live.threads,
+    verdicts: () => live.trust.verdicts,
   });
   const cron = new Cron(now);
   cron.register('wal_checkpoint', CHECKPOINT_JOB_SECS, () => store.checkpoint());
@@ -162,7 +109,7 @@ export function createKernel(options: KernelOptions): Kernel {
     });
   }
   let reconciler: Reconciler | undefined;
-  const scopeFor = (actor = '') => ({ trust: (a: string, d: string) => trustOf(trustState, a, d, now()), currentActor: () => actor, now: () => new Date(now()) });
+  const scopeFor = (actor = '') => ({ trust: (a: string, d: string) => trustOf(live.trust, a, d, now()), currentActor: () => actor, now: () => new Date(now()) });
 
   let status: KernelStatus = 'created';
   let starting: Promise<void> | undefined;
@@ -182,7 +129,7 @@ export function createKernel(options: KernelOptions): Kernel {
     foldedRecords++;
     if (Math.floor(r.seq / evictEvery) !== Math.floor(previous / evictEvery)) {
       try {
-        evictQuietThreads(threadsState, r.seq - quietFor);
+        evictQuietThreads(live.threads, r.seq - quietFor);
       } catch (error) {
         report(error, 'fold');
       }
@@ -195,9 +142,9 @@ export function createKernel(options: KernelOptions): Kernel {
    */
   async function bringBack(r: StoredRecord): Promise<void> {
     const state = await loadThread(r.thread, r.seq);
-    if (typeof threadsState.get(r.thread) !== 'number') return;
-    if (state) threadsState.set(r.thread, state);
-    else threadsState.delete(r.thread);
+    if (typeof live.threads.get(r.thread) !== 'number') return;
+    if (state) live.threads.set(r.thread, state);
+    else live.threads.delete(r.thread);
   }
 
   /** Folds committed records (in log order, all after the folded head), then tells the loops and listeners. */
@@ -205,7 +152,7 @@ export function createKernel(options: KernelOptions): Kernel {
     let folded = 0;
     try {
       for (const r of records) {
-        if (typeof threadsState.get(r.thread) === 'number') await bringBack(r);
+        if (typeof live.threads.get(r.thread) === 'number') await bringBack(r);
         foldRecord(r);
         folded++;
       }
@@ -215,7 +162,7 @@ export function createKernel(options: KernelOptions): Kernel {
       const applied = folded === records.length ? records : records.slice(0, folded);
       if (role.leads) reconciler?.pull();
       // A kernel that does not lead dispatches nothing; the leader that takes over reads pending work from the fold.
-      else workState.ready = [];
+      else live.work.ready = [];
       if (applied.length > 0) {
         for (const listener of listeners) {
           try {
@@ -270,7 +217,7 @@ export function createKernel(options: KernelOptions): Kernel {
     let n = 0;
     for await (const page of store.scan(foldedHead?.seq ?? 0)) {
       for (const r of page) {
-        if (typeof threadsState.get(r.thread) === 'number') await bringBack(r);
+        if (typeof live.threads.get(r.thread) === 'number') await bringBack(r);
         foldRecord(r);
         progress.folded++;
         // Yield now and then so a host can answer probes (with this progress) during a long rebuild.
@@ -286,7 +233,7 @@ export function createKernel(options: KernelOptions): Kernel {
     if (until) await until();
     if (stopRequested) return;
     progress = null;
-    workState.ready = [];
+    live.work.ready = [];
     status = 'ready';
     if (store.shared && follower) {
       // A channel that broke while the log was folding is followed again before catching up.
@@ -346,7 +293,7 @@ export function createKernel(options: KernelOptions): Kernel {
    * actor, so it is the one place clocks live (a thread that left memory is folded from the store).
    */
   function committedClock(actor: string, thread: string, facts: IngestFacts): number | undefined {
-    const held = threadsState.get(thread);
+    const held = live.threads.get(thread);
     if (held === undefined) return undefined;
     return (typeof held === 'number' ? facts.thread(thread) : held)?.last_clock[actor];
   }
@@ -434,7 +381,7 @@ export function createKernel(options: KernelOptions): Kernel {
     const tickReport = ticks.tick();
     if (options.workLoop && status === 'ready') {
       const t = now();
-      for (const d of [...aitlState.values()]) {
+      for (const d of [...live.aitl.values()]) {
         if (d.expires_at !== null && d.expires_at <= t) {
           // One request that cannot be cancelled must not keep the others from expiring.
           try {
@@ -453,7 +400,7 @@ export function createKernel(options: KernelOptions): Kernel {
     for (let attempt = 0; ; attempt++) {
       assertWritable();
       const facts = newFacts();
-      const held = threadsState.get(emission.thread);
+      const held = live.threads.get(emission.thread);
       if (typeof held === 'number') await facts.fetch(new MissingFact([{ kind: 'thread', key: emission.thread }]));
       const body = emission.body as { fulfills?: unknown; cancels?: unknown };
       if (writer !== KERNEL) await facts.fetch(undefined, answeredIds([body]));
@@ -478,33 +425,33 @@ export function createKernel(options: KernelOptions): Kernel {
   if (options.workLoop) {
     reconciler = new Reconciler({
       engineActor,
-      work: () => workState,
+      work: () => live.work,
       record: (id) => store.get(id),
       emit: emitAs,
       routing: () => ({
-        rules: routingRules(configState),
-        aitlRules: aitlRules(configState),
-        adapters: adapters(configState),
+        rules: routingRules(live.config),
+        aitlRules: aitlRules(live.config),
+        adapters: adapters(live.config),
         expressions,
         scope: scopeFor(),
-        trustOf: (a, d) => trustOf(trustState, a, d, now()),
-        intelligenceEnabled: intelligenceEnabled(configState),
+        trustOf: (a, d) => trustOf(live.trust, a, d, now()),
+        intelligenceEnabled: intelligenceEnabled(live.config),
         onRuleError: (rule, e) => report(new Error(`routing rule ${rule}: ${(e as Error).message}`), 'routing'),
       }),
-      concurrency: () => dispatchConcurrency(configState),
-      draining: () => drainRequested(configState),
+      concurrency: () => dispatchConcurrency(live.config),
+      draining: () => drainRequested(live.config),
       now,
       report,
     });
   }
-  const idleStatus = (): ReconcilerStatus => ({ reconciled_total: 0, queue_depth: 0, in_flight: 0, draining: drainRequested(configState), dispatched_total: 0, failed_total: 0, rule_errors: 0, backed_up_threads: [] });
+  const idleStatus = (): ReconcilerStatus => ({ reconciled_total: 0, queue_depth: 0, in_flight: 0, draining: drainRequested(live.config), dispatched_total: 0, failed_total: 0, rule_errors: 0, backed_up_threads: [] });
 
   /**
    * Drains (or resumes) dispatching by writing it as config: every kernel on the log reads it, and
    * it holds across restarts until resumed. Resuming pulls the work that waited.
    */
   async function setDrain(on: boolean): Promise<ReconcilerStatus> {
-    if (drainRequested(configState) !== on) {
+    if (drainRequested(live.config) !== on) {
       await emitAs(engineActor, { thread: ENGINE_CONFIG_THREAD, act: 'LEARN', body: { topic: 'drain', name: 'default', value: on } });
     }
     return reconciler?.status() ?? idleStatus();
@@ -540,12 +487,12 @@ export function createKernel(options: KernelOptions): Kernel {
       reconcile_queue_depth: work.queue_depth,
       in_flight: work.in_flight,
       draining: work.draining,
-      aitl_pending: aitlState.size,
-      intelligence_enabled: intelligenceEnabled(configState),
+      aitl_pending: live.aitl.size,
+      intelligence_enabled: intelligenceEnabled(live.config),
       record_count: foldedRecords,
       head_seq: foldedHead?.seq ?? 0,
       pending_commit: group.pending,
-      config_skipped: configState.skipped,
+      config_skipped: live.config.skipped,
       store: store.description,
       leader: role.leads,
       start_progress: progress === null ? null : { ...progress },
@@ -632,14 +579,14 @@ export function createKernel(options: KernelOptions): Kernel {
     },
     attach<S>(f: Fold<S, StoredRecord>, codec?: FoldCodec<S>): LiveView<S> {
       if (status !== 'created') throw new Error('attach() must be called before start()');
-      const view: View = { name: `attached#${views.length - BUILT_IN_VIEWS + 1}`, fold: f as Fold<unknown, StoredRecord>, state: f.initial() as unknown };
+      const view: View = { name: `attached#${views.length - builtInViews + 1}`, fold: f as Fold<unknown, StoredRecord>, state: f.initial() as unknown };
       if (codec) view.codec = { version: codec.version, code: [f.step, codec.encode, codec.decode], encode: () => codec.encode(view.state as S), decode: (j) => (view.state = codec.decode(j)) };
       views.push(view);
       return { get: () => view.state as S };
     },
     async lastClock(actor, thread) {
       const facts = newFacts();
-      if (typeof threadsState.get(thread) === 'number') await facts.fetch(new MissingFact([{ kind: 'thread', key: thread }]));
+      if (typeof live.threads.get(thread) === 'number') await facts.fetch(new MissingFact([{ kind: 'thread', key: thread }]));
       return lastClockOf(actor, thread, facts);
     },
     saveFoldSnapshot: saveSnapshot,
@@ -656,36 +603,36 @@ export function createKernel(options: KernelOptions): Kernel {
           tick: { interval_secs: t.interval_secs, ticks: t.ticks, last: t.last },
           cron: { last_at: lastCronRun(), jobs: cron.status() },
         },
-        config: { entries: configState.entries.size, skipped: configState.skipped, last_problem: configState.lastProblem },
+        config: { entries: live.config.entries.size, skipped: live.config.skipped, last_problem: live.config.lastProblem },
         folds: { errors: foldErrors, last_error: lastFoldError },
         fold_snapshot: { ...keeper.status },
-        threads: countThreads(threadsState),
+        threads: countThreads(live.threads),
         expression_cache: expressions.stats(),
       };
     },
     expressions,
-    config: () => [...configState.entries.values()],
-    routingRules: () => routingRules(configState),
-    trust: (filter) => trustTable(trustState, now(), filter),
-    trustOf: (actor, domain) => trustOf(trustState, actor, domain, now()),
+    config: () => [...live.config.entries.values()],
+    routingRules: () => routingRules(live.config),
+    trust: (filter) => trustTable(live.trust, now(), filter),
+    trustOf: (actor, domain) => trustOf(live.trust, actor, domain, now()),
     async thread(id) {
-      const held = threadsState.get(id);
+      const held = live.threads.get(id);
       return typeof held === 'number' ? loadThread(id) : held;
     },
-    hasThread: (id) => threadsState.has(id),
-    threadOwner: (id) => ownership.get(id) ?? engineActor,
+    hasThread: (id) => live.threads.has(id),
+    threadOwner: (id) => live.ownership.get(id) ?? engineActor,
     async threads() {
-      const all = await Promise.all([...threadsState].map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held)));
+      const all = await Promise.all([...live.threads].map(([id, held]) => (typeof held === 'number' ? loadThread(id) : held)));
       return all.filter((t): t is ThreadState => t !== undefined).sort((a, b) => b.last_seq - a.last_seq);
     },
     async stateDigest(only) {
       const set = only === undefined ? undefined : new Set(only);
-      const held = [...threadsState].filter(([id]) => set === undefined || set.has(id));
+      const held = [...live.threads].filter(([id]) => set === undefined || set.has(id));
       const threads = (await Promise.all(held.map(([id, t]) => (typeof t === 'number' ? loadThread(id) : t)))).filter((t): t is ThreadState => t !== undefined);
-      return digestFoldedState({ threads, aitl: aitlState, work: workState, trust: trustState }, set);
+      return digestFoldedState({ threads, aitl: live.aitl, work: live.work, trust: live.trust }, set);
     },
-    threadsPage: (query) => pageThreads(threadsState, query, (id) => loadThread(id)),
-    pendingDecisions: () => [...aitlState.values()].sort((a, b) => a.seq - b.seq),
+    threadsPage: (query) => pageThreads(live.threads, query, (id) => loadThread(id)),
+    pendingDecisions: () => [...live.aitl.values()].sort((a, b) => a.seq - b.seq),
     expression(context, source, variables) {
       const compiled = expressions.compile(context, source);
       if (!compiled.ok) return { ok: false, stage: 'compile', error: compiled.error };
@@ -707,7 +654,7 @@ export function createKernel(options: KernelOptions): Kernel {
       idle: () => reconciler?.whenIdle() ?? Promise.resolve(),
     },
     async decide(requestId, d, options) {
-      const pending = aitlState.get(requestId);
+      const pending = live.aitl.get(requestId);
       if (!pending) throw new KernelError('NOT_FOUND', `no pending decision ${requestId.slice(0, 64)}`, 'id');
       const body = d.approve
         ? { fulfills: requestId, decision: 'approve', ...(d.target ? { target: d.target } : {}), ...(d.reason ? { reason: d.reason } : {}) }
@@ -733,18 +680,6 @@ function answeredIds(inputs: readonly unknown[]): string[] {
   return ids;
 }
 
-/** How many views are built in (attached ones are numbered after them in error reports). */
-const BUILT_IN_VIEWS = 6;
-
 /** The kernel's own authority: its emissions are not checked against a writer. */
 const KERNEL: unique symbol = Symbol('kernel');
-
-/** A fold the kernel keeps current, named for error reports. */
-interface View {
-  readonly name: string;
-  readonly fold: Fold<unknown, StoredRecord>;
-  state: unknown;
-  /** How its state goes into a fold snapshot; a view without one turns snapshots off. */
-  codec?: ViewCodec;
-}
 
