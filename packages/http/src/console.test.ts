@@ -2,12 +2,12 @@ import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuth, type Auth } from '@syncropel/auth';
+import type { Auth } from '@syncropel/auth';
 import { createApp, describeRoutes, listen, type BackupSummary, type RunningServer } from '@syncropel/http';
-import { createKernel, type Kernel } from '@syncropel/kernel';
-import { createMemoryLogStore } from '@syncropel/log';
+import type { Kernel } from '@syncropel/kernel';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReaderWriter, type ReaderWriter } from '../test/reader-writer.js';
 
 const ACTOR = `did:sync:instance:${'34'.repeat(32)}`;
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -18,6 +18,7 @@ const BACKUPS: BackupSummary[] = [
 
 let root: string;
 let assets: string;
+let instance: ReaderWriter;
 let kernel: Kernel;
 let auth: Auth;
 let reader: string;
@@ -40,14 +41,8 @@ beforeAll(async () => {
   writeFileSync(join(assets, 'hub.db'), 'DATABASE CONTENT\n');
   writeFileSync(join(root, 'outside.html'), 'SECRET OUTSIDE\n');
 
-  kernel = createKernel({ store: createMemoryLogStore(), actor: ACTOR });
-  auth = createAuth({ kernel, actor: ACTOR, tokenKey: new Uint8Array(32).fill(9), auditWindowMs: 0 });
-  await kernel.start();
-  await auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
-  await auth.createServiceAccount({ sa_id: 'sa-reader', scopes: ['records:read'] });
-  reader = (await auth.mintToken('sa-reader')).bearer;
-  await auth.createServiceAccount({ sa_id: 'sa-writer', scopes: ['records:write'] });
-  writer = (await auth.mintToken('sa-writer')).bearer;
+  instance = await startReaderWriter(ACTOR);
+  ({ kernel, auth, reader, writer } = instance);
   const make = (extra = {}) => createApp({ kernel, auth, console: { directory: assets }, backups: async () => BACKUPS, ...extra });
   for (const app of [make(), new Hono().route('/spl', make()), make({ starting: () => ({ phase: 'folding', folded: 1, total: 2 }) })]) {
     const server = await listen(app, '127.0.0.1', 0);
@@ -59,8 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const s of servers) await s.close();
-  await auth.stop();
-  await kernel.stop();
+  await instance.stop();
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -1,8 +1,8 @@
-import { createAuth, type Auth } from '@syncropel/auth';
+import type { Auth } from '@syncropel/auth';
 import { createApp, listen, PUBLIC_HEALTH_KEYS, type DaemonInfo, type RunningServer } from '@syncropel/http';
-import { createKernel, type Kernel } from '@syncropel/kernel';
-import { createMemoryLogStore } from '@syncropel/log';
+import type { Kernel } from '@syncropel/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReaderWriter, type ReaderWriter } from '../test/reader-writer.js';
 
 const ACTOR = `did:sync:instance:${'12'.repeat(32)}`;
 const INFO: DaemonInfo = {
@@ -17,6 +17,7 @@ const INFO: DaemonInfo = {
   backup_warning: 'BACKUP KEPT: restore with cp /home/op/… ',
 };
 
+let instance: ReaderWriter;
 let kernel: Kernel;
 let auth: Auth;
 let server: RunningServer;
@@ -25,21 +26,14 @@ let reader: string;
 let writer: string;
 
 beforeAll(async () => {
-  kernel = createKernel({ store: createMemoryLogStore(), actor: ACTOR });
-  auth = createAuth({ kernel, actor: ACTOR, tokenKey: new Uint8Array(32).fill(5), auditWindowMs: 0 });
-  await kernel.start();
-  await auth.bootstrapServiceAccount({ sa_id: 'sa-admin', scopes: ['admin'] });
-  await auth.createServiceAccount({ sa_id: 'sa-reader', scopes: ['records:read'] });
-  reader = (await auth.mintToken('sa-reader')).bearer;
-  await auth.createServiceAccount({ sa_id: 'sa-writer', scopes: ['records:write'] });
-  writer = (await auth.mintToken('sa-writer')).bearer;
+  instance = await startReaderWriter(ACTOR);
+  ({ kernel, auth, reader, writer } = instance);
   server = await listen(createApp({ kernel, auth, info: () => INFO }), '127.0.0.1', 0);
   base = `http://${server.address}`;
 });
 afterAll(async () => {
   await server.close();
-  await auth.stop();
-  await kernel.stop();
+  await instance.stop();
 });
 
 const get = async (path: string, token?: string) => {
