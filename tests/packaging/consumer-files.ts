@@ -3,13 +3,6 @@
  * to CommonJS), and a file per module system that uses every package's types.
  */
 
-/** The fenced `js` blocks of a README section. */
-export function jsBlocksUnder(readme: string, heading: string): string[] {
-  const section = readme.split(/^## /m).find((s) => s.startsWith(heading));
-  if (!section) throw new Error(`README has no section "${heading}"`);
-  return [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-}
-
 /** Splits a module into its `import { … } from '…'` lines (as [names, specifier]) and the rest. */
 function splitImports(esm: string): { imports: [string, string][]; body: string } {
   const imports: [string, string][] = [];

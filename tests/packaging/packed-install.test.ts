@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsBlocksUnder, toCommonJs, tsconfigFor, typeUses, withoutTopLevelAwait } from './consumer-files.js';
+import { blocksUnder } from '../../tooling/readme-blocks.js';
+import { toCommonJs, tsconfigFor, typeUses, withoutTopLevelAwait } from './consumer-files.js';
 
 // An outside developer's view of the packages: `pnpm pack` each one (what a publish would
 // upload), install the tarballs into a fresh project outside the workspace with npm and with
@@ -16,7 +17,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const PNPM = join(root, 'node_modules/.bin/pnpm');
 const TSC = join(root, 'node_modules/typescript/bin/tsc');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const [memoryExample, sqliteExample] = jsBlocksUnder(readme, 'Embedding the kernel') as [string, string];
+const [memoryExample, sqliteExample] = blocksUnder(readme, 'Embedding the kernel', 'js') as [string, string];
 
 interface Package {
   readonly name: string;

@@ -6,16 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { validateRecord } from '@syncropel/algebra';
 import { describe, expect, it } from 'vitest';
 import { startPostgresCluster } from '../../../tooling/postgres-cluster.mjs';
+import { blocksUnder as blocksOf } from '../../../tooling/readme-blocks.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
 
 /** The fenced blocks of a language that follow a heading. */
-function blocksUnder(heading: string, lang: string): string[] {
-  const section = readme.split(/^## /m).find((s) => s.startsWith(heading));
-  if (!section) throw new Error(`README has no section "${heading}"`);
-  return [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1] as string);
-}
+const blocksUnder = (heading: string, lang: string): string[] => blocksOf(readme, heading, lang);
 
 describe('README examples run as written', () => {
   it('names the two commands, and package.json defines them', () => {
